@@ -1,5 +1,83 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using FluentValidation;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Agencies;
+using ZonaIntegritas.Api.Features.ApiKeys;
+using ZonaIntegritas.Api.Features.Compliance;
+using ZonaIntegritas.Api.Features.Declarations;
+using ZonaIntegritas.Api.Features.Health;
+using ZonaIntegritas.Api.Features.IntegrityPacts;
+using ZonaIntegritas.Api.Features.Units;
+using ZonaIntegritas.Api.Http;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddOptions<DatabaseOptions>()
+    .BindConfiguration(DatabaseOptions.Section)
+    .Configure<IConfiguration>((options, configuration) => options.ConnectionString = configuration.GetConnectionString("ZonaIntegritas"))
+    .ValidateDataAnnotations()
+    .Validate(o => o.Provider != DatabaseProvider.SqlServer || !string.IsNullOrWhiteSpace(o.ConnectionString),
+        "Database:Provider is SqlServer but ConnectionStrings:ZonaIntegritas is empty; set it (environment variable ConnectionStrings__ZonaIntegritas).")
+    .ValidateOnStart();
+builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<DbConnectionFactory>();
+builder.Services.AddSingleton<DatabaseMigrator>();
+builder.Services.AddSingleton<ApiKeyBootstrap>();
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+    context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
+builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+// Binding failures become exceptions so that BadRequestExceptionHandler can name the offending field.
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.Configure<JsonOptions>(options => options.SerializerOptions.MaxDepth = 32);
+
+builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin))
+    .AddPolicy(Policies.ManageDeclarations, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate))
+    .AddPolicy(Policies.RecordPacts, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit));
+
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag]);
+builder.Services.AddZonaIntegritasOpenApi();
+
 var app = builder.Build();
+
+DapperTypeHandlers.Register();
+app.Services.GetRequiredService<DatabaseMigrator>().Migrate();
+await app.Services.GetRequiredService<ApiKeyBootstrap>().EnsureAdminKeyAsync();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSwaggerUI(options =>
+{
+    options.SwaggerEndpoint("/openapi/v1.json", "ZonaIntegritas API v1");
+    options.RoutePrefix = "swagger";
+    options.DocumentTitle = "ZonaIntegritas API";
+});
+app.UseRouting();
+app.UseRequestBodyLimits();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi().AllowAnonymous();
+app.MapHealth();
+
+var api = app.MapGroup("/api/v1").RequireAuthorization();
+api.MapApiKeys();
+api.MapAgencies();
+api.MapUnits();
+api.MapDeclarations();
+api.MapIntegrityPacts();
+api.MapCompliance();
+
 app.Run();
 
 public partial class Program;

@@ -1,0 +1,115 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using Dapper;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using ZonaIntegritas.Api.Data;
+
+namespace ZonaIntegritas.Api.Auth;
+
+/// <summary>
+/// Authenticates <c>X-Api-Key</c> against the stored SHA-256 hashes. Every request reads the key row, so a revocation
+/// or expiry takes effect on the very next request, on every instance.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    DbConnectionFactory connections,
+    TimeProvider time,
+    IProblemDetailsService problemDetails)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    private const int MaximumKeyLength = 256;
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(ApiKeySecret.HeaderName, out var values))
+        {
+            return AuthenticateResult.NoResult();
+        }
+        var presented = values.ToString();
+        if (presented.Length is 0 or > MaximumKeyLength)
+        {
+            return AuthenticateResult.Fail("The X-Api-Key header is not a valid API key.");
+        }
+
+        var hash = ApiKeySecret.Hash(presented);
+        const string sql = """
+            SELECT k.id, k.role, k.agency_id, k.unit_id, k.key_hash, k.expires_at, k.revoked_at, u.agency_id AS unit_agency_id
+            FROM api_keys k
+            LEFT JOIN units u ON u.id = k.unit_id
+            WHERE k.key_hash = @Hash
+            """;
+        await using var connection = await connections.OpenAsync(Context.RequestAborted);
+        var key = await connection.QuerySingleOrDefaultAsync<KeyRow>(sql, new { Hash = hash });
+
+        if (key is null || !CryptographicOperations.FixedTimeEquals(key.KeyHash, hash))
+        {
+            return AuthenticateResult.Fail("The API key is not valid.");
+        }
+        if (key.RevokedAt is not null)
+        {
+            return AuthenticateResult.Fail("The API key has been revoked.");
+        }
+        if (key.ExpiresAt is { } expiresAt && expiresAt <= time.GetUtcNow())
+        {
+            return AuthenticateResult.Fail("The API key has expired.");
+        }
+
+        var agencyId = key.AgencyId ?? key.UnitAgencyId;
+        List<Claim> claims =
+        [
+            new(ClaimTypes.NameIdentifier, key.Id.ToString()),
+            new(ClaimTypes.Role, key.Role),
+        ];
+        if (agencyId is not null)
+        {
+            claims.Add(new Claim(Caller.AgencyClaim, agencyId.Value.ToString()));
+        }
+        if (key.UnitId is not null)
+        {
+            claims.Add(new Claim(Caller.UnitClaim, key.UnitId.Value.ToString()));
+        }
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        var detail = result.Failure?.Message ?? $"Send an API key in the {ApiKeySecret.HeaderName} header.";
+        await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var role = Context.User.FindFirstValue(ClaimTypes.Role);
+        return WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", $"An API key with role '{role}' may not perform this action.");
+    }
+
+    private async Task WriteProblemAsync(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
+        await problemDetails.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    private sealed class KeyRow
+    {
+        public Guid Id { get; init; }
+        public string Role { get; init; } = "";
+        public Guid? AgencyId { get; init; }
+        public Guid? UnitId { get; init; }
+        public byte[] KeyHash { get; init; } = [];
+        public DateTimeOffset? ExpiresAt { get; init; }
+        public DateTimeOffset? RevokedAt { get; init; }
+        public Guid? UnitAgencyId { get; init; }
+    }
+}

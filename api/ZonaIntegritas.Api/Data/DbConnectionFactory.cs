@@ -1,0 +1,79 @@
+using System.Data.Common;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace ZonaIntegritas.Api.Data;
+
+/// <summary>Opens one connection per operation; pooling is left to the providers.</summary>
+public sealed class DbConnectionFactory
+{
+    private readonly string _connectionString;
+    private readonly int _busyTimeoutMilliseconds;
+
+    public DbConnectionFactory(IOptions<DatabaseOptions> options, IHostEnvironment environment)
+    {
+        var value = options.Value;
+        Provider = value.Provider;
+        _busyTimeoutMilliseconds = value.BusyTimeoutMilliseconds;
+        Dialect = Provider == DatabaseProvider.SqlServer ? new SqlServerDialect() : new SqliteDialect();
+        _connectionString = Provider == DatabaseProvider.SqlServer
+            ? value.ConnectionString!
+            : BuildSqliteConnectionString(value.ConnectionString, environment.ContentRootPath, value.BusyTimeoutMilliseconds);
+    }
+
+    public DatabaseProvider Provider { get; }
+
+    public ISqlDialect Dialect { get; }
+
+    /// <summary>The SQLite file in use, or null on SQL Server.</summary>
+    public string? SqliteFile => Provider == DatabaseProvider.Sqlite ? new SqliteConnectionStringBuilder(_connectionString).DataSource : null;
+
+    internal string ConnectionString => _connectionString;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        DbConnection connection = Provider == DatabaseProvider.SqlServer
+            ? new SqlConnection(_connectionString)
+            : new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            if (connection is SqliteConnection sqlite)
+            {
+                // busy_timeout is per connection; foreign keys are switched on by the connection string.
+                using var command = sqlite.CreateCommand();
+                command.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds};";
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static string BuildSqliteConnectionString(string? configured, string contentRoot, int busyTimeoutMilliseconds)
+    {
+        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured) ? "Data Source=data/zonaintegritas.db" : configured);
+        if (builder.DataSource != ":memory:" && !Path.IsPathRooted(builder.DataSource))
+        {
+            builder.DataSource = Path.Combine(contentRoot, builder.DataSource);
+        }
+        if (builder.DataSource != ":memory:")
+        {
+            var directory = Path.GetDirectoryName(builder.DataSource);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+        builder.ForeignKeys = true;
+        builder.Pooling = true;
+        builder.DefaultTimeout = Math.Max(1, busyTimeoutMilliseconds / 1000);
+        builder.Mode = SqliteOpenMode.ReadWriteCreate;
+        return builder.ToString();
+    }
+}

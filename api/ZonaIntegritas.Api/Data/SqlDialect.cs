@@ -1,0 +1,40 @@
+using System.Data.Common;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+
+namespace ZonaIntegritas.Api.Data;
+
+/// <summary>
+/// The few places where SQLite and SQL Server disagree. Everything else is written once in SQL both accept.
+/// </summary>
+public interface ISqlDialect
+{
+    /// <summary>Appended to a query that already ends in ORDER BY; binds <c>@Skip</c> and <c>@Take</c>.</summary>
+    string Paging { get; }
+
+    /// <summary>True when the exception is a unique-constraint or unique-index violation.</summary>
+    bool IsUniqueViolation(Exception exception);
+}
+
+public sealed class SqliteDialect : ISqlDialect
+{
+    public string Paging => " LIMIT @Take OFFSET @Skip";
+
+    // SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555) are the extended codes of SQLITE_CONSTRAINT (19).
+    public bool IsUniqueViolation(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+}
+
+public sealed class SqlServerDialect : ISqlDialect
+{
+    public string Paging => " OFFSET @Skip ROWS FETCH NEXT @Take ROWS ONLY";
+
+    // 2627: unique constraint / primary key; 2601: unique index.
+    public bool IsUniqueViolation(Exception exception) =>
+        exception is SqlException sql && sql.Errors.Cast<SqlError>().Any(e => e.Number is 2627 or 2601);
+}
+
+public static class DbExceptionExtensions
+{
+    public static bool IsUniqueViolation(this DbException exception, ISqlDialect dialect) => dialect.IsUniqueViolation(exception);
+}

@@ -1,0 +1,148 @@
+using System.Data.Common;
+using Dapper;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Http;
+
+namespace ZonaIntegritas.Api.Features.Agencies;
+
+public sealed record Agency
+{
+    public Guid Id { get; init; }
+    public string Code { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public sealed record AgencyRequest(string? Code, string? Name, string? Kind);
+
+public sealed class AgencyRequestValidator : AbstractValidator<AgencyRequest>
+{
+    public static readonly string[] Kinds = ["kementerian", "lembaga", "pemda", "other"];
+
+    public AgencyRequestValidator()
+    {
+        RuleFor(r => r.Code).NotEmpty().MaximumLength(50).Matches("^[A-Za-z0-9._-]+$")
+            .WithMessage("code may contain only letters, digits, '.', '_' and '-'.");
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(300);
+        RuleFor(r => r.Kind).NotEmpty().Must(k => Kinds.Contains(k))
+            .WithMessage($"kind must be one of: {string.Join(", ", Kinds)}.");
+    }
+}
+
+public static class AgencyEndpoints
+{
+    public static RouteGroupBuilder MapAgencies(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/agencies").WithTags("Agencies").WithValidation();
+
+        group.MapPost("/", CreateAgency).RequireAuthorization(Policies.Admin)
+            .WithName(nameof(CreateAgency))
+            .WithSummary("Register an agency (instansi)")
+            .WithDescription("Admin only. `code` is unique across agencies (case-insensitive); `kind` is kementerian, lembaga, pemda or other.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/", ListAgencies)
+            .WithName(nameof(ListAgencies))
+            .WithSummary("List the agencies this key may see")
+            .WithDescription("National keys (admin, evaluator, national reader) see every agency; other keys see only their own. Sorted by code.");
+        group.MapGet("/{id:guid}", GetAgency)
+            .WithName(nameof(GetAgency))
+            .WithSummary("Read one agency")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id:guid}", UpdateAgency).RequireAuthorization(Policies.Admin)
+            .WithName(nameof(UpdateAgency))
+            .WithSummary("Change an agency's code, name or kind")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return api;
+    }
+
+    public static async Task<Results<Created<Agency>, ValidationProblem, ProblemHttpResult>> CreateAgency(
+        AgencyRequest request, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var agency = new Agency { Id = Guid.NewGuid(), Code = request.Code!, Name = request.Name!, Kind = request.Kind!, CreatedAt = now, UpdatedAt = now };
+        const string sql = """
+            INSERT INTO agencies (id, code, name, kind, created_at, updated_at)
+            VALUES (@Id, @Code, @Name, @Kind, @CreatedAt, @UpdatedAt)
+            """;
+        await using var connection = await db.OpenAsync(cancellationToken);
+        try
+        {
+            await connection.ExecuteAsync(sql, agency);
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return await CodeConflict(connection, agency.Code);
+        }
+        return TypedResults.Created($"/api/v1/agencies/{agency.Id}", agency);
+    }
+
+    public static async Task<Results<Ok<Page<Agency>>, ValidationProblem>> ListAgencies(
+        Caller caller, DbConnectionFactory db, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var filter = new { OnlyId = caller.IsNational ? null : caller.AgencyId, paging.Skip, paging.Take };
+        const string count = "SELECT COUNT(*) FROM agencies WHERE (@OnlyId IS NULL OR id = @OnlyId)";
+        const string select = """
+            SELECT id, code, name, kind, created_at, updated_at
+            FROM agencies
+            WHERE (@OnlyId IS NULL OR id = @OnlyId)
+            ORDER BY code, id
+            """;
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>(count, filter);
+        var items = (await connection.QueryAsync<Agency>(select + db.Dialect.Paging, filter)).AsList();
+        return TypedResults.Ok(new Page<Agency>(items, paging.Page, paging.PageSize, total));
+    }
+
+    public static async Task<Results<Ok<Agency>, ProblemHttpResult>> GetAgency(
+        Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var agency = await Find(connection, id);
+        return agency is not null && caller.CanSeeAgency(id) ? TypedResults.Ok(agency) : Problems.NotFound("Agency", id);
+    }
+
+    public static async Task<Results<Ok<Agency>, ValidationProblem, ProblemHttpResult>> UpdateAgency(
+        Guid id, AgencyRequest request, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            UPDATE agencies SET code = @Code, name = @Name, kind = @Kind, updated_at = @UpdatedAt WHERE id = @Id
+            """;
+        await using var connection = await db.OpenAsync(cancellationToken);
+        try
+        {
+            var updated = await connection.ExecuteAsync(sql, new { Id = id, request.Code, request.Name, request.Kind, UpdatedAt = time.GetUtcNow() });
+            if (updated == 0)
+            {
+                return Problems.NotFound("Agency", id);
+            }
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return await CodeConflict(connection, request.Code!);
+        }
+        return TypedResults.Ok((await Find(connection, id))!);
+    }
+
+    internal static Task<Agency?> Find(DbConnection connection, Guid id, DbTransaction? transaction = null)
+    {
+        const string sql = "SELECT id, code, name, kind, created_at, updated_at FROM agencies WHERE id = @Id";
+        return connection.QuerySingleOrDefaultAsync<Agency>(sql, new { Id = id }, transaction);
+    }
+
+    private static async Task<ProblemHttpResult> CodeConflict(DbConnection connection, string code)
+    {
+        const string sql = "SELECT id FROM agencies WHERE code = @Code";
+        var existing = await connection.ExecuteScalarAsync<Guid?>(sql, new { Code = code });
+        return Problems.Conflict($"An agency with code '{code}' already exists ({existing}).", new Dictionary<string, object?> { ["existingAgencyId"] = existing });
+    }
+}

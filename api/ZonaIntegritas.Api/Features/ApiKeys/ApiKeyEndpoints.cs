@@ -1,0 +1,159 @@
+using Dapper;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Http;
+
+namespace ZonaIntegritas.Api.Features.ApiKeys;
+
+public sealed record ApiKeyInfo
+{
+    public Guid Id { get; init; }
+    public string Name { get; init; } = "";
+    public string Role { get; init; } = "";
+    public Guid? AgencyId { get; init; }
+    public Guid? UnitId { get; init; }
+    /// <summary>The first characters of the key, to tell keys apart; the key itself is never shown again.</summary>
+    public string KeyPrefix { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+    public Guid? CreatedBy { get; init; }
+    public DateTimeOffset? ExpiresAt { get; init; }
+    public DateTimeOffset? RevokedAt { get; init; }
+}
+
+/// <summary>The creation answer: the only time the key is shown.</summary>
+public sealed record CreatedApiKey(ApiKeyInfo ApiKey, string Key);
+
+public sealed record CreateApiKeyRequest(string? Name, string? Role, Guid? AgencyId, Guid? UnitId, DateTimeOffset? ExpiresAt);
+
+public sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKeyRequest>
+{
+    public CreateApiKeyRequestValidator(TimeProvider time)
+    {
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.Role).NotEmpty().Must(r => Roles.All.Contains(r))
+            .WithMessage($"role must be one of: {string.Join(", ", Roles.All)}.");
+        RuleFor(r => r.AgencyId).NotEmpty().When(r => r.Role == Roles.Inspectorate)
+            .WithMessage("An inspectorate key is scoped to one agency: agencyId is required.");
+        RuleFor(r => r.AgencyId).Null().When(r => r.Role is Roles.Admin or Roles.Evaluator or Roles.Unit)
+            .WithMessage(r => r.Role == Roles.Unit
+                ? "A unit key takes its agency from unitId; leave agencyId out."
+                : $"A {r.Role} key has national scope; leave agencyId out.");
+        RuleFor(r => r.UnitId).NotEmpty().When(r => r.Role == Roles.Unit)
+            .WithMessage("A unit key is scoped to one unit: unitId is required.");
+        RuleFor(r => r.UnitId).Null().When(r => r.Role != Roles.Unit)
+            .WithMessage("Only unit keys are scoped to a unit; leave unitId out.");
+        RuleFor(r => r.ExpiresAt).GreaterThan(_ => time.GetUtcNow()).When(r => r.ExpiresAt is not null)
+            .WithMessage("expiresAt must be in the future.");
+    }
+}
+
+public static class ApiKeyEndpoints
+{
+    private const string Columns = "id, name, role, agency_id, unit_id, key_prefix, created_at, created_by, expires_at, revoked_at";
+
+    public static RouteGroupBuilder MapApiKeys(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/api-keys").WithTags("API keys").RequireAuthorization(Policies.Admin).WithValidation();
+
+        group.MapPost("/", CreateApiKey)
+            .WithName(nameof(CreateApiKey))
+            .WithSummary("Create an API key")
+            .WithDescription("""
+                Admin only. Roles: `admin` (everything), `inspectorate` (TPI of one agency: `agencyId` required),
+                `evaluator` (TPN, national), `unit` (one unit's PIC or mobile app: `unitId` required), `reader`
+                (read-only; `agencyId` for one agency, none for national). The key is in the response once and is stored only as a SHA-256 hash.
+                """);
+        group.MapGet("/", ListApiKeys)
+            .WithName(nameof(ListApiKeys))
+            .WithSummary("List API keys (without the secrets)");
+        group.MapDelete("/{id:guid}", RevokeApiKey)
+            .WithName(nameof(RevokeApiKey))
+            .WithSummary("Revoke an API key")
+            .WithDescription("The key is refused from the next request on. The last active admin key cannot be revoked (409).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return api;
+    }
+
+    public static async Task<Results<Created<CreatedApiKey>, ValidationProblem>> CreateApiKey(
+        CreateApiKeyRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        if (request.AgencyId is { } agencyId && await Agencies.AgencyEndpoints.Find(connection, agencyId) is null)
+        {
+            return Problems.Invalid("agencyId", $"Agency '{agencyId}' does not exist.");
+        }
+        if (request.UnitId is { } unitId && await Units.UnitEndpoints.Find(connection, unitId) is null)
+        {
+            return Problems.Invalid("unitId", $"Unit '{unitId}' does not exist.");
+        }
+        var key = ApiKeySecret.Generate();
+        var info = new ApiKeyInfo
+        {
+            Id = Guid.NewGuid(),
+            Name = request.Name!,
+            Role = request.Role!,
+            AgencyId = request.AgencyId,
+            UnitId = request.UnitId,
+            KeyPrefix = ApiKeySecret.DisplayPrefix(key),
+            CreatedAt = time.GetUtcNow(),
+            CreatedBy = caller.KeyId,
+            ExpiresAt = request.ExpiresAt?.ToUniversalTime(),
+        };
+        const string sql = """
+            INSERT INTO api_keys (id, name, role, agency_id, unit_id, key_hash, key_prefix, created_at, created_by, expires_at, revoked_at)
+            VALUES (@Id, @Name, @Role, @AgencyId, @UnitId, @KeyHash, @KeyPrefix, @CreatedAt, @CreatedBy, @ExpiresAt, NULL)
+            """;
+        await connection.ExecuteAsync(sql, new
+        {
+            info.Id, info.Name, info.Role, info.AgencyId, info.UnitId, KeyHash = ApiKeySecret.Hash(key),
+            info.KeyPrefix, info.CreatedAt, info.CreatedBy, info.ExpiresAt,
+        });
+        return TypedResults.Created($"/api/v1/api-keys/{info.Id}", new CreatedApiKey(info, key));
+    }
+
+    public static async Task<Results<Ok<Page<ApiKeyInfo>>, ValidationProblem>> ListApiKeys(
+        DbConnectionFactory db, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        const string select = $"SELECT {Columns} FROM api_keys ORDER BY created_at, id";
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM api_keys");
+        var items = (await connection.QueryAsync<ApiKeyInfo>(select + db.Dialect.Paging, new { paging.Skip, paging.Take })).AsList();
+        return TypedResults.Ok(new Page<ApiKeyInfo>(items, paging.Page, paging.PageSize, total));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeApiKey(
+        Guid id, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        const string find = $"SELECT {Columns} FROM api_keys WHERE id = @Id";
+        var key = await connection.QuerySingleOrDefaultAsync<ApiKeyInfo>(find, new { Id = id }, transaction);
+        if (key is null)
+        {
+            return Problems.NotFound("API key", id);
+        }
+        if (key.RevokedAt is not null)
+        {
+            return TypedResults.NoContent();
+        }
+        if (key.Role == Roles.Admin)
+        {
+            const string admins = "SELECT COUNT(*) FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL";
+            if (await connection.ExecuteScalarAsync<int>(admins, transaction: transaction) <= 1)
+            {
+                return Problems.Conflict("This is the last active admin key; create another admin key before revoking it.");
+            }
+        }
+        const string revoke = "UPDATE api_keys SET revoked_at = @Now WHERE id = @Id AND revoked_at IS NULL";
+        await connection.ExecuteAsync(revoke, new { Id = id, Now = time.GetUtcNow() }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+}

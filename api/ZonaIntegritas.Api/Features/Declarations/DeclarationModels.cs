@@ -1,0 +1,105 @@
+using FluentValidation;
+using ZonaIntegritas.Api.Domain;
+
+namespace ZonaIntegritas.Api.Features.Declarations;
+
+public sealed record CreateDeclarationRequest(
+    Guid? AgencyId,
+    DateOnly? DeclaredOn,
+    string? Place,
+    string? PublicationUrl,
+    IReadOnlyList<DeclaredUnitRequest?>? Units,
+    IReadOnlyList<WitnessRequest?>? Witnesses);
+
+public sealed record DeclaredUnitRequest(Guid? UnitId, UnitHead? Head);
+
+public sealed record UnitHead(string? Name, string? Nip, string? Position);
+
+public sealed record WitnessRequest(string? Name, string? Position, string? Institution);
+
+public sealed record WithdrawalRequest(string? Reason);
+
+public sealed record Declaration(
+    Guid Id,
+    Guid AgencyId,
+    DateOnly DeclaredOn,
+    string Place,
+    string? PublicationUrl,
+    DateTimeOffset CreatedAt,
+    Guid CreatedBy,
+    IReadOnlyList<DeclaredUnit> Units,
+    IReadOnlyList<Witness> Witnesses);
+
+/// <summary>One unit's part in a declaration; <c>active</c> is false once withdrawn.</summary>
+public sealed record DeclaredUnit(
+    Guid UnitId,
+    string UnitCode,
+    string UnitName,
+    UnitHead Head,
+    bool Active,
+    DateTimeOffset? WithdrawnAt,
+    Guid? WithdrawnBy,
+    string? WithdrawalReason);
+
+public sealed record Witness(string Name, string Position, string Institution);
+
+public sealed class CreateDeclarationRequestValidator : AbstractValidator<CreateDeclarationRequest>
+{
+    public const int MaximumUnits = 200;
+    public const int MaximumWitnesses = 50;
+
+    public CreateDeclarationRequestValidator(TimeProvider time)
+    {
+        RuleFor(r => r.AgencyId).NotEmpty();
+        RuleFor(r => r.DeclaredOn).NotNull()
+            .Must(d => d <= Calendar.Today(time)).WithMessage("declaredOn must not be in the future.")
+            .Must(d => d >= new DateOnly(2010, 1, 1)).WithMessage("declaredOn must be on or after 2010-01-01.");
+        RuleFor(r => r.Place).NotEmpty().MaximumLength(300);
+        RuleFor(r => r.PublicationUrl).MaximumLength(2000).Must(BeHttpUrl!).When(r => r.PublicationUrl is not null)
+            .WithMessage("publicationUrl must be an absolute http or https URL.");
+        RuleFor(r => r.Units).NotEmpty().WithMessage("units must list at least one unit.")
+            .Must(u => u!.Count <= MaximumUnits).WithMessage($"A declaration covers at most {MaximumUnits} units.");
+        RuleForEach(r => r.Units).NotNull().ChildRules(unit =>
+        {
+            unit.RuleFor(u => u!.UnitId).NotEmpty();
+            unit.RuleFor(u => u!.Head).NotNull().ChildRules(head =>
+            {
+                head.RuleFor(h => h!.Name).NotEmpty().MaximumLength(200);
+                head.RuleFor(h => h!.Position).NotEmpty().MaximumLength(300);
+                head.RuleFor(h => h!.Nip).ValidNip(time);
+            });
+        });
+        RuleForEach(r => r.Units).Custom((unit, context) =>
+        {
+            var units = context.InstanceToValidate.Units!;
+            var index = context.PropertyPath.LastIndexOf('[') is var open and >= 0 ? int.Parse(context.PropertyPath[(open + 1)..^1]) : -1;
+            if (unit?.UnitId is { } id && index >= 0)
+            {
+                for (var earlier = 0; earlier < index; earlier++)
+                {
+                    if (units[earlier]?.UnitId == id)
+                    {
+                        context.AddFailure($"{context.PropertyPath}.UnitId", $"Unit '{id}' is listed twice (also at units[{earlier}]).");
+                        return;
+                    }
+                }
+            }
+        });
+        RuleFor(r => r.Witnesses).Must(w => w is null || w.Count <= MaximumWitnesses)
+            .WithMessage($"A declaration lists at most {MaximumWitnesses} witnesses.");
+        RuleForEach(r => r.Witnesses).NotNull().ChildRules(witness =>
+        {
+            witness.RuleFor(w => w!.Name).NotEmpty().MaximumLength(200);
+            witness.RuleFor(w => w!.Position).NotEmpty().MaximumLength(300);
+            witness.RuleFor(w => w!.Institution).NotEmpty().MaximumLength(300);
+        });
+    }
+
+    internal static bool BeHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+}
+
+public sealed class WithdrawalRequestValidator : AbstractValidator<WithdrawalRequest>
+{
+    public WithdrawalRequestValidator() => RuleFor(r => r.Reason).NotEmpty().MaximumLength(1000);
+}

@@ -1,0 +1,345 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Http;
+
+namespace ZonaIntegritas.Api.Features.IntegrityPacts;
+
+public static class IntegrityPactEndpoints
+{
+    public const int MaximumPactsPerRequest = 5000;
+    private static readonly string[] CsvColumns = ["nip", "name", "position", "role", "occasion", "signedOn", "documentUrl"];
+    private const string Columns = "id, unit_id, nip, name, position, role, occasion, signed_on, document_url, created_at, created_by";
+
+    public static RouteGroupBuilder MapIntegrityPacts(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/units/{unitId:guid}/integrity-pacts").WithTags("Integrity pacts (pakta integritas)");
+
+        group.MapPost("/", RecordPacts).RequireAuthorization(Policies.RecordPacts)
+            .WithMetadata(new BulkImportBody())
+            .Accepts<PactSubmission>("application/json")
+            .Accepts<string>("text/csv")
+            .WithName(nameof(RecordPacts))
+            .WithSummary("Record signed integrity pacts (one, a batch of up to 5,000, or a CSV file)")
+            .WithDescription("""
+                Admin, the agency's inspectorate, or the unit's own key. JSON: one pact's fields at the top level, or `{"pacts": [...]}`.
+                CSV (`text/csv`, UTF-8, header row): columns nip, name, position, role, occasion, signedOn (yyyy-MM-dd), documentUrl (optional).
+                `role`: pimpinan | pejabat | pegawai; `occasion`: pencanangan | pelantikan | mutasi | tahunan.
+                All or nothing: every invalid row is reported by index (`pacts[12].nip`) and nothing is written.
+                An employee signs once per unit, occasion and year: a row identical to a pact on file is accepted and ignored
+                (counted in `alreadyRecorded`, so retried uploads are harmless); a row that differs from it is a 409 listing every such row.
+                201 when at least one pact was created, 200 when every row was already on file.
+                """)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapGet("/", ListPacts)
+            .WithName(nameof(ListPacts))
+            .WithSummary("List a unit's integrity pacts")
+            .WithDescription("Filter by `year` of signing. Newest first.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return api;
+    }
+
+    public static async Task<Results<Created<PactImportResult>, Ok<PactImportResult>, ValidationProblem, ProblemHttpResult>> RecordPacts(
+        Guid unitId, HttpRequest httpRequest, Caller caller, DbConnectionFactory db, IValidator<PactRequest> validator,
+        IOptions<JsonOptions> jsonOptions, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var unit = await Units.UnitEndpoints.Find(connection, unitId);
+        if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId) || !caller.CanWriteForUnit(unit.Id, unit.AgencyId))
+        {
+            return Problems.NotFound("Unit", unitId);
+        }
+
+        var read = await ReadPacts(httpRequest, jsonOptions.Value.SerializerOptions, cancellationToken);
+        if (read.Problem is not null)
+        {
+            return read.Problem;
+        }
+        if (read.Rows is null)
+        {
+            return Problems.Invalid(read.Errors!);
+        }
+        var rows = read.Rows;
+        // CSV fields that could not even be parsed are reported as they are; the validator adds everything else.
+        var errors = read.Errors ?? [];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var prefix = read.IsBatch ? $"pacts[{i}]" : null;
+            if (rows[i] is not { } row)
+            {
+                errors[prefix ?? "body"] = ["A pact is required."];
+                continue;
+            }
+            var validation = await validator.ValidateAsync(row, cancellationToken);
+            foreach (var group in validation.Errors.GroupBy(e => ValidationFilter.JsonPath(e.PropertyName)))
+            {
+                errors.TryAdd(prefix is null ? group.Key : $"{prefix}.{group.Key}", group.Select(e => e.ErrorMessage + read.Where(i)).ToArray());
+            }
+        }
+        if (errors.Count == 0)
+        {
+            var firstIndex = new Dictionary<(string, string, int), int>();
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var row = rows[i]!;
+                if (!firstIndex.TryAdd((row.Nip!, row.Occasion!, row.SignedOn!.Value.Year), i))
+                {
+                    errors[$"pacts[{i}].nip"] =
+                        [$"NIP {row.Nip} signs for '{row.Occasion}' in {row.SignedOn.Value.Year} twice in this upload (also at pacts[{firstIndex[(row.Nip!, row.Occasion!, row.SignedOn.Value.Year)]}]){read.Where(i)}."];
+                }
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var now = time.GetUtcNow();
+        var candidates = rows.Select(r => new IntegrityPact
+        {
+            Id = Guid.NewGuid(),
+            UnitId = unitId,
+            Nip = r!.Nip!,
+            Name = r.Name!,
+            Position = r.Position!,
+            Role = r.Role!,
+            Occasion = r.Occasion!,
+            SignedOn = r.SignedOn!.Value,
+            DocumentUrl = r.DocumentUrl,
+            CreatedAt = now,
+            CreatedBy = caller.KeyId,
+        }).ToList();
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var outcome = await Classify(connection, transaction, unitId, candidates);
+        if (outcome.Conflicts.Count > 0)
+        {
+            return Conflict(outcome.Conflicts);
+        }
+        const string insert = $"""
+            INSERT INTO integrity_pacts ({Columns}, signed_year)
+            VALUES (@Id, @UnitId, @Nip, @Name, @Position, @Role, @Occasion, @SignedOn, @DocumentUrl, @CreatedAt, @CreatedBy, @SignedYear)
+            """;
+        try
+        {
+            await connection.ExecuteAsync(insert, outcome.New.Select(p => new
+            {
+                p.Id, p.UnitId, p.Nip, p.Name, p.Position, p.Role, p.Occasion, p.SignedOn, p.DocumentUrl, p.CreatedAt, p.CreatedBy,
+                SignedYear = p.SignedOn.Year,
+            }), transaction);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            var retry = await Classify(connection, null, unitId, candidates);
+            return retry.Conflicts.Count > 0
+                ? Conflict(retry.Conflicts)
+                : Problems.Conflict("Some of these pacts were recorded by a concurrent request; send the upload again to have them counted as already recorded.");
+        }
+
+        var result = new PactImportResult(outcome.New.Count, candidates.Count - outcome.New.Count, outcome.New);
+        return outcome.New.Count > 0
+            ? TypedResults.Created($"/api/v1/units/{unitId}/integrity-pacts", result)
+            : TypedResults.Ok(result);
+    }
+
+    public static async Task<Results<Ok<Page<IntegrityPact>>, ValidationProblem, ProblemHttpResult>> ListPacts(
+        Guid unitId, Caller caller, DbConnectionFactory db, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (year is < 2000 or > 2200)
+        {
+            return Problems.Invalid("year", "year must be between 2000 and 2200.");
+        }
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var unit = await Units.UnitEndpoints.Find(connection, unitId);
+        if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId))
+        {
+            return Problems.NotFound("Unit", unitId);
+        }
+        var filter = new { UnitId = unitId, Year = year, paging.Skip, paging.Take };
+        const string where = "WHERE unit_id = @UnitId AND (@Year IS NULL OR signed_year = @Year)";
+        const string count = $"SELECT COUNT(*) FROM integrity_pacts {where}";
+        const string select = $"""
+            SELECT {Columns} FROM integrity_pacts
+            {where}
+            ORDER BY signed_on DESC, nip, occasion
+            """;
+        var total = await connection.ExecuteScalarAsync<long>(count, filter);
+        var items = (await connection.QueryAsync<IntegrityPact>(select + db.Dialect.Paging, filter)).AsList();
+        return TypedResults.Ok(new Page<IntegrityPact>(items, paging.Page, paging.PageSize, total));
+    }
+
+    private sealed record PactConflict(int Index, string Nip, string Occasion, int Year, Guid ExistingPactId);
+
+    private sealed record Classification(List<IntegrityPact> New, List<PactConflict> Conflicts);
+
+    /// <summary>Splits the upload into new pacts, rows identical to a pact on file (ignored) and rows that contradict one.</summary>
+    private static async Task<Classification> Classify(DbConnection connection, DbTransaction? transaction, Guid unitId, List<IntegrityPact> candidates)
+    {
+        // Filtering by year rather than by NIP keeps the parameter count small for 5,000-row uploads.
+        const string sql = $"SELECT {Columns} FROM integrity_pacts WHERE unit_id = @UnitId AND signed_year IN @Years";
+        var years = candidates.Select(c => c.SignedOn.Year).Distinct().ToArray();
+        var existing = (await connection.QueryAsync<IntegrityPact>(sql, new { UnitId = unitId, Years = years }, transaction))
+            .ToDictionary(p => (p.Nip, p.Occasion, p.SignedOn.Year));
+        var fresh = new List<IntegrityPact>(candidates.Count);
+        var conflicts = new List<PactConflict>();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var candidate = candidates[i];
+            if (!existing.TryGetValue((candidate.Nip, candidate.Occasion, candidate.SignedOn.Year), out var onFile))
+            {
+                fresh.Add(candidate);
+            }
+            else if (!SameSignature(candidate, onFile))
+            {
+                conflicts.Add(new PactConflict(i, candidate.Nip, candidate.Occasion, candidate.SignedOn.Year, onFile.Id));
+            }
+        }
+        return new Classification(fresh, conflicts);
+    }
+
+    private static bool SameSignature(IntegrityPact a, IntegrityPact b) =>
+        a.Name == b.Name && a.Position == b.Position && a.Role == b.Role && a.SignedOn == b.SignedOn && a.DocumentUrl == b.DocumentUrl;
+
+    private static ProblemHttpResult Conflict(List<PactConflict> conflicts)
+    {
+        var first = conflicts[0];
+        return Problems.Conflict(
+            $"pacts[{first.Index}]: NIP {first.Nip} already signed a different pact for '{first.Occasion}' in {first.Year} in this unit (pact '{first.ExistingPactId}')"
+            + (conflicts.Count > 1 ? $"; {conflicts.Count - 1} more row(s) conflict likewise." : "."),
+            new Dictionary<string, object?> { ["conflicts"] = conflicts });
+    }
+
+    private sealed record ReadResult(List<PactRequest?>? Rows, bool IsBatch, Dictionary<string, string[]>? Errors, ProblemHttpResult? Problem, IReadOnlyList<int>? CsvLines)
+    {
+        public string Where(int index) => CsvLines is null ? "" : $" (CSV line {CsvLines[index]})";
+    }
+
+    private static async Task<ReadResult> ReadPacts(HttpRequest request, JsonSerializerOptions jsonOptions, CancellationToken cancellationToken)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType))
+        {
+            return new ReadResult(null, false, null, UnsupportedMediaType(request.ContentType), null);
+        }
+        if (mediaType.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase))
+        {
+            return await ReadCsv(request, cancellationToken);
+        }
+        if (!mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) && !mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ReadResult(null, false, null, UnsupportedMediaType(request.ContentType), null);
+        }
+        PactSubmission? submission;
+        try
+        {
+            submission = await JsonSerializer.DeserializeAsync<PactSubmission>(request.Body, jsonOptions, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            // Same answer as for any other malformed JSON body.
+            throw new BadHttpRequestException("The request body is not valid JSON.", StatusCodes.Status400BadRequest, e);
+        }
+        if (submission is null)
+        {
+            return new ReadResult(null, false, new() { ["body"] = ["A pact or {\"pacts\": [...]} is required."] }, null, null);
+        }
+        if (submission.Pacts is { } pacts)
+        {
+            if (pacts.Count == 0)
+            {
+                return new ReadResult(null, true, new() { ["pacts"] = ["pacts must contain at least one pact."] }, null, null);
+            }
+            if (pacts.Count > MaximumPactsPerRequest)
+            {
+                return new ReadResult(null, true, new() { ["pacts"] = [$"At most {MaximumPactsPerRequest} pacts per request; got {pacts.Count}."] }, null, null);
+            }
+            return new ReadResult(pacts.ToList(), true, null, null, null);
+        }
+        var single = new PactRequest(submission.Nip, submission.Name, submission.Position, submission.Role, submission.Occasion, submission.SignedOn, submission.DocumentUrl);
+        return new ReadResult([single], false, null, null, null);
+    }
+
+    private static async Task<ReadResult> ReadCsv(HttpRequest request, CancellationToken cancellationToken)
+    {
+        // The body is bounded by the bulk-import limit; reading it whole keeps the CSV reader synchronous and simple.
+        using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
+        string text;
+        try
+        {
+            text = await reader.ReadToEndAsync(cancellationToken);
+        }
+        catch (DecoderFallbackException)
+        {
+            return new ReadResult(null, true, new() { ["file"] = ["The CSV file is not valid UTF-8."] }, null, null);
+        }
+        List<Csv.Row> rows;
+        try
+        {
+            rows = Csv.Read(new StringReader(text)).ToList();
+        }
+        catch (FormatException e)
+        {
+            return new ReadResult(null, true, new() { ["file"] = [e.Message] }, null, null);
+        }
+        if (rows.Count == 0)
+        {
+            return new ReadResult(null, true, new() { ["file"] = [$"The CSV file is empty; the first line must name the columns: {string.Join(",", CsvColumns)}."] }, null, null);
+        }
+        var header = rows[0].Fields.Select(f => f.Trim()).ToList();
+        var positions = CsvColumns.ToDictionary(c => c, c => header.FindIndex(h => h.Equals(c, StringComparison.OrdinalIgnoreCase)));
+        var missing = positions.Where(p => p.Value < 0 && p.Key != "documentUrl").Select(p => p.Key).ToList();
+        if (missing.Count > 0)
+        {
+            return new ReadResult(null, true, new() { ["file"] = [$"The CSV header lacks column(s) {string.Join(", ", missing)}; expected: {string.Join(",", CsvColumns)}."] }, null, null);
+        }
+        var data = rows.Skip(1).ToList();
+        if (data.Count == 0 || data.Count > MaximumPactsPerRequest)
+        {
+            return new ReadResult(null, true, new() { ["file"] = [$"The CSV file must have between 1 and {MaximumPactsPerRequest} data rows; it has {data.Count}."] }, null, null);
+        }
+        var errors = new Dictionary<string, string[]>();
+        var pacts = new List<PactRequest?>(data.Count);
+        for (var i = 0; i < data.Count; i++)
+        {
+            string? Field(string column) =>
+                positions[column] is var at and >= 0 && at < data[i].Fields.Count && data[i].Fields[at].Trim() is { Length: > 0 } value ? value : null;
+            DateOnly? signedOn = null;
+            if (Field("signedOn") is { } date)
+            {
+                if (DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+                {
+                    signedOn = parsed;
+                }
+                else
+                {
+                    errors[$"pacts[{i}].signedOn"] = [$"signedOn '{date}' is not a date in yyyy-MM-dd form (CSV line {data[i].LineNumber})."];
+                }
+            }
+            pacts.Add(new PactRequest(Field("nip"), Field("name"), Field("position"), Field("role"), Field("occasion"), signedOn, Field("documentUrl")));
+        }
+        return new ReadResult(pacts, true, errors.Count > 0 ? errors : null, null, data.Select(d => d.LineNumber).ToList());
+    }
+
+    private static ProblemHttpResult UnsupportedMediaType(string? contentType) => TypedResults.Problem(
+        statusCode: StatusCodes.Status415UnsupportedMediaType,
+        title: "Unsupported Media Type",
+        detail: $"Content-Type '{contentType}' is not supported here; send application/json or text/csv.");
+}

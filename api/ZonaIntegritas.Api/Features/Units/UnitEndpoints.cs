@@ -1,0 +1,267 @@
+using System.Data.Common;
+using Dapper;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Http;
+
+namespace ZonaIntegritas.Api.Features.Units;
+
+public sealed record WorkUnit
+{
+    public Guid Id { get; init; }
+    public Guid AgencyId { get; init; }
+    public string Code { get; init; } = "";
+    public string Name { get; init; } = "";
+    public Guid? ParentUnitId { get; init; }
+    public string Kind { get; init; } = "";
+    public bool ProvidesPublicService { get; init; }
+    public int EmployeeCount { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public sealed record CreateUnitRequest(Guid? AgencyId, string? Code, string? Name, Guid? ParentUnitId, string? Kind, bool? ProvidesPublicService, int? EmployeeCount);
+
+public sealed record UpdateUnitRequest(string? Code, string? Name, Guid? ParentUnitId, string? Kind, bool? ProvidesPublicService, int? EmployeeCount);
+
+public static class UnitRules
+{
+    public static readonly string[] Kinds =
+        ["biro", "pusat", "balai", "upt", "dinas", "direktorat", "sekretariat", "inspektorat", "badan", "kantor", "bagian", "other"];
+
+    public static void Apply<T>(AbstractValidator<T> validator,
+        System.Linq.Expressions.Expression<Func<T, string?>> code,
+        System.Linq.Expressions.Expression<Func<T, string?>> name,
+        System.Linq.Expressions.Expression<Func<T, string?>> kind,
+        System.Linq.Expressions.Expression<Func<T, bool?>> providesPublicService,
+        System.Linq.Expressions.Expression<Func<T, int?>> employeeCount)
+    {
+        validator.RuleFor(code).NotEmpty().MaximumLength(50).Matches("^[A-Za-z0-9._-]+$")
+            .WithMessage("code may contain only letters, digits, '.', '_' and '-'.");
+        validator.RuleFor(name).NotEmpty().MaximumLength(300);
+        validator.RuleFor(kind).NotEmpty().Must(k => Kinds.Contains(k)).WithMessage($"kind must be one of: {string.Join(", ", Kinds)}.");
+        validator.RuleFor(providesPublicService).NotNull();
+        validator.RuleFor(employeeCount).NotNull().InclusiveBetween(0, 1_000_000);
+    }
+}
+
+public sealed class CreateUnitRequestValidator : AbstractValidator<CreateUnitRequest>
+{
+    public CreateUnitRequestValidator()
+    {
+        RuleFor(r => r.AgencyId).NotEmpty();
+        UnitRules.Apply(this, r => r.Code, r => r.Name, r => r.Kind, r => r.ProvidesPublicService, r => r.EmployeeCount);
+    }
+}
+
+public sealed class UpdateUnitRequestValidator : AbstractValidator<UpdateUnitRequest>
+{
+    public UpdateUnitRequestValidator() =>
+        UnitRules.Apply(this, r => r.Code, r => r.Name, r => r.Kind, r => r.ProvidesPublicService, r => r.EmployeeCount);
+}
+
+public static class UnitEndpoints
+{
+    private const string Columns = "id, agency_id, code, name, parent_unit_id, kind, provides_public_service, employee_count, created_at, updated_at";
+
+    public static RouteGroupBuilder MapUnits(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/units").WithTags("Work units").WithValidation();
+
+        group.MapPost("/", CreateUnit).RequireAuthorization(Policies.Admin)
+            .WithName(nameof(CreateUnit))
+            .WithSummary("Register a work unit (unit kerja)")
+            .WithDescription("Admin only. `code` is unique within the agency; `parentUnitId`, when given, must be a unit of the same agency.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/", ListUnits)
+            .WithName(nameof(ListUnits))
+            .WithSummary("List work units")
+            .WithDescription("Filters: `agencyId`, `q` (part of the code or name, case-insensitive). Sorted by code; `pageSize` at most 200. A unit key sees only its unit.");
+        group.MapGet("/{id:guid}", GetUnit)
+            .WithName(nameof(GetUnit))
+            .WithSummary("Read one work unit")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id:guid}", UpdateUnit).RequireAuthorization(Policies.Admin)
+            .WithName(nameof(UpdateUnit))
+            .WithSummary("Change a work unit")
+            .WithDescription("Admin only. The agency cannot change. A new parent must be in the same agency and must not make the hierarchy circular.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return api;
+    }
+
+    public static async Task<Results<Created<WorkUnit>, ValidationProblem, ProblemHttpResult>> CreateUnit(
+        CreateUnitRequest request, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        if (await Agencies.AgencyEndpoints.Find(connection, request.AgencyId!.Value) is null)
+        {
+            return Problems.Invalid("agencyId", $"Agency '{request.AgencyId}' does not exist.");
+        }
+        if (request.ParentUnitId is { } parentId && await Find(connection, parentId) is var parent && parent?.AgencyId != request.AgencyId)
+        {
+            return Problems.Invalid("parentUnitId", $"Parent unit '{parentId}' does not exist in agency '{request.AgencyId}'.");
+        }
+        var now = time.GetUtcNow();
+        var unit = new WorkUnit
+        {
+            Id = Guid.NewGuid(),
+            AgencyId = request.AgencyId!.Value,
+            Code = request.Code!,
+            Name = request.Name!,
+            ParentUnitId = request.ParentUnitId,
+            Kind = request.Kind!,
+            ProvidesPublicService = request.ProvidesPublicService!.Value,
+            EmployeeCount = request.EmployeeCount!.Value,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        const string sql = $"""
+            INSERT INTO units ({Columns})
+            VALUES (@Id, @AgencyId, @Code, @Name, @ParentUnitId, @Kind, @ProvidesPublicService, @EmployeeCount, @CreatedAt, @UpdatedAt)
+            """;
+        try
+        {
+            await connection.ExecuteAsync(sql, unit);
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return await CodeConflict(connection, unit.AgencyId, unit.Code);
+        }
+        return TypedResults.Created($"/api/v1/units/{unit.Id}", unit);
+    }
+
+    public static async Task<Results<Ok<Page<WorkUnit>>, ValidationProblem>> ListUnits(
+        Caller caller, DbConnectionFactory db, Guid? agencyId, string? q, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (q is { Length: > 200 })
+        {
+            return Problems.Invalid("q", "q must be at most 200 characters.");
+        }
+        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        {
+            return TypedResults.Ok(new Page<WorkUnit>([], paging.Page, paging.PageSize, 0));
+        }
+        var filter = new
+        {
+            AgencyId = agencyId ?? (caller.IsNational ? null : caller.AgencyId),
+            OnlyUnitId = caller.Role == Roles.Unit ? caller.UnitId : null,
+            Pattern = string.IsNullOrWhiteSpace(q) ? null : "%" + EscapeLike(q.Trim()) + "%",
+            paging.Skip,
+            paging.Take,
+        };
+        const string where = """
+            WHERE (@AgencyId IS NULL OR agency_id = @AgencyId)
+              AND (@OnlyUnitId IS NULL OR id = @OnlyUnitId)
+              AND (@Pattern IS NULL OR code LIKE @Pattern ESCAPE '\' OR name LIKE @Pattern ESCAPE '\')
+            """;
+        const string count = $"SELECT COUNT(*) FROM units {where}";
+        const string select = $"""
+            SELECT {Columns} FROM units
+            {where}
+            ORDER BY code, id
+            """;
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>(count, filter);
+        var items = (await connection.QueryAsync<WorkUnit>(select + db.Dialect.Paging, filter)).AsList();
+        return TypedResults.Ok(new Page<WorkUnit>(items, paging.Page, paging.PageSize, total));
+    }
+
+    public static async Task<Results<Ok<WorkUnit>, ProblemHttpResult>> GetUnit(
+        Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var unit = await Find(connection, id);
+        return unit is not null && caller.CanSeeUnit(unit.Id, unit.AgencyId) ? TypedResults.Ok(unit) : Problems.NotFound("Unit", id);
+    }
+
+    public static async Task<Results<Ok<WorkUnit>, ValidationProblem, ProblemHttpResult>> UpdateUnit(
+        Guid id, UpdateUnitRequest request, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var unit = await Find(connection, id, transaction);
+        if (unit is null)
+        {
+            return Problems.NotFound("Unit", id);
+        }
+        if (request.ParentUnitId is { } parentId)
+        {
+            var parent = await Find(connection, parentId, transaction);
+            if (parent is null || parent.AgencyId != unit.AgencyId)
+            {
+                return Problems.Invalid("parentUnitId", $"Parent unit '{parentId}' does not exist in agency '{unit.AgencyId}'.");
+            }
+            if (await IsAncestorOrSelf(connection, transaction, id, parentId))
+            {
+                return Problems.Invalid("parentUnitId", $"Unit '{parentId}' is '{unit.Code}' itself or one of its descendants; the hierarchy would become circular.");
+            }
+        }
+        const string sql = """
+            UPDATE units
+            SET code = @Code, name = @Name, parent_unit_id = @ParentUnitId, kind = @Kind,
+                provides_public_service = @ProvidesPublicService, employee_count = @EmployeeCount, updated_at = @UpdatedAt
+            WHERE id = @Id
+            """;
+        try
+        {
+            await connection.ExecuteAsync(sql, new
+            {
+                Id = id,
+                request.Code,
+                request.Name,
+                request.ParentUnitId,
+                request.Kind,
+                ProvidesPublicService = request.ProvidesPublicService!.Value,
+                EmployeeCount = request.EmployeeCount!.Value,
+                UpdatedAt = time.GetUtcNow(),
+            }, transaction);
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return await CodeConflict(connection, unit.AgencyId, request.Code!);
+        }
+        var updated = (await Find(connection, id, transaction))!;
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(updated);
+    }
+
+    internal static Task<WorkUnit?> Find(DbConnection connection, Guid id, DbTransaction? transaction = null)
+    {
+        const string sql = $"SELECT {Columns} FROM units WHERE id = @Id";
+        return connection.QuerySingleOrDefaultAsync<WorkUnit>(sql, new { Id = id }, transaction);
+    }
+
+    /// <summary>Walks up from <paramref name="candidate"/>; true when it reaches <paramref name="unitId"/>.</summary>
+    private static async Task<bool> IsAncestorOrSelf(DbConnection connection, DbTransaction transaction, Guid unitId, Guid candidate)
+    {
+        const string sql = "SELECT parent_unit_id FROM units WHERE id = @Id";
+        Guid? current = candidate;
+        for (var depth = 0; current is { } id && depth < 1000; depth++)
+        {
+            if (id == unitId)
+            {
+                return true;
+            }
+            current = await connection.ExecuteScalarAsync<Guid?>(sql, new { Id = id }, transaction);
+        }
+        return false;
+    }
+
+    private static string EscapeLike(string value) => value.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+
+    private static async Task<ProblemHttpResult> CodeConflict(DbConnection connection, Guid agencyId, string code)
+    {
+        const string sql = "SELECT id FROM units WHERE agency_id = @AgencyId AND code = @Code";
+        var existing = await connection.ExecuteScalarAsync<Guid?>(sql, new { AgencyId = agencyId, Code = code });
+        return Problems.Conflict($"A unit with code '{code}' already exists in this agency ({existing}).",
+            new Dictionary<string, object?> { ["existingUnitId"] = existing });
+    }
+}

@@ -1,0 +1,55 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ZonaIntegritas.Api.Http;
+
+/// <summary>Bound from the <c>Limits</c> section.</summary>
+public sealed class RequestLimitsOptions
+{
+    public const string Section = "Limits";
+
+    /// <summary>Ordinary JSON bodies.</summary>
+    [Range(1024, 100 * 1024 * 1024)]
+    public long MaxJsonBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Bulk imports such as 5,000 integrity pacts as JSON or CSV.</summary>
+    [Range(1024, 1024 * 1024 * 1024)]
+    public long MaxImportBodyBytes { get; set; } = 8 * 1024 * 1024;
+}
+
+/// <summary>Endpoint metadata: this endpoint accepts bulk imports, so the larger body limit applies.</summary>
+public sealed record BulkImportBody;
+
+public static class RequestLimitsMiddleware
+{
+    /// <summary>
+    /// Refuses bodies over the endpoint's limit with 413 before reading them; the server enforces the same limit on
+    /// bodies without a Content-Length while they stream.
+    /// </summary>
+    public static IApplicationBuilder UseRequestBodyLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var limits = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RequestLimitsOptions>>().Value;
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<BulkImportBody>() is null ? limits.MaxJsonBodyBytes : limits.MaxImportBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status413PayloadTooLarge,
+                    Title = "Payload Too Large",
+                    Detail = $"The request body is {context.Request.ContentLength} bytes; this endpoint accepts at most {limit} bytes.",
+                },
+            });
+            return;
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit;
+        }
+        await next(context);
+    });
+}
