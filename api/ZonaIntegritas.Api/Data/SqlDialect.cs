@@ -14,6 +14,12 @@ public interface ISqlDialect
 
     /// <summary>True when the exception is a unique-constraint or unique-index violation.</summary>
     bool IsUniqueViolation(Exception exception);
+
+    /// <summary>
+    /// A list of ids for <c>IN @Ids</c>. Dapper expands lists without consulting type handlers, so SQLite needs the
+    /// ids already in their stored text form.
+    /// </summary>
+    System.Collections.IEnumerable IdList(IEnumerable<Guid> ids);
 }
 
 public sealed class SqliteDialect : ISqlDialect
@@ -23,6 +29,8 @@ public sealed class SqliteDialect : ISqlDialect
     // SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555) are the extended codes of SQLITE_CONSTRAINT (19).
     public bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+
+    public System.Collections.IEnumerable IdList(IEnumerable<Guid> ids) => ids.Select(id => id.ToString("D")).ToArray();
 }
 
 public sealed class SqlServerDialect : ISqlDialect
@@ -32,6 +40,8 @@ public sealed class SqlServerDialect : ISqlDialect
     // 2627: unique constraint / primary key; 2601: unique index.
     public bool IsUniqueViolation(Exception exception) =>
         exception is SqlException sql && sql.Errors.Cast<SqlError>().Any(e => e.Number is 2627 or 2601);
+
+    public System.Collections.IEnumerable IdList(IEnumerable<Guid> ids) => ids.ToArray();
 }
 
 public static class DbExceptionExtensions

@@ -60,7 +60,7 @@ public static class DeclarationEndpoints
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         const string unitsSql = "SELECT id, agency_id FROM units WHERE id IN @Ids";
-        var found = (await connection.QueryAsync<UnitAgency>(unitsSql, new { Ids = unitIds }, transaction)).ToDictionary(u => u.Id, u => u.AgencyId);
+        var found = (await connection.QueryAsync<UnitAgency>(unitsSql, new { Ids = db.Dialect.IdList(unitIds) }, transaction)).ToDictionary(u => u.Id, u => u.AgencyId);
         var errors = new Dictionary<string, string[]>();
         for (var i = 0; i < unitIds.Length; i++)
         {
@@ -73,7 +73,7 @@ public static class DeclarationEndpoints
         {
             return Problems.Invalid(errors);
         }
-        if (await FindActiveConflicts(connection, transaction, unitIds) is { } conflict)
+        if (await FindActiveConflicts(connection, transaction, db.Dialect, unitIds) is { } conflict)
         {
             return conflict;
         }
@@ -126,7 +126,7 @@ public static class DeclarationEndpoints
         {
             // Another request declared one of these units between our check and our insert; the unique index caught it.
             await transaction.RollbackAsync(cancellationToken);
-            return await FindActiveConflicts(connection, null, unitIds)
+            return await FindActiveConflicts(connection, null, db.Dialect, unitIds)
                 ?? Problems.Conflict("One of the units was declared by a concurrent request; retry to see which.");
         }
 
@@ -239,7 +239,7 @@ public static class DeclarationEndpoints
             ? declaration.Units.Any(u => u.UnitId == caller.UnitId)
             : caller.CanSeeAgency(declaration.AgencyId);
 
-    private static async Task<ProblemHttpResult?> FindActiveConflicts(DbConnection connection, DbTransaction? transaction, Guid[] unitIds)
+    private static async Task<ProblemHttpResult?> FindActiveConflicts(DbConnection connection, DbTransaction? transaction, ISqlDialect dialect, Guid[] unitIds)
     {
         const string sql = """
             SELECT du.unit_id, u.code AS unit_code, du.declaration_id, d.declared_on
@@ -248,7 +248,7 @@ public static class DeclarationEndpoints
             JOIN declarations d ON d.id = du.declaration_id
             WHERE du.unit_id IN @Ids AND du.withdrawn_at IS NULL
             """;
-        var conflicts = (await connection.QueryAsync<ActiveDeclaration>(sql, new { Ids = unitIds }, transaction)).AsList();
+        var conflicts = (await connection.QueryAsync<ActiveDeclaration>(sql, new { Ids = dialect.IdList(unitIds) }, transaction)).AsList();
         if (conflicts.Count == 0)
         {
             return null;

@@ -79,7 +79,7 @@ public sealed class CreateDeclarationRequestValidator : AbstractValidator<Create
                 {
                     if (units[earlier]?.UnitId == id)
                     {
-                        context.AddFailure($"{context.PropertyPath}.UnitId", $"Unit '{id}' is listed twice (also at units[{earlier}]).");
+                        context.AddFailure("UnitId", $"Unit '{id}' is listed twice (also at units[{earlier}]).");
                         return;
                     }
                 }
