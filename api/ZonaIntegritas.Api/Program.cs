@@ -32,7 +32,14 @@ builder.Services.AddSingleton<ApiKeyBootstrap>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-    context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
+{
+    context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
+    // Routing refuses unsupported content types itself; say which type it was.
+    if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && context.ProblemDetails.Detail is null)
+    {
+        context.ProblemDetails.Detail = $"Content-Type '{context.HttpContext.Request.ContentType}' is not supported by this operation.";
+    }
+});
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 // Binding failures become exceptions so that BadRequestExceptionHandler can name the offending field.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

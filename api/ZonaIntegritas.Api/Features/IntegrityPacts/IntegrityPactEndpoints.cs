@@ -26,8 +26,7 @@ public static class IntegrityPactEndpoints
 
         group.MapPost("/", RecordPacts).RequireAuthorization(Policies.RecordPacts)
             .WithMetadata(new BulkImportBody())
-            .Accepts<PactSubmission>("application/json")
-            .Accepts<string>("text/csv")
+            .Accepts<PactSubmission>("application/json", "text/csv")
             .WithName(nameof(RecordPacts))
             .WithSummary("Record signed integrity pacts (one, a batch of up to 5,000, or a CSV file)")
             .WithDescription("""
