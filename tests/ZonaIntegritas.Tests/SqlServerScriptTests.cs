@@ -1,0 +1,120 @@
+using System.Text.RegularExpressions;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using ZonaIntegritas.Api.Data;
+
+namespace ZonaIntegritas.Tests;
+
+/// <summary>
+/// SQL Server cannot run here, so T-SQL is kept honest by parsing it: every migration script, and every statement the
+/// code runs (the raw string literals in api/, with the SQL Server dialect's fragments applied).
+/// </summary>
+public sealed partial class SqlServerScriptTests
+{
+    private static readonly string Root = FindRoot();
+
+    public static TheoryData<string> MigrationScripts() =>
+        new(Directory.GetFiles(Path.Combine(Root, "db", "sqlserver"), "*.sql").Select(Path.GetFileName).Order()!);
+
+    [Theory, MemberData(nameof(MigrationScripts))]
+    public void EverySqlServerMigrationParses(string script)
+    {
+        var errors = Parse(File.ReadAllText(Path.Combine(Root, "db", "sqlserver", script)));
+
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"{script}({e.Line},{e.Column}): {e.Message}")));
+    }
+
+    [Fact]
+    public void EveryStatementInTheCodeParsesAsTSql()
+    {
+        var statements = SqlLiterals().ToList();
+        Assert.True(statements.Count >= 30, $"Found only {statements.Count} SQL statements; did the scan break?");
+        var dialect = new SqlServerDialect();
+        var failures = new List<string>();
+        foreach (var (file, line, sql) in statements)
+        {
+            // Paged queries end in ORDER BY and get the dialect's OFFSET/FETCH appended at run time.
+            var text = Regex.IsMatch(sql, @"ORDER BY[^;]*$", RegexOptions.Singleline) ? sql + dialect.Paging : sql;
+            // Dapper expands a list parameter "IN @Ids" into "IN (@Ids1, @Ids2, ...)" before the server sees it.
+            text = Regex.Replace(text, @"\bIN @(\w+)", "IN (@$1_1, @$1_2)");
+            foreach (var error in Parse(text))
+            {
+                failures.Add($"{file}:{line}: {error.Message}\n{text}");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+    }
+
+    [Fact]
+    public void TheParserRejectsSqliteOnlySyntax() => Assert.NotEmpty(Parse("SELECT id FROM units ORDER BY code LIMIT 10"));
+
+    private static IList<ParseError> Parse(string sql)
+    {
+        var parser = new TSql160Parser(initialQuotedIdentifiers: true);
+        parser.Parse(new StringReader(sql), out var errors);
+        return errors;
+    }
+
+    /// <summary>Raw string literals (""" … """) in api/ that hold SQL, with const-interpolated column lists expanded.</summary>
+    private static IEnumerable<(string File, int Line, string Sql)> SqlLiterals()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(Root, "api"), "*.cs", SearchOption.AllDirectories)
+                     .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")))
+        {
+            var source = File.ReadAllText(file);
+            var constants = ConstantPattern().Matches(source).Concat(RawConstantPattern().Matches(source))
+                .GroupBy(m => m.Groups["name"].Value).ToDictionary(g => g.Key, g => g.First().Groups["value"].Value);
+            foreach (Match match in LiteralPattern().Matches(source))
+            {
+                var body = match.Groups["body"].Value;
+                var sql = match.Groups["interpolated"].Success
+                    ? InterpolationPattern().Replace(body, m => constants.TryGetValue(m.Groups[1].Value, out var value) ? value : m.Value)
+                    : body;
+                sql = string.Join('\n', sql.Split('\n').Select(l => l.Trim()));
+                if (StatementStart().IsMatch(sql))
+                {
+                    yield return (Path.GetRelativePath(Root, file), source[..match.Index].Count(c => c == '\n') + 1, sql);
+                }
+            }
+            foreach (Match match in PlainSqlPattern().Matches(source))
+            {
+                var sql = match.Groups["interpolated"].Success
+                    ? InterpolationPattern().Replace(match.Groups["body"].Value, m => constants.TryGetValue(m.Groups[1].Value, out var value) ? value : m.Value)
+                    : match.Groups["body"].Value;
+                if (StatementStart().IsMatch(sql) && !sql.Contains("PRAGMA"))
+                {
+                    yield return (Path.GetRelativePath(Root, file), source[..match.Index].Count(c => c == '\n') + 1, sql);
+                }
+            }
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "ZonaIntegritas.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+        throw new InvalidOperationException("ZonaIntegritas.sln not found above the test output folder.");
+    }
+
+    [GeneratedRegex("(?<interpolated>\\$)?\"\"\"(?<body>.*?)\"\"\"", RegexOptions.Singleline)]
+    private static partial Regex LiteralPattern();
+
+    [GeneratedRegex("(?<interpolated>\\$)?\"(?<body>(?:SELECT|INSERT|UPDATE|DELETE)\\b[^\"\\n]*)\"")]
+    private static partial Regex PlainSqlPattern();
+
+    [GeneratedRegex("const string (?<name>\\w+) = \"(?<value>[^\"]*)\";")]
+    private static partial Regex ConstantPattern();
+
+    [GeneratedRegex("const string (?<name>\\w+) = \\$?\"\"\"(?<value>.*?)\"\"\";", RegexOptions.Singleline)]
+    private static partial Regex RawConstantPattern();
+
+    [GeneratedRegex("\\{(\\w+)\\}")]
+    private static partial Regex InterpolationPattern();
+
+    [GeneratedRegex("^\\s*(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE)\\b", RegexOptions.IgnoreCase)]
+    private static partial Regex StatementStart();
+}
