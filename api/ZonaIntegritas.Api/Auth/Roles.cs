@@ -17,4 +17,6 @@ public static class Policies
     public const string Admin = "admin-only";
     public const string ManageDeclarations = "manage-declarations";
     public const string RecordPacts = "record-pacts";
+    public const string StartAssessments = "start-assessments";
+    public const string WriteAnswers = "write-answers";
 }

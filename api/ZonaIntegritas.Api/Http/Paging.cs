@@ -33,3 +33,21 @@ public readonly record struct PageRequest(int Page, int PageSize)
         return errors;
     }
 }
+
+public static class PageQueries
+{
+    /// <summary>
+    /// Runs the count and the page query with the same filter; <paramref name="select"/> ends in ORDER BY and gets the
+    /// dialect's paging clause, bound to <c>@Skip</c>/<c>@Take</c>.
+    /// </summary>
+    public static async Task<Page<T>> QueryPageAsync<T>(
+        this System.Data.Common.DbConnection connection, Data.ISqlDialect dialect, string count, string select, object? filter, PageRequest paging)
+    {
+        var parameters = new Dapper.DynamicParameters(filter);
+        parameters.Add("Skip", paging.Skip);
+        parameters.Add("Take", paging.Take);
+        var total = await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, count, parameters);
+        var items = Dapper.SqlMapper.AsList(await Dapper.SqlMapper.QueryAsync<T>(connection, select + dialect.Paging, parameters));
+        return new Page<T>(items, paging.Page, paging.PageSize, total);
+    }
+}

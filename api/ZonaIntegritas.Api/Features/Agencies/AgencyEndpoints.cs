@@ -89,7 +89,7 @@ public static class AgencyEndpoints
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var filter = new { OnlyId = caller.IsNational ? null : caller.AgencyId, paging.Skip, paging.Take };
+        var filter = new { OnlyId = caller.IsNational ? null : caller.AgencyId };
         const string count = "SELECT COUNT(*) FROM agencies WHERE (@OnlyId IS NULL OR id = @OnlyId)";
         const string select = """
             SELECT id, code, name, kind, created_at, updated_at
@@ -98,9 +98,7 @@ public static class AgencyEndpoints
             ORDER BY code, id
             """;
         await using var connection = await db.OpenAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(count, filter);
-        var items = (await connection.QueryAsync<Agency>(select + db.Dialect.Paging, filter)).AsList();
-        return TypedResults.Ok(new Page<Agency>(items, paging.Page, paging.PageSize, total));
+        return TypedResults.Ok(await connection.QueryPageAsync<Agency>(db.Dialect, count, select, filter, paging));
     }
 
     public static async Task<Results<Ok<Agency>, ProblemHttpResult>> GetAgency(

@@ -123,9 +123,7 @@ public static class ApiKeyEndpoints
         }
         const string select = $"SELECT {Columns} FROM api_keys ORDER BY created_at, id";
         await using var connection = await db.OpenAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM api_keys");
-        var items = (await connection.QueryAsync<ApiKeyInfo>(select + db.Dialect.Paging, new { paging.Skip, paging.Take })).AsList();
-        return TypedResults.Ok(new Page<ApiKeyInfo>(items, paging.Page, paging.PageSize, total));
+        return TypedResults.Ok(await connection.QueryPageAsync<ApiKeyInfo>(db.Dialect, "SELECT COUNT(*) FROM api_keys", select, null, paging));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeApiKey(

@@ -155,8 +155,6 @@ public static class DeclarationEndpoints
             OnlyUnitId = caller.Role == Roles.Unit ? caller.UnitId : null,
             From = year is { } y ? new DateOnly(y, 1, 1) : (DateOnly?)null,
             To = year is { } y2 ? new DateOnly(y2, 12, 31) : (DateOnly?)null,
-            paging.Skip,
-            paging.Take,
         };
         const string where = """
             WHERE (@AgencyId IS NULL OR d.agency_id = @AgencyId)
@@ -171,14 +169,13 @@ public static class DeclarationEndpoints
             ORDER BY d.declared_on DESC, d.id
             """;
         await using var connection = await db.OpenAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(count, filter);
-        var ids = (await connection.QueryAsync<Guid>(select + db.Dialect.Paging, filter)).AsList();
-        var items = new List<Declaration>(ids.Count);
-        foreach (var id in ids)
+        var ids = await connection.QueryPageAsync<Guid>(db.Dialect, count, select, filter, paging);
+        var items = new List<Declaration>(ids.Items.Count);
+        foreach (var id in ids.Items)
         {
             items.Add((await Load(connection, id))!);
         }
-        return TypedResults.Ok(new Page<Declaration>(items, paging.Page, paging.PageSize, total));
+        return TypedResults.Ok(new Page<Declaration>(items, ids.PageNumber, ids.PageSize, ids.Total));
     }
 
     public static async Task<Results<Ok<Declaration>, ProblemHttpResult>> GetDeclaration(

@@ -173,7 +173,7 @@ public static class IntegrityPactEndpoints
         {
             return Problems.NotFound("Unit", unitId);
         }
-        var filter = new { UnitId = unitId, Year = year, paging.Skip, paging.Take };
+        var filter = new { UnitId = unitId, Year = year };
         const string where = "WHERE unit_id = @UnitId AND (@Year IS NULL OR signed_year = @Year)";
         const string count = $"SELECT COUNT(*) FROM integrity_pacts {where}";
         const string select = $"""
@@ -181,9 +181,7 @@ public static class IntegrityPactEndpoints
             {where}
             ORDER BY signed_on DESC, nip, occasion
             """;
-        var total = await connection.ExecuteScalarAsync<long>(count, filter);
-        var items = (await connection.QueryAsync<IntegrityPact>(select + db.Dialect.Paging, filter)).AsList();
-        return TypedResults.Ok(new Page<IntegrityPact>(items, paging.Page, paging.PageSize, total));
+        return TypedResults.Ok(await connection.QueryPageAsync<IntegrityPact>(db.Dialect, count, select, filter, paging));
     }
 
     private sealed record PactConflict(int Index, string Nip, string Occasion, int Year, Guid ExistingPactId);

@@ -153,9 +153,7 @@ public static class UnitEndpoints
             AgencyId = agencyId ?? (caller.IsNational ? null : caller.AgencyId),
             OnlyUnitId = caller.Role == Roles.Unit ? caller.UnitId : null,
             Pattern = string.IsNullOrWhiteSpace(q) ? null : "%" + EscapeLike(q.Trim()) + "%",
-            paging.Skip,
-            paging.Take,
-        };
+                    };
         const string where = """
             WHERE (@AgencyId IS NULL OR agency_id = @AgencyId)
               AND (@OnlyUnitId IS NULL OR id = @OnlyUnitId)
@@ -168,9 +166,7 @@ public static class UnitEndpoints
             ORDER BY code, id
             """;
         await using var connection = await db.OpenAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(count, filter);
-        var items = (await connection.QueryAsync<WorkUnit>(select + db.Dialect.Paging, filter)).AsList();
-        return TypedResults.Ok(new Page<WorkUnit>(items, paging.Page, paging.PageSize, total));
+        return TypedResults.Ok(await connection.QueryPageAsync<WorkUnit>(db.Dialect, count, select, filter, paging));
     }
 
     public static async Task<Results<Ok<WorkUnit>, ProblemHttpResult>> GetUnit(
