@@ -5,9 +5,11 @@ using FluentValidation;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Agencies;
+using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.ApiKeys;
 using ZonaIntegritas.Api.Features.Compliance;
 using ZonaIntegritas.Api.Features.Declarations;
+using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Health;
 using ZonaIntegritas.Api.Features.IntegrityPacts;
 using ZonaIntegritas.Api.Features.Units;
@@ -29,6 +31,8 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DbConnectionFactory>();
 builder.Services.AddSingleton<DatabaseMigrator>();
 builder.Services.AddSingleton<ApiKeyBootstrap>();
+builder.Services.AddSingleton<FrameworkCatalogue>();
+builder.Services.AddSingleton<FrameworkStore>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -50,7 +54,9 @@ builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin))
     .AddPolicy(Policies.ManageDeclarations, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate))
-    .AddPolicy(Policies.RecordPacts, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit));
+    .AddPolicy(Policies.RecordPacts, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit))
+    .AddPolicy(Policies.StartAssessments, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit))
+    .AddPolicy(Policies.WriteAnswers, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Evaluator, Roles.Unit));
 
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag]);
 builder.Services.AddZonaIntegritasOpenApi();
@@ -59,6 +65,7 @@ var app = builder.Build();
 
 DapperTypeHandlers.Register();
 app.Services.GetRequiredService<DatabaseMigrator>().Migrate();
+await app.Services.GetRequiredService<FrameworkStore>().SynchronizeAsync();
 await app.Services.GetRequiredService<ApiKeyBootstrap>().EnsureAdminKeyAsync();
 
 app.UseExceptionHandler();
@@ -84,6 +91,10 @@ api.MapUnits();
 api.MapDeclarations();
 api.MapIntegrityPacts();
 api.MapCompliance();
+api.MapFrameworks();
+api.MapAssessments();
+api.MapAnswers();
+api.MapScores();
 
 app.Run();
 

@@ -1,0 +1,344 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Frameworks;
+using ZonaIntegritas.Api.Features.Scoring;
+using ZonaIntegritas.Api.Http;
+
+namespace ZonaIntegritas.Api.Features.Assessments;
+
+public sealed record AnswerInput(string? ItemCode, JsonElement? Value, string? Note);
+
+public sealed record AnswerBatchRequest(IReadOnlyList<AnswerInput?>? Answers);
+
+public sealed record SingleAnswerRequest(JsonElement? Value, string? Note);
+
+public sealed record Answer
+{
+    public string ItemCode { get; init; } = "";
+    public string Value { get; init; } = "";
+    public string? Note { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public Guid UpdatedBy { get; init; }
+}
+
+public sealed record AnswerSheet(Guid AssessmentId, string Layer, IReadOnlyList<Answer> Answers);
+
+public sealed record AnswerChange
+{
+    public long Sequence { get; init; }
+    public string? OldValue { get; init; }
+    public string? NewValue { get; init; }
+    public string? OldNote { get; init; }
+    public string? NewNote { get; init; }
+    public DateTimeOffset ChangedAt { get; init; }
+    public Guid ChangedBy { get; init; }
+}
+
+public sealed record AnswerHistory(Guid AssessmentId, string Layer, string ItemCode, IReadOnlyList<AnswerChange> Changes);
+
+/// <summary>The three answer layers: the unit's self-assessment, the internal team (TPI) and the national team (TPN).</summary>
+public static class Layers
+{
+    public const string Self = "self";
+    public const string Tpi = "tpi";
+    public const string Tpn = "tpn";
+    public static readonly string[] All = [Self, Tpi, Tpn];
+
+    /// <summary>Who writes which layer; admin writes all. Scope is checked separately.</summary>
+    public static bool MayWrite(string role, string layer) => role switch
+    {
+        Roles.Admin => true,
+        Roles.Inspectorate => layer is Self or Tpi,
+        Roles.Unit => layer == Self,
+        Roles.Evaluator => layer == Tpn,
+        _ => false,
+    };
+}
+
+public static class AnswerEndpoints
+{
+    public const int MaximumAnswersPerRequest = 500;
+
+    public static RouteGroupBuilder MapAnswers(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/assessments/{id:guid}/answers/{layer}").WithTags("Assessments (LKE)").WithValidation();
+
+        group.MapPut("/", PutAnswers).RequireAuthorization(Policies.WriteAnswers)
+            .WithName(nameof(PutAnswers))
+            .WithSummary("Set many answers of one layer at once (all or nothing)")
+            .WithDescription("""
+                Layers: `self` (the unit's key, its inspectorate or admin), `tpi` (inspectorate or admin), `tpn` (evaluator or admin).
+                Values by answer type: YA_TIDAK "Ya"/"Tidak" (any letter case, stored as "Ya"/"Tidak"); ABC, ABCD, ABCDE a capital letter;
+                NILAI_0_4 a number 0–4 with at most 2 decimals; JUMLAH a non-negative whole number. PERSEN items are computed from
+                their JUMLAH inputs and cannot be answered directly. Any invalid answer rejects the whole request (400 naming
+                `answers[i].value` or `answers[i].itemCode`). Every change is kept in the item's history.
+                """)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/", GetAnswers)
+            .WithName(nameof(GetAnswers))
+            .WithSummary("Read the answers of one layer")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{itemCode}", PutAnswer).RequireAuthorization(Policies.WriteAnswers)
+            .WithName(nameof(PutAnswer))
+            .WithSummary("Set one answer")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{itemCode}", ClearAnswer).RequireAuthorization(Policies.WriteAnswers)
+            .WithName(nameof(ClearAnswer))
+            .WithSummary("Clear one answer (the item becomes unanswered)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{itemCode}/history", GetAnswerHistory)
+            .WithName(nameof(GetAnswerHistory))
+            .WithSummary("Every change of one answer: who, when, old and new value and note")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return api;
+    }
+
+    public static async Task<Results<Ok<AnswerSheet>, ValidationProblem, ProblemHttpResult>> PutAnswers(
+        Guid id, string layer, AnswerBatchRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (request.Answers is not { Count: > 0 } inputs)
+        {
+            return Problems.Invalid("answers", "answers must contain at least one answer.");
+        }
+        if (inputs.Count > MaximumAnswersPerRequest)
+        {
+            return Problems.Invalid("answers", $"At most {MaximumAnswersPerRequest} answers per request; got {inputs.Count}.");
+        }
+        return await Write(id, layer, caller, db, catalogue, time, inputs.Select((a, i) => (Field: $"answers[{i}]", Input: a)).ToList(), cancellationToken);
+    }
+
+    public static async Task<Results<Ok<AnswerSheet>, ValidationProblem, ProblemHttpResult>> PutAnswer(
+        Guid id, string layer, string itemCode, SingleAnswerRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue,
+        TimeProvider time, CancellationToken cancellationToken) =>
+        await Write(id, layer, caller, db, catalogue, time, [(Field: "", Input: new AnswerInput(itemCode, request.Value, request.Note))], cancellationToken);
+
+    public static async Task<Results<Ok<AnswerSheet>, ValidationProblem, ProblemHttpResult>> GetAnswers(
+        Guid id, string layer, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
+    {
+        if (!Layers.All.Contains(layer))
+        {
+            return UnknownLayer(layer);
+        }
+        await using var connection = await db.OpenAsync(cancellationToken);
+        if (await AssessmentEndpoints.FindVisible(connection, caller, id) is null)
+        {
+            return Problems.NotFound("Assessment", id);
+        }
+        return TypedResults.Ok(await LoadSheet(connection, null, id, layer));
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ClearAnswer(
+        Guid id, string layer, string itemCode, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!Layers.All.Contains(layer))
+        {
+            return UnknownLayer(layer);
+        }
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await FindWritable(connection, transaction, caller, id, layer) is { } refusal)
+        {
+            return refusal;
+        }
+        const string find = "SELECT value, note FROM answers WHERE assessment_id = @Id AND layer = @Layer AND item_code = @ItemCode";
+        var current = await connection.QuerySingleOrDefaultAsync<StoredAnswer>(find, new { Id = id, Layer = layer, ItemCode = itemCode }, transaction);
+        if (current is null)
+        {
+            return Problems.NotFound($"Item '{itemCode}' has no '{layer}' answer in assessment '{id}'.");
+        }
+        const string delete = "DELETE FROM answers WHERE assessment_id = @Id AND layer = @Layer AND item_code = @ItemCode";
+        await connection.ExecuteAsync(delete, new { Id = id, Layer = layer, ItemCode = itemCode }, transaction);
+        await RecordChange(connection, transaction, id, layer, itemCode, current, null, null, time.GetUtcNow(), caller.KeyId);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<AnswerHistory>, ValidationProblem, ProblemHttpResult>> GetAnswerHistory(
+        Guid id, string layer, string itemCode, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
+    {
+        if (!Layers.All.Contains(layer))
+        {
+            return UnknownLayer(layer);
+        }
+        await using var connection = await db.OpenAsync(cancellationToken);
+        if (await AssessmentEndpoints.FindVisible(connection, caller, id) is null)
+        {
+            return Problems.NotFound("Assessment", id);
+        }
+        const string sql = """
+            SELECT sequence, old_value, new_value, old_note, new_note, changed_at, changed_by
+            FROM answer_history
+            WHERE assessment_id = @Id AND layer = @Layer AND item_code = @ItemCode
+            ORDER BY sequence
+            """;
+        var changes = (await connection.QueryAsync<AnswerChange>(sql, new { Id = id, Layer = layer, ItemCode = itemCode })).AsList();
+        return TypedResults.Ok(new AnswerHistory(id, layer, itemCode, changes));
+    }
+
+    private static async Task<Results<Ok<AnswerSheet>, ValidationProblem, ProblemHttpResult>> Write(
+        Guid id, string layer, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time,
+        List<(string Field, AnswerInput? Input)> inputs, CancellationToken cancellationToken)
+    {
+        if (!Layers.All.Contains(layer))
+        {
+            return UnknownLayer(layer);
+        }
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id, transaction);
+        if (await FindWritable(connection, transaction, caller, id, layer) is { } refusal)
+        {
+            return refusal;
+        }
+        catalogue.TryGet(assessment!.FrameworkCode, out var framework);
+
+        var errors = new Dictionary<string, string[]>();
+        var normalized = new List<(string ItemCode, string Value, string? Note)>();
+        var seen = new Dictionary<string, string>();
+        foreach (var (field, input) in inputs)
+        {
+            string Key(string name) => field.Length == 0 ? name : $"{field}.{name}";
+            if (input is null)
+            {
+                errors[field] = ["An answer is required."];
+                continue;
+            }
+            if (string.IsNullOrWhiteSpace(input.ItemCode))
+            {
+                errors[Key("itemCode")] = ["itemCode is required."];
+                continue;
+            }
+            if (input.Note is { Length: > 2000 })
+            {
+                errors[Key("note")] = ["note must be at most 2000 characters."];
+            }
+            if (seen.TryGetValue(input.ItemCode, out var earlier))
+            {
+                errors[Key("itemCode")] = [$"Item '{input.ItemCode}' is answered twice in this request (also at {earlier})."];
+                continue;
+            }
+            seen[input.ItemCode] = field;
+            var result = AnswerRules.Normalize(framework!, input.ItemCode, input.Value);
+            if (result.Error is { } error)
+            {
+                errors[Key(result.IsUnknownItem ? "itemCode" : "value")] = [error];
+                continue;
+            }
+            normalized.Add((input.ItemCode, result.Value!, input.Note));
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var now = time.GetUtcNow();
+        const string find = "SELECT value, note FROM answers WHERE assessment_id = @Id AND layer = @Layer AND item_code = @ItemCode";
+        // UPDATE-then-INSERT is portable and safe here: the write transaction holds the assessment's rows.
+        const string update = """
+            UPDATE answers SET value = @Value, note = @Note, updated_at = @Now, updated_by = @By
+            WHERE assessment_id = @Id AND layer = @Layer AND item_code = @ItemCode
+            """;
+        const string insert = """
+            INSERT INTO answers (assessment_id, layer, framework_code, item_code, value, note, updated_at, updated_by)
+            VALUES (@Id, @Layer, @FrameworkCode, @ItemCode, @Value, @Note, @Now, @By)
+            """;
+        foreach (var (itemCode, value, note) in normalized)
+        {
+            var parameters = new { Id = id, Layer = layer, assessment.FrameworkCode, ItemCode = itemCode, Value = value, Note = note, Now = now, By = caller.KeyId };
+            var current = await connection.QuerySingleOrDefaultAsync<StoredAnswer>(find, parameters, transaction);
+            if (current is not null && current.Value == value && current.Note == note)
+            {
+                continue;
+            }
+            if (current is null)
+            {
+                await connection.ExecuteAsync(insert, parameters, transaction);
+            }
+            else
+            {
+                await connection.ExecuteAsync(update, parameters, transaction);
+            }
+            await RecordChange(connection, transaction, id, layer, itemCode, current, value, note, now, caller.KeyId);
+        }
+        const string touch = "UPDATE assessments SET updated_at = @Now WHERE id = @Id";
+        await connection.ExecuteAsync(touch, new { Id = id, Now = now }, transaction);
+        var sheet = await LoadSheet(connection, transaction, id, layer);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(sheet);
+    }
+
+    /// <summary>Null when the caller may write this layer of this assessment; otherwise the refusal (404 out of scope, 403 wrong role).</summary>
+    private static async Task<ProblemHttpResult?> FindWritable(DbConnection connection, DbTransaction transaction, Caller caller, Guid id, string layer)
+    {
+        var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id, transaction);
+        if (assessment is null)
+        {
+            return Problems.NotFound("Assessment", id);
+        }
+        if (!Layers.MayWrite(caller.Role, layer))
+        {
+            return Problems.Forbidden($"An API key with role '{caller.Role}' may not write the '{layer}' layer.");
+        }
+        return null;
+    }
+
+    internal static async Task<AnswerSheet> LoadSheet(DbConnection connection, DbTransaction? transaction, Guid id, string layer)
+    {
+        const string sql = """
+            SELECT a.item_code, a.value, a.note, a.updated_at, a.updated_by
+            FROM answers a
+            JOIN framework_items i ON i.framework_code = a.framework_code AND i.item_code = a.item_code
+            WHERE a.assessment_id = @Id AND a.layer = @Layer
+            ORDER BY i.ordinal
+            """;
+        var answers = (await connection.QueryAsync<Answer>(sql, new { Id = id, Layer = layer }, transaction)).AsList();
+        return new AnswerSheet(id, layer, answers);
+    }
+
+    /// <summary>The values of one layer keyed by item code, as the scoring engine takes them.</summary>
+    internal static async Task<Dictionary<string, string>> LoadValues(DbConnection connection, Guid id, string layer)
+    {
+        const string sql = "SELECT item_code, value FROM answers WHERE assessment_id = @Id AND layer = @Layer";
+        var rows = await connection.QueryAsync<StoredAnswer>(sql, new { Id = id, Layer = layer });
+        return rows.ToDictionary(r => r.ItemCode, r => r.Value);
+    }
+
+    private static async Task RecordChange(DbConnection connection, DbTransaction transaction, Guid id, string layer, string itemCode,
+        StoredAnswer? before, string? value, string? note, DateTimeOffset now, Guid by)
+    {
+        const string sql = """
+            INSERT INTO answer_history (id, assessment_id, layer, item_code, old_value, new_value, old_note, new_note, changed_at, changed_by, sequence)
+            SELECT @HistoryId, @Id, @Layer, @ItemCode, @OldValue, @NewValue, @OldNote, @NewNote, @Now, @By, COALESCE(MAX(sequence), 0) + 1
+            FROM answer_history
+            WHERE assessment_id = @Id AND layer = @Layer AND item_code = @ItemCode
+            """;
+        await connection.ExecuteAsync(sql, new
+        {
+            HistoryId = Guid.NewGuid(),
+            Id = id,
+            Layer = layer,
+            ItemCode = itemCode,
+            OldValue = before?.Value,
+            NewValue = value,
+            OldNote = before?.Note,
+            NewNote = note,
+            Now = now,
+            By = by,
+        }, transaction);
+    }
+
+    private static ValidationProblem UnknownLayer(string layer) =>
+        Problems.Invalid("layer", $"layer must be one of: {string.Join(", ", Layers.All)}; got '{layer}'.");
+
+    private sealed class StoredAnswer
+    {
+        public string ItemCode { get; init; } = "";
+        public string Value { get; init; } = "";
+        public string? Note { get; init; }
+    }
+}

@@ -1,0 +1,162 @@
+using System.Data.Common;
+using Dapper;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Frameworks;
+using ZonaIntegritas.Api.Http;
+
+namespace ZonaIntegritas.Api.Features.Assessments;
+
+public sealed record Assessment
+{
+    public Guid Id { get; init; }
+    public Guid UnitId { get; init; }
+    public Guid AgencyId { get; init; }
+    public int Year { get; init; }
+    public string Target { get; init; } = "";
+    public string FrameworkCode { get; init; } = "";
+    public string Status { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+    public Guid CreatedBy { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public sealed record CreateAssessmentRequest(Guid? UnitId, int? Year, string? Target, string? FrameworkCode);
+
+public sealed class CreateAssessmentRequestValidator : AbstractValidator<CreateAssessmentRequest>
+{
+    public static readonly string[] Targets = ["WBK", "WBBM"];
+
+    public CreateAssessmentRequestValidator(FrameworkCatalogue catalogue)
+    {
+        RuleFor(r => r.UnitId).NotEmpty();
+        RuleFor(r => r.Year).NotNull().InclusiveBetween(2015, 2100);
+        RuleFor(r => r.Target).NotEmpty().Must(t => Targets.Contains(t)).WithMessage("target must be WBK or WBBM.");
+        RuleFor(r => r.FrameworkCode).Must(code => catalogue.TryGet(code!, out _))
+            .When(r => r.FrameworkCode is not null)
+            .WithMessage(r => $"Framework '{r.FrameworkCode}' is not known; known frameworks: {string.Join(", ", catalogue.All.Select(f => f.Code))}.");
+    }
+}
+
+public static class AssessmentEndpoints
+{
+    public const string DefaultFrameworkCode = "PERMENPANRB-90-2021";
+    internal const string Columns = "id, unit_id, agency_id, year, target, framework_code, status, created_at, created_by, updated_at";
+
+    public static RouteGroupBuilder MapAssessments(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/assessments").WithTags("Assessments (LKE)").WithValidation();
+
+        group.MapPost("/", CreateAssessment).RequireAuthorization(Policies.StartAssessments)
+            .WithName(nameof(CreateAssessment))
+            .WithSummary("Start a unit's LKE assessment for a year")
+            .WithDescription("""
+                Admin, the agency's inspectorate or the unit's own key. One assessment per unit and year (409 names the existing one).
+                `target` is WBK or WBBM; `frameworkCode` defaults to PERMENPANRB-90-2021.
+                """)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/", ListAssessments)
+            .WithName(nameof(ListAssessments))
+            .WithSummary("List assessments")
+            .WithDescription("Filters: `unitId`, `agencyId`, `year`. Sorted by year (newest first), then unit.");
+        group.MapGet("/{id:guid}", GetAssessment)
+            .WithName(nameof(GetAssessment))
+            .WithSummary("Read one assessment")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return api;
+    }
+
+    public static async Task<Results<Created<Assessment>, ValidationProblem, ProblemHttpResult>> CreateAssessment(
+        CreateAssessmentRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var unit = await Units.UnitEndpoints.Find(connection, request.UnitId!.Value);
+        if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId) || !caller.CanWriteForUnit(unit.Id, unit.AgencyId))
+        {
+            return Problems.Invalid("unitId", $"Unit '{request.UnitId}' does not exist.");
+        }
+        var now = time.GetUtcNow();
+        var assessment = new Assessment
+        {
+            Id = Guid.NewGuid(),
+            UnitId = unit.Id,
+            AgencyId = unit.AgencyId,
+            Year = request.Year!.Value,
+            Target = request.Target!,
+            FrameworkCode = request.FrameworkCode ?? DefaultFrameworkCode,
+            Status = "draft",
+            CreatedAt = now,
+            CreatedBy = caller.KeyId,
+            UpdatedAt = now,
+        };
+        const string sql = $"""
+            INSERT INTO assessments ({Columns})
+            VALUES (@Id, @UnitId, @AgencyId, @Year, @Target, @FrameworkCode, @Status, @CreatedAt, @CreatedBy, @UpdatedAt)
+            """;
+        try
+        {
+            await connection.ExecuteAsync(sql, assessment);
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            const string existing = "SELECT id FROM assessments WHERE unit_id = @UnitId AND year = @Year";
+            var existingId = await connection.ExecuteScalarAsync<Guid?>(existing, new { assessment.UnitId, assessment.Year });
+            return Problems.Conflict($"Unit '{unit.Code}' already has an assessment for {assessment.Year} ({existingId}).",
+                new Dictionary<string, object?> { ["existingAssessmentId"] = existingId });
+        }
+        return TypedResults.Created($"/api/v1/assessments/{assessment.Id}", assessment);
+    }
+
+    public static async Task<Results<Ok<Page<Assessment>>, ValidationProblem>> ListAssessments(
+        Caller caller, DbConnectionFactory db, Guid? unitId, Guid? agencyId, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        {
+            return TypedResults.Ok(new Page<Assessment>([], paging.Page, paging.PageSize, 0));
+        }
+        var filter = new
+        {
+            AgencyId = agencyId ?? (caller.IsNational ? null : caller.AgencyId),
+            UnitId = caller.Role == Roles.Unit ? caller.UnitId : unitId,
+            RequestedUnitId = unitId,
+            Year = year,
+                    };
+        const string where = """
+            WHERE (@AgencyId IS NULL OR agency_id = @AgencyId)
+              AND (@UnitId IS NULL OR unit_id = @UnitId)
+              AND (@RequestedUnitId IS NULL OR unit_id = @RequestedUnitId)
+              AND (@Year IS NULL OR year = @Year)
+            """;
+        const string count = $"SELECT COUNT(*) FROM assessments {where}";
+        const string select = $"""
+            SELECT {Columns} FROM assessments
+            {where}
+            ORDER BY year DESC, unit_id, id
+            """;
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return TypedResults.Ok(await connection.QueryPageAsync<Assessment>(db.Dialect, count, select, filter, paging));
+    }
+
+    public static async Task<Results<Ok<Assessment>, ProblemHttpResult>> GetAssessment(
+        Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var assessment = await FindVisible(connection, caller, id);
+        return assessment is not null ? TypedResults.Ok(assessment) : Problems.NotFound("Assessment", id);
+    }
+
+    /// <summary>The assessment, or null when it does not exist or lies outside the caller's scope.</summary>
+    internal static async Task<Assessment?> FindVisible(DbConnection connection, Caller caller, Guid id, DbTransaction? transaction = null)
+    {
+        const string sql = $"SELECT {Columns} FROM assessments WHERE id = @Id";
+        var assessment = await connection.QuerySingleOrDefaultAsync<Assessment>(sql, new { Id = id }, transaction);
+        return assessment is not null && caller.CanSeeUnit(assessment.UnitId, assessment.AgencyId) ? assessment : null;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Http;
+
+namespace ZonaIntegritas.Api.Features.Frameworks;
+
+public sealed record FrameworkSummary(string Code, string Title, string LegalBasis, decimal MaxScore, int ScoredItems, int Items);
+
+public static class FrameworkEndpoints
+{
+    public static RouteGroupBuilder MapFrameworks(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/frameworks").WithTags("Frameworks (LKE catalogue)");
+
+        group.MapGet("/", ListFrameworks)
+            .WithName(nameof(ListFrameworks))
+            .WithSummary("List the LKE frameworks this service scores")
+            .WithDescription("Any key may read the catalogue. Each framework comes from a file in db/frameworks.");
+        group.MapGet("/{code}", GetFramework)
+            .WithName(nameof(GetFramework))
+            .WithSummary("The whole worksheet: component → area → part → sub-indicator → item")
+            .WithDescription("""
+                Weights (exact; a scored item's weight is its sub-indicator's weight ÷ its scored items), answer types with option
+                texts and scores, evidence hints, percentage formulas with the JUMLAH inputs they read, and the WBK/WBBM thresholds.
+                Item codes (MP.P.1.a, PW.R.2.a, HB.1 …) are the identifiers used everywhere in the API.
+                """)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return api;
+    }
+
+    public static Ok<IReadOnlyList<FrameworkSummary>> ListFrameworks(FrameworkCatalogue catalogue) =>
+        TypedResults.Ok<IReadOnlyList<FrameworkSummary>>(catalogue.All
+            .Select(f => new FrameworkSummary(f.Code, f.Title, f.LegalBasis, f.MaxScore, f.Items.Count(i => i.Scored), f.Items.Count))
+            .ToList());
+
+    public static Results<Ok<Framework>, ProblemHttpResult> GetFramework(string code, FrameworkCatalogue catalogue) =>
+        catalogue.TryGet(code, out var framework)
+            ? TypedResults.Ok(framework)
+            : Problems.NotFound($"Framework '{code}' is not known; known frameworks: {string.Join(", ", catalogue.All.Select(f => f.Code))}.");
+}
+
+/// <summary>
+/// Mirrors each catalogue into the frameworks/framework_items tables at start, so answers reference real items.
+/// Idempotent; a file whose content changed under the same code is refused, since answers were given against the old one.
+/// </summary>
+public sealed class FrameworkStore(DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time)
+{
+    public async Task SynchronizeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        foreach (var framework in catalogue.All)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var sha = catalogue.Sha256Of(framework.Code);
+            const string find = "SELECT source_sha256 FROM frameworks WHERE code = @Code";
+            var stored = await connection.ExecuteScalarAsync<string?>(find, new { framework.Code }, transaction);
+            if (stored == sha)
+            {
+                continue;
+            }
+            if (stored is not null)
+            {
+                throw new InvalidOperationException(
+                    $"Framework {framework.Code} in db/frameworks differs from the one the database was loaded with (SHA-256 {stored}). "
+                    + "A changed worksheet must be published under a new framework code in a new file.");
+            }
+            await Insert(connection, transaction, framework, sha);
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    private async Task Insert(DbConnection connection, DbTransaction transaction, Framework framework, string sha)
+    {
+        const string insertFramework = """
+            INSERT INTO frameworks (code, title, source_sha256, loaded_at) VALUES (@Code, @Title, @Sha, @Now)
+            """;
+        const string insertItem = """
+            INSERT INTO framework_items (framework_code, item_code, ordinal, area_code, sub_indicator_code, parent_item_code, answer_type, scored, weight)
+            VALUES (@FrameworkCode, @Code, @Ordinal, @AreaCode, @SubIndicatorCode, @ParentItem, @AnswerType, @Scored, @Weight)
+            """;
+        await connection.ExecuteAsync(insertFramework, new { framework.Code, framework.Title, Sha = sha, Now = time.GetUtcNow() }, transaction);
+        await connection.ExecuteAsync(insertItem, framework.Items.Select(i => new
+        {
+            FrameworkCode = framework.Code,
+            i.Code,
+            i.Ordinal,
+            i.AreaCode,
+            i.SubIndicatorCode,
+            i.ParentItem,
+            i.AnswerType,
+            i.Scored,
+            Weight = i.Weight?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }), transaction);
+    }
+}
