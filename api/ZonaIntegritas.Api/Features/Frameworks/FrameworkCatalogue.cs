@@ -72,7 +72,7 @@ public sealed partial class FrameworkCatalogue
             f => new PercentageFormula(
                 f.GetProperty("expression").GetString()!,
                 f.GetProperty("formula").GetString()!,
-                ItemCodePattern().Matches(f.GetProperty("expression").GetString()!).Select(m => m.Value).Distinct().ToList()));
+                ItemCodePattern().Matches(f.GetProperty("expression").GetString()!).Select(m => m.Value).Distinct().Order(StringComparer.Ordinal).ToList()));
 
         var ordinal = 0;
         var components = root.GetProperty("components").EnumerateArray().Select(c => new Component(
