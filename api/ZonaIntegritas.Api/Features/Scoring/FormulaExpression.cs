@@ -6,9 +6,15 @@ namespace ZonaIntegritas.Api.Features.Scoring;
 /// </summary>
 public static class FormulaExpression
 {
-    public static decimal? Evaluate(string expression, IReadOnlyDictionary<string, decimal> values)
+    // Expressions come from the catalogue, a handful in all: tokenize each once.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, List<string>> Tokenized = new();
+
+    public static decimal? Evaluate(string expression, IReadOnlyDictionary<string, decimal> values) =>
+        Evaluate(expression, code => values.TryGetValue(code, out var value) ? value : throw new FormatException($"Unknown item '{code}' in formula."));
+
+    public static decimal? Evaluate(string expression, Func<string, decimal> values)
     {
-        var tokens = Tokenize(expression);
+        var tokens = Tokenized.GetOrAdd(expression, Tokenize);
         var position = 0;
         var result = Sum(tokens, ref position, values);
         if (position != tokens.Count)
@@ -18,7 +24,7 @@ public static class FormulaExpression
         return result;
     }
 
-    private static decimal? Sum(List<string> tokens, ref int position, IReadOnlyDictionary<string, decimal> values)
+    private static decimal? Sum(List<string> tokens, ref int position, Func<string, decimal> values)
     {
         var left = Quotient(tokens, ref position, values);
         while (position < tokens.Count && tokens[position] is "+" or "-")
@@ -30,7 +36,7 @@ public static class FormulaExpression
         return left;
     }
 
-    private static decimal? Quotient(List<string> tokens, ref int position, IReadOnlyDictionary<string, decimal> values)
+    private static decimal? Quotient(List<string> tokens, ref int position, Func<string, decimal> values)
     {
         var left = Operand(tokens, ref position, values);
         while (position < tokens.Count && tokens[position] == "/")
@@ -42,7 +48,7 @@ public static class FormulaExpression
         return left;
     }
 
-    private static decimal? Operand(List<string> tokens, ref int position, IReadOnlyDictionary<string, decimal> values)
+    private static decimal? Operand(List<string> tokens, ref int position, Func<string, decimal> values)
     {
         if (position >= tokens.Count)
         {
@@ -58,7 +64,7 @@ public static class FormulaExpression
             }
             return inner;
         }
-        return values.TryGetValue(token, out var value) ? value : throw new FormatException($"Unknown item '{token}' in formula.");
+        return values(token);
     }
 
     private static List<string> Tokenize(string expression)

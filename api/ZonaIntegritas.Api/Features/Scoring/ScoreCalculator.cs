@@ -45,29 +45,73 @@ public static class ScoreCalculator
     public const string CapaianKinerjaItem = "HB.2";
     public const string IpkpItem = "HP.1";
     private const string PengungkitComponent = "PENGUNGKIT";
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> AreaRuleNames = new();
 
     /// <summary>The raw (unrounded) scores, shared by the report and the gap analysis.</summary>
-    public sealed record RawScores(
-        IReadOnlyDictionary<string, decimal> ItemScores,
-        IReadOnlyDictionary<string, decimal> AreaScores,
-        decimal Pengungkit,
-        decimal Total,
-        IReadOnlyList<string> Unanswered,
-        IReadOnlyList<string> Warnings);
+    public sealed record RawScores
+    {
+        private IReadOnlyDictionary<string, decimal>? _itemScores;
+
+        internal Framework Framework { get; init; } = null!;
+
+        /// <summary>Each scored item's earned share (0–1) by the item's ordinal in the worksheet.</summary>
+        internal decimal[] Fractions { get; init; } = [];
+
+        /// <summary>Per scored item: share × item weight. Built on first use; the report itself needs only sums.</summary>
+        public IReadOnlyDictionary<string, decimal> ItemScores
+        {
+            get => _itemScores ??= Framework.Items.Where(i => i.Scored).ToDictionary(i => i.Code, i => Fractions[i.Ordinal] * i.Weight!.Value);
+            init => _itemScores = value;
+        }
+
+        public required IReadOnlyDictionary<string, decimal> SubIndicatorScores { get; init; }
+        public required IReadOnlyDictionary<string, decimal> AreaScores { get; init; }
+        public required decimal Pengungkit { get; init; }
+        public required decimal Total { get; init; }
+        public required IReadOnlyList<string> Unanswered { get; init; }
+        public required IReadOnlyList<string> Warnings { get; init; }
+
+        public decimal ItemScore(string code) => _itemScores?[code]
+            ?? (Framework.TryGetItem(code, out var item) ? Fractions[item.Ordinal] * item.Weight!.Value : throw new KeyNotFoundException(code));
+    }
 
     public static ScoreReport Calculate(Framework framework, IReadOnlyDictionary<string, string> answers, bool? holdsActiveWbk, string layer = "tpi")
     {
         var raw = Raw(framework, answers);
-        var areas = framework.Components.Where(c => c.Code == PengungkitComponent).SelectMany(c => c.Areas)
-            .Select(a => new AreaScore(a.Code, a.Name, Round(raw.AreaScores[a.Code]), a.Weight, Math.Round(raw.AreaScores[a.Code] / a.Weight, 4, MidpointRounding.AwayFromZero)))
-            .ToList();
-        var subIndicators = framework.Components.SelectMany(c => c.Areas).SelectMany(a => a.Parts).SelectMany(p => p.SubIndicators)
-            .Select(s => new SubIndicatorScore(s.Code, Round(s.Items.Where(i => i.Scored).Sum(i => raw.ItemScores[i.Code])), s.Weight))
-            .ToList();
-        var hasilAreas = framework.Components.Where(c => c.Code != PengungkitComponent).SelectMany(c => c.Areas).ToList();
-        var bersih = hasilAreas.Where(a => a.Code == "BERSIH").Sum(a => raw.AreaScores[a.Code]);
-        var pelayanan = hasilAreas.Where(a => a.Code == "PELAYANAN").Sum(a => raw.AreaScores[a.Code]);
-        var eligibility = framework.Thresholds.ToDictionary(t => t.Key, t => Judge(framework, raw, t.Value, holdsActiveWbk));
+        var areas = new List<AreaScore>(6);
+        var subIndicators = new List<SubIndicatorScore>(raw.SubIndicatorScores.Count);
+        decimal bersih = 0, pelayanan = 0;
+        foreach (var component in framework.Components)
+        {
+            foreach (var area in component.Areas)
+            {
+                var score = raw.AreaScores[area.Code];
+                if (component.Code == PengungkitComponent)
+                {
+                    areas.Add(new AreaScore(area.Code, area.Name, Round(score), area.Weight, Math.Round(score / area.Weight, 4, MidpointRounding.AwayFromZero)));
+                }
+                else if (area.Code == "BERSIH")
+                {
+                    bersih += score;
+                }
+                else if (area.Code == "PELAYANAN")
+                {
+                    pelayanan += score;
+                }
+                foreach (var part in area.Parts)
+                {
+                    foreach (var subIndicator in part.SubIndicators)
+                    {
+                        subIndicators.Add(new SubIndicatorScore(subIndicator.Code, Round(raw.SubIndicatorScores[subIndicator.Code]), subIndicator.Weight));
+                    }
+                }
+            }
+        }
+        var eligibility = new Dictionary<string, Eligibility>(framework.Thresholds.Count);
+        foreach (var (predikat, thresholds) in framework.Thresholds)
+        {
+            eligibility[predikat] = Judge(framework, raw, thresholds, holdsActiveWbk);
+        }
         return new ScoreReport(
             layer,
             Round(raw.Total),
@@ -75,7 +119,7 @@ public static class ScoreCalculator
             Round(raw.Total - raw.Pengungkit),
             areas,
             subIndicators,
-            new HasilItems(Round(raw.ItemScores[IpakItem]), Round(raw.ItemScores[CapaianKinerjaItem]), Round(raw.ItemScores[IpkpItem])),
+            new HasilItems(Round(raw.ItemScore(IpakItem)), Round(raw.ItemScore(CapaianKinerjaItem)), Round(raw.ItemScore(IpkpItem))),
             Round(bersih),
             Round(pelayanan),
             raw.Unanswered,
@@ -85,8 +129,9 @@ public static class ScoreCalculator
 
     public static RawScores Raw(Framework framework, IReadOnlyDictionary<string, string> answers)
     {
-        var itemScores = new Dictionary<string, decimal>(StringComparer.Ordinal);
-        var areaScores = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        var fractions = new decimal[framework.Items.Count];
+        var subIndicatorScores = new Dictionary<string, decimal>(64, StringComparer.Ordinal);
+        var areaScores = new Dictionary<string, decimal>(8, StringComparer.Ordinal);
         var unanswered = new List<string>();
         var warnings = new List<string>();
         decimal pengungkit = 0, total = 0;
@@ -95,16 +140,33 @@ public static class ScoreCalculator
             foreach (var area in component.Areas)
             {
                 decimal areaScore = 0;
-                foreach (var item in area.Parts.SelectMany(p => p.SubIndicators).SelectMany(s => s.Items).Where(i => i.Scored))
+                foreach (var part in area.Parts)
                 {
-                    var fraction = Fraction(item, answers, warnings);
-                    if (fraction is null)
+                    foreach (var subIndicator in part.SubIndicators)
                     {
-                        unanswered.Add(item.Code);
+                        // Σ shares × weight ÷ n: one exact multiplication per sub-indicator instead of one per item.
+                        decimal shares = 0;
+                        var scoredItems = 0;
+                        foreach (var item in subIndicator.Items)
+                        {
+                            if (!item.Scored)
+                            {
+                                continue;
+                            }
+                            scoredItems++;
+                            var fraction = Fraction(item, answers, warnings);
+                            if (fraction is null)
+                            {
+                                unanswered.Add(item.Code);
+                                continue;
+                            }
+                            fractions[item.Ordinal] = fraction.Value;
+                            shares += fraction.Value;
+                        }
+                        var subIndicatorScore = scoredItems == 0 ? 0m : shares * subIndicator.Weight / scoredItems;
+                        subIndicatorScores[subIndicator.Code] = subIndicatorScore;
+                        areaScore += subIndicatorScore;
                     }
-                    var score = (fraction ?? 0) * item.Weight!.Value;
-                    itemScores[item.Code] = score;
-                    areaScore += score;
                 }
                 areaScores[area.Code] = areaScore;
                 total += areaScore;
@@ -114,7 +176,17 @@ public static class ScoreCalculator
                 }
             }
         }
-        return new RawScores(itemScores, areaScores, pengungkit, total, unanswered, warnings);
+        return new RawScores
+        {
+            Framework = framework,
+            Fractions = fractions,
+            SubIndicatorScores = subIndicatorScores,
+            AreaScores = areaScores,
+            Pengungkit = pengungkit,
+            Total = total,
+            Unanswered = unanswered,
+            Warnings = warnings,
+        };
     }
 
     /// <summary>The share (0–1) of an item's weight an answer earns; null when unanswered.</summary>
@@ -132,21 +204,26 @@ public static class ScoreCalculator
         {
             return Math.Clamp(decimal.Parse(value, CultureInfo.InvariantCulture), 0m, 4m) / 4m;
         }
-        return item.Options!.First(o => o.Value == value).Score;
+        foreach (var option in item.Options!)
+        {
+            if (option.Value == value)
+            {
+                return option.Score;
+            }
+        }
+        throw new InvalidOperationException($"Stored answer '{value}' is not an option of {item.Code}.");
     }
 
     private static decimal? Percentage(FrameworkItem item, IReadOnlyDictionary<string, string> answers, List<string>? warnings)
     {
-        var inputs = new Dictionary<string, decimal>(StringComparer.Ordinal);
         foreach (var input in item.Formula!.Inputs)
         {
-            if (!answers.TryGetValue(input, out var count))
+            if (!answers.ContainsKey(input))
             {
                 return null;
             }
-            inputs[input] = decimal.Parse(count, CultureInfo.InvariantCulture);
         }
-        var ratio = FormulaExpression.Evaluate(item.Formula.Expression, inputs);
+        var ratio = FormulaExpression.Evaluate(item.Formula.Expression, code => decimal.Parse(answers[code], CultureInfo.InvariantCulture));
         if (ratio is null)
         {
             warnings?.Add($"{item.Code}: the denominator of {item.Formula.Expression} is 0, so the item scores 0.");
@@ -162,20 +239,39 @@ public static class ScoreCalculator
             Minimum("total", thresholds.Total, raw.Total),
             Minimum("pengungkit", thresholds.PengungkitTotal, raw.Pengungkit),
         };
-        foreach (var area in framework.Components.Where(c => c.Code == PengungkitComponent).SelectMany(c => c.Areas))
+        foreach (var component in framework.Components)
         {
-            // The minimum applies to the whole area (pemenuhan + reform), never to each half.
-            rules.Add(Minimum($"area:{area.Code}", area.Weight * thresholds.AreaMinFraction, raw.AreaScores[area.Code]));
+            if (component.Code != PengungkitComponent)
+            {
+                continue;
+            }
+            foreach (var area in component.Areas)
+            {
+                // The minimum applies to the whole area (pemenuhan + reform), never to each half.
+                rules.Add(Minimum(AreaRuleNames.GetOrAdd(area.Code, code => $"area:{code}"), area.Weight * thresholds.AreaMinFraction, raw.AreaScores[area.Code]));
+            }
         }
         rules.Add(Minimum("bersihAkuntabel", thresholds.BersihAkuntabel, raw.AreaScores.GetValueOrDefault("BERSIH")));
-        rules.Add(Minimum("ipak", thresholds.Ipak, raw.ItemScores[IpakItem]));
-        rules.Add(Minimum("capaianKinerja", thresholds.CapaianKinerja, raw.ItemScores[CapaianKinerjaItem]));
-        rules.Add(Minimum("ipkp", thresholds.Ipkp, raw.ItemScores[IpkpItem]));
+        rules.Add(Minimum("ipak", thresholds.Ipak, raw.ItemScore(IpakItem)));
+        rules.Add(Minimum("capaianKinerja", thresholds.CapaianKinerja, raw.ItemScore(CapaianKinerjaItem)));
+        rules.Add(Minimum("ipkp", thresholds.Ipkp, raw.ItemScore(IpkpItem)));
         if (thresholds.RequiresPriorPredikat is { } prior)
         {
             rules.Add(new RuleResult("priorWbk", prior, holdsActiveWbk switch { true => "held", false => "not held", null => "unknown" }, holdsActiveWbk));
         }
-        bool? eligible = rules.Any(r => r.Passed == false) ? false : rules.Any(r => r.Passed is null) ? null : true;
+        bool? eligible = true;
+        foreach (var rule in rules)
+        {
+            if (rule.Passed == false)
+            {
+                eligible = false;
+                break;
+            }
+            if (rule.Passed is null)
+            {
+                eligible = null;
+            }
+        }
         return new Eligibility(eligible, rules);
     }
 
@@ -187,6 +283,12 @@ public static class ScoreCalculator
     /// exactly on a half (4.195) either way depending on summation order; every score is a fraction with a small
     /// denominator, so settling to 10 decimals first removes that trace without touching any real difference.
     /// </summary>
-    public static decimal Round(decimal value) =>
-        Math.Round(Math.Round(value, 10, MidpointRounding.AwayFromZero), 2, MidpointRounding.AwayFromZero);
+    public static decimal Round(decimal value)
+    {
+        if (value.Scale > 10)
+        {
+            value = Math.Round(value, 10, MidpointRounding.AwayFromZero);
+        }
+        return value.Scale > 2 ? Math.Round(value, 2, MidpointRounding.AwayFromZero) : value;
+    }
 }

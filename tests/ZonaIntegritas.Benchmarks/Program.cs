@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(ZonaIntegritas.Benchmarks.ScoringBenchmarks).Assembly).Run(args);
