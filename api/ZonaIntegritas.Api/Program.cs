@@ -9,6 +9,7 @@ using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.ApiKeys;
 using ZonaIntegritas.Api.Features.Compliance;
 using ZonaIntegritas.Api.Features.Declarations;
+using ZonaIntegritas.Api.Features.Evidence;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Health;
 using ZonaIntegritas.Api.Features.IntegrityPacts;
@@ -25,6 +26,7 @@ builder.Services.AddOptions<DatabaseOptions>()
         "Database:Provider is SqlServer but ConnectionStrings:ZonaIntegritas is empty; set it (environment variable ConnectionStrings__ZonaIntegritas).")
     .ValidateOnStart();
 builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<EvidenceOptions>().BindConfiguration(EvidenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
 builder.Services.AddSingleton(TimeProvider.System);
@@ -33,6 +35,8 @@ builder.Services.AddSingleton<DatabaseMigrator>();
 builder.Services.AddSingleton<ApiKeyBootstrap>();
 builder.Services.AddSingleton<FrameworkCatalogue>();
 builder.Services.AddSingleton<FrameworkStore>();
+builder.Services.AddSingleton<IEvidenceBlobStore, DiskEvidenceBlobStore>();
+builder.Services.AddSingleton<EvidenceSweeper>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -56,7 +60,9 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.ManageDeclarations, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate))
     .AddPolicy(Policies.RecordPacts, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit))
     .AddPolicy(Policies.StartAssessments, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit))
-    .AddPolicy(Policies.WriteAnswers, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Evaluator, Roles.Unit));
+    .AddPolicy(Policies.WriteAnswers, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Evaluator, Roles.Unit))
+    .AddPolicy(Policies.UploadEvidence, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit))
+    .AddPolicy(Policies.ReviewEvidence, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Evaluator));
 
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag]);
 builder.Services.AddZonaIntegritasOpenApi();
@@ -67,6 +73,7 @@ DapperTypeHandlers.Register();
 app.Services.GetRequiredService<DatabaseMigrator>().Migrate();
 await app.Services.GetRequiredService<FrameworkStore>().SynchronizeAsync();
 await app.Services.GetRequiredService<ApiKeyBootstrap>().EnsureAdminKeyAsync();
+await app.Services.GetRequiredService<EvidenceSweeper>().SweepAsync();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -95,6 +102,7 @@ api.MapFrameworks();
 api.MapAssessments();
 api.MapAnswers();
 api.MapScores();
+api.MapEvidence();
 
 app.Run();
 

@@ -19,4 +19,6 @@ public static class Policies
     public const string RecordPacts = "record-pacts";
     public const string StartAssessments = "start-assessments";
     public const string WriteAnswers = "write-answers";
+    public const string UploadEvidence = "upload-evidence";
+    public const string ReviewEvidence = "review-evidence";
 }

@@ -30,7 +30,11 @@ public static class RequestLimitsMiddleware
     public static IApplicationBuilder UseRequestBodyLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var limits = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RequestLimitsOptions>>().Value;
-        var limit = context.GetEndpoint()?.Metadata.GetMetadata<BulkImportBody>() is null ? limits.MaxJsonBodyBytes : limits.MaxImportBodyBytes;
+        var metadata = context.GetEndpoint()?.Metadata;
+        var limit = metadata?.GetMetadata<Features.Evidence.EvidenceUploadBody>() is not null
+            // Room for the multipart framing and the small form fields around the file.
+            ? context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Features.Evidence.EvidenceOptions>>().Value.MaxBytes + 64 * 1024
+            : metadata?.GetMetadata<BulkImportBody>() is not null ? limits.MaxImportBodyBytes : limits.MaxJsonBodyBytes;
         if (context.Request.ContentLength > limit)
         {
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;

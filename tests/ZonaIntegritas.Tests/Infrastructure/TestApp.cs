@@ -25,6 +25,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
 
     public TestDatabase Database => _database;
 
+    /// <summary>This app's own evidence folder, removed on dispose.</summary>
+    public string EvidencePath { get; } = Path.Combine(Path.GetTempPath(), "zi-tests", $"evidence-{Guid.NewGuid():N}");
+
     public static async Task<TestApp> StartAsync(string provider = Providers.Sqlite, Dictionary<string, string?>? settings = null)
     {
         var app = new TestApp(await TestDatabase.CreateAsync(provider), settings ?? []);
@@ -38,6 +41,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
         builder.UseSetting("Database:Provider", _database.Provider);
         builder.UseSetting("ConnectionStrings:ZonaIntegritas", _database.ConnectionString);
         builder.UseSetting("Auth:BootstrapAdminKey", AdminKey);
+        builder.UseSetting("Evidence:StoragePath", EvidencePath);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
@@ -64,5 +68,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         await _database.DisposeAsync();
+        if (Directory.Exists(EvidencePath))
+        {
+            Directory.Delete(EvidencePath, recursive: true);
+        }
     }
 }

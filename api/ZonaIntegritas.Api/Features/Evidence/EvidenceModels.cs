@@ -1,0 +1,77 @@
+using FluentValidation;
+
+namespace ZonaIntegritas.Api.Features.Evidence;
+
+/// <summary>
+/// One piece of evidence as the apps see it. For files, the fields describe the current version. <c>status</c> is
+/// submitted, accepted, rejected, revision_requested, or expired (accepted, but past <c>validUntil</c>).
+/// </summary>
+public sealed record EvidenceItem
+{
+    public Guid Id { get; init; }
+    public Guid AssessmentId { get; init; }
+    public string ItemCode { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public string? FileName { get; init; }
+    public string? ContentType { get; init; }
+    public long? Size { get; init; }
+    public string? Sha256 { get; init; }
+    public string? Url { get; init; }
+    public string? Title { get; init; }
+    public string? Description { get; init; }
+    public DateTimeOffset? CapturedAt { get; init; }
+    public int Version { get; init; }
+    public string Status { get; init; } = "";
+    public string? ReviewComment { get; init; }
+    public DateTimeOffset? ReviewedAt { get; init; }
+    public Guid? ReviewedBy { get; init; }
+    public DateOnly? ValidUntil { get; init; }
+    public DateTimeOffset UploadedAt { get; init; }
+    public Guid UploadedBy { get; init; }
+    public DateTimeOffset? WithdrawnAt { get; init; }
+}
+
+public sealed record EvidenceVersion
+{
+    public int Version { get; init; }
+    public string Sha256 { get; init; } = "";
+    public long Size { get; init; }
+    public string ContentType { get; init; } = "";
+    public string FileName { get; init; } = "";
+    public DateTimeOffset UploadedAt { get; init; }
+    public Guid UploadedBy { get; init; }
+}
+
+public sealed record LinkEvidenceRequest(string? Url, string? Title, string? Description);
+
+public sealed record ReviewRequest(string? Decision, string? Comment, DateOnly? ValidUntil);
+
+public sealed record ItemEvidenceCounts(string ItemCode, int Submitted, int Accepted, int Rejected, int RevisionRequested, int Expired);
+
+public sealed record EvidenceSummary(Guid AssessmentId, IReadOnlyList<ItemEvidenceCounts> Items, IReadOnlyList<string> ItemsWithAcceptedEvidence, IReadOnlyList<string> ItemsWithoutAcceptedEvidence);
+
+public sealed class LinkEvidenceRequestValidator : AbstractValidator<LinkEvidenceRequest>
+{
+    public LinkEvidenceRequestValidator()
+    {
+        RuleFor(r => r.Url).NotEmpty().MaximumLength(2000)
+            .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && !string.IsNullOrEmpty(uri.Host))
+            .WithMessage("url must be an absolute https URL.");
+        RuleFor(r => r.Title).NotEmpty().MaximumLength(300);
+        RuleFor(r => r.Description).MaximumLength(2000);
+    }
+}
+
+public sealed class ReviewRequestValidator : AbstractValidator<ReviewRequest>
+{
+    public static readonly string[] Decisions = ["accepted", "rejected", "revision_requested"];
+
+    public ReviewRequestValidator()
+    {
+        RuleFor(r => r.Decision).NotEmpty().Must(d => Decisions.Contains(d)).WithMessage($"decision must be one of: {string.Join(", ", Decisions)}.");
+        RuleFor(r => r.Comment).NotEmpty().When(r => r.Decision is "rejected" or "revision_requested")
+            .WithMessage("comment is required unless the evidence is accepted: tell the unit what to fix.");
+        RuleFor(r => r.Comment).MaximumLength(2000);
+        RuleFor(r => r.ValidUntil).Null().When(r => r.Decision != "accepted").WithMessage("validUntil applies only to accepted evidence.");
+    }
+}
