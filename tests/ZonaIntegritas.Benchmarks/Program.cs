@@ -1,3 +1,10 @@
 using BenchmarkDotNet.Running;
+using ZonaIntegritas.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(ZonaIntegritas.Benchmarks.ScoringBenchmarks).Assembly).Run(args);
+// "upload" runs the end-to-end evidence upload measurement; anything else goes to BenchmarkDotNet.
+if (args is ["upload", ..])
+{
+    return await UploadBenchmark.RunAsync();
+}
+BenchmarkSwitcher.FromAssembly(typeof(ScoringBenchmarks).Assembly).Run(args);
+return 0;
