@@ -332,7 +332,7 @@ public static class AnswerEndpoints
         }, transaction);
     }
 
-    private static ValidationProblem UnknownLayer(string layer) =>
+    internal static ValidationProblem UnknownLayer(string layer) =>
         Problems.Invalid("layer", $"layer must be one of: {string.Join(", ", Layers.All)}; got '{layer}'.");
 
     private sealed class StoredAnswer

@@ -44,7 +44,7 @@ public static class ScoreEndpoints
         layer ??= Layers.Tpi;
         if (!Layers.All.Contains(layer))
         {
-            return Problems.Invalid("layer", $"layer must be one of: {string.Join(", ", Layers.All)}; got '{layer}'.");
+            return AnswerEndpoints.UnknownLayer(layer);
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id);
@@ -63,7 +63,7 @@ public static class ScoreEndpoints
         layer ??= Layers.Tpi;
         if (!Layers.All.Contains(layer))
         {
-            return Problems.Invalid("layer", $"layer must be one of: {string.Join(", ", Layers.All)}; got '{layer}'.");
+            return AnswerEndpoints.UnknownLayer(layer);
         }
         if (target is not null && !CreateAssessmentRequestValidator.Targets.Contains(target))
         {
