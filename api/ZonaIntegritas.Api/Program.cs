@@ -9,11 +9,13 @@ using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.ApiKeys;
 using ZonaIntegritas.Api.Features.Compliance;
 using ZonaIntegritas.Api.Features.Declarations;
+using ZonaIntegritas.Api.Features.Designations;
 using ZonaIntegritas.Api.Features.Evidence;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Health;
 using ZonaIntegritas.Api.Features.IntegrityPacts;
 using ZonaIntegritas.Api.Features.Units;
+using ZonaIntegritas.Api.Features.Workflow;
 using ZonaIntegritas.Api.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -27,6 +29,7 @@ builder.Services.AddOptions<DatabaseOptions>()
     .ValidateOnStart();
 builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<EvidenceOptions>().BindConfiguration(EvidenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<ProposalOptions>().BindConfiguration(ProposalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
 builder.Services.AddSingleton(TimeProvider.System);
@@ -62,7 +65,8 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.StartAssessments, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit))
     .AddPolicy(Policies.WriteAnswers, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Evaluator, Roles.Unit))
     .AddPolicy(Policies.UploadEvidence, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit))
-    .AddPolicy(Policies.ReviewEvidence, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Evaluator));
+    .AddPolicy(Policies.ReviewEvidence, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Evaluator))
+    .AddPolicy(Policies.Decide, policy => policy.RequireRole(Roles.Admin, Roles.Evaluator));
 
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag]);
 builder.Services.AddZonaIntegritasOpenApi();
@@ -103,6 +107,8 @@ api.MapAssessments();
 api.MapAnswers();
 api.MapScores();
 api.MapEvidence();
+api.MapWorkflow();
+api.MapDesignations();
 
 app.Run();
 

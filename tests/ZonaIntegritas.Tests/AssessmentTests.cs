@@ -92,7 +92,8 @@ public sealed class AssessmentTests
         Assert.Equal("tpi", tpi.GetProperty("layer").GetString());
         Assert.Equal(100m, tpi.GetProperty("total").GetDecimal());
         Assert.True(tpi.GetProperty("eligibility").GetProperty("WBK").GetProperty("eligible").GetBoolean());
-        Assert.Equal(JsonValueKind.Null, tpi.GetProperty("eligibility").GetProperty("WBBM").GetProperty("eligible").ValueKind);
+        // No WBK on record for this unit, so WBBM fails its prior-WBK rule.
+        Assert.False(tpi.GetProperty("eligibility").GetProperty("WBBM").GetProperty("eligible").GetBoolean());
         Assert.Equal(6, tpi.GetProperty("areas").GetArrayLength());
         Assert.Equal(17.5m, tpi.GetProperty("hasilItems").GetProperty("ipak").GetDecimal());
         Assert.Equal(0m, self.GetProperty("total").GetDecimal());

@@ -57,12 +57,29 @@ public sealed partial class SqlServerScriptTests
     /// <summary>Raw string literals (""" … """) in api/ that hold SQL, with const-interpolated column lists expanded.</summary>
     private static IEnumerable<(string File, int Line, string Sql)> SqlLiterals()
     {
-        foreach (var file in Directory.GetFiles(Path.Combine(Root, "api"), "*.cs", SearchOption.AllDirectories)
-                     .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")))
+        var files = Directory.GetFiles(Path.Combine(Root, "api"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .ToList();
+        // Constants referenced from another class as {Class.Name}: keyed by the class declared before them.
+        var qualified = new Dictionary<string, string>();
+        foreach (var file in files)
+        {
+            var source = File.ReadAllText(file);
+            foreach (var match in ConstantPattern().Matches(source).Concat(RawConstantPattern().Matches(source)))
+            {
+                var owner = ClassPattern().Matches(source[..match.Index]).LastOrDefault()?.Groups[1].Value;
+                qualified.TryAdd($"{owner}.{match.Groups["name"].Value}", match.Groups["value"].Value);
+            }
+        }
+        foreach (var file in files)
         {
             var source = File.ReadAllText(file);
             var constants = ConstantPattern().Matches(source).Concat(RawConstantPattern().Matches(source))
                 .GroupBy(m => m.Groups["name"].Value).ToDictionary(g => g.Key, g => g.First().Groups["value"].Value);
+            foreach (var (name, value) in qualified)
+            {
+                constants.TryAdd(name, value);
+            }
             foreach (Match match in LiteralPattern().Matches(source))
             {
                 var body = match.Groups["body"].Value;
@@ -112,8 +129,11 @@ public sealed partial class SqlServerScriptTests
     [GeneratedRegex("const string (?<name>\\w+) = \\$?\"\"\"(?<value>.*?)\"\"\";", RegexOptions.Singleline)]
     private static partial Regex RawConstantPattern();
 
-    [GeneratedRegex("\\{(\\w+)\\}")]
+    [GeneratedRegex("\\{([\\w.]+)\\}")]
     private static partial Regex InterpolationPattern();
+
+    [GeneratedRegex("\\bclass (\\w+)")]
+    private static partial Regex ClassPattern();
 
     [GeneratedRegex("^\\s*(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE)\\b", RegexOptions.IgnoreCase)]
     private static partial Regex StatementStart();

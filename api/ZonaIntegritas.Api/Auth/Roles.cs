@@ -21,4 +21,5 @@ public static class Policies
     public const string WriteAnswers = "write-answers";
     public const string UploadEvidence = "upload-evidence";
     public const string ReviewEvidence = "review-evidence";
+    public const string Decide = "decide";
 }

@@ -72,14 +72,14 @@ public static class Nip
     public static IRuleBuilderOptionsConditions<T, string?> ValidNip<T>(this IRuleBuilder<T, string?> rule, TimeProvider time) =>
         rule.Custom((nip, context) =>
         {
-            foreach (var problem in Problems(nip, Calendar.Today(time)))
+            foreach (var problem in Problems(nip, IndonesiaClock.Today(time)))
             {
                 context.AddFailure(problem);
             }
         });
 }
 
-public static class Calendar
+public static class IndonesiaClock
 {
     // Indonesia spans UTC+7 to UTC+9. A date is "not in the future" if it has begun in the easternmost zone (WIT),
     // so a ceremony held this morning in Jayapura is accepted.

@@ -284,6 +284,11 @@ public static class AnswerEndpoints
         {
             return Problems.Forbidden($"An API key with role '{caller.Role}' may not write the '{layer}' layer.");
         }
+        if (!caller.IsAdmin && !Workflow.AssessmentStatus.LayerOpen(assessment.Status, layer))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content",
+                detail: $"The '{layer}' answers are locked: the assessment is '{assessment.Status}'. Only an admin may still change them.");
+        }
         return null;
     }
 
@@ -301,10 +306,10 @@ public static class AnswerEndpoints
     }
 
     /// <summary>The values of one layer keyed by item code, as the scoring engine takes them.</summary>
-    internal static async Task<Dictionary<string, string>> LoadValues(DbConnection connection, Guid id, string layer)
+    internal static async Task<Dictionary<string, string>> LoadValues(DbConnection connection, Guid id, string layer, DbTransaction? transaction = null)
     {
         const string sql = "SELECT item_code, value FROM answers WHERE assessment_id = @Id AND layer = @Layer";
-        var rows = await connection.QueryAsync<StoredAnswer>(sql, new { Id = id, Layer = layer });
+        var rows = await connection.QueryAsync<StoredAnswer>(sql, new { Id = id, Layer = layer }, transaction);
         return rows.ToDictionary(r => r.ItemCode, r => r.Value);
     }
 

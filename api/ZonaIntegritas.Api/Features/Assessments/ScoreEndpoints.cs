@@ -54,7 +54,8 @@ public static class ScoreEndpoints
         }
         catalogue.TryGet(assessment.FrameworkCode, out var framework);
         var answers = await AnswerEndpoints.LoadValues(connection, id, layer);
-        return TypedResults.Ok(ScoreCalculator.Calculate(framework!, answers, holdsActiveWbk: null) with { Layer = layer });
+        var holdsWbk = await Designations.DesignationRules.HoldsActiveWbk(connection, assessment.UnitId);
+        return TypedResults.Ok(ScoreCalculator.Calculate(framework!, answers, holdsWbk, layer));
     }
 
     public static async Task<Results<Ok<GapReport>, ValidationProblem, ProblemHttpResult>> GetGap(
@@ -77,6 +78,7 @@ public static class ScoreEndpoints
         }
         catalogue.TryGet(assessment.FrameworkCode, out var framework);
         var answers = await AnswerEndpoints.LoadValues(connection, id, layer);
-        return TypedResults.Ok(GapAnalysis.Find(framework!, answers, target ?? assessment.Target, holdsActiveWbk: null));
+        var holdsWbk = await Designations.DesignationRules.HoldsActiveWbk(connection, assessment.UnitId);
+        return TypedResults.Ok(GapAnalysis.Find(framework!, answers, target ?? assessment.Target, holdsWbk));
     }
 }

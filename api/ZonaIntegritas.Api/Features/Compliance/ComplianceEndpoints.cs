@@ -48,7 +48,7 @@ public static class ComplianceEndpoints
         {
             return Problems.Invalid("year", "year must be between 2000 and 2200.");
         }
-        var coverageYear = year ?? Calendar.Today(time).Year;
+        var coverageYear = year ?? IndonesiaClock.Today(time).Year;
         const string sql = """
             SELECT u.id AS unit_id, u.code AS unit_code, u.agency_id, u.employee_count,
                    du.declaration_id, d.declared_on, du.head_nip,

@@ -52,7 +52,7 @@ public sealed class CreateDeclarationRequestValidator : AbstractValidator<Create
     {
         RuleFor(r => r.AgencyId).NotEmpty();
         RuleFor(r => r.DeclaredOn).NotNull()
-            .Must(d => d <= Calendar.Today(time)).WithMessage("declaredOn must not be in the future.")
+            .Must(d => d <= IndonesiaClock.Today(time)).WithMessage("declaredOn must not be in the future.")
             .Must(d => d >= new DateOnly(2010, 1, 1)).WithMessage("declaredOn must be on or after 2010-01-01.");
         RuleFor(r => r.Place).NotEmpty().MaximumLength(300);
         RuleFor(r => r.PublicationUrl).MaximumLength(2000).Must(BeHttpUrl!).When(r => r.PublicationUrl is not null)

@@ -13,7 +13,6 @@ using Microsoft.Net.Http.Headers;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Domain;
-using Calendar = ZonaIntegritas.Api.Domain.Calendar;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Http;
@@ -174,7 +173,7 @@ public static class EvidenceEndpoints
         TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var existing = await FindVisible(connection, caller, evidenceId, Calendar.Today(time));
+        var existing = await FindVisible(connection, caller, evidenceId, IndonesiaClock.Today(time));
         if (existing is null || existing.WithdrawnAt is not null || !caller.CanWriteForUnit(existing.UnitId, existing.AgencyId))
         {
             return Problems.NotFound("Evidence", evidenceId);
@@ -204,7 +203,7 @@ public static class EvidenceEndpoints
             {
                 const string next = "SELECT current_version FROM evidence WHERE id = @Id";
                 var version = await connection.ExecuteScalarAsync<int>(next, new { Id = evidenceId }, transaction) + 1;
-                var item = existing.ToItem(Calendar.Today(time)) with
+                var item = existing.ToItem(IndonesiaClock.Today(time)) with
                 {
                     FileName = form.FileName, ContentType = form.ContentType, Size = blob.Size, Sha256 = blob.Sha256, Version = version,
                     Status = "submitted", ReviewComment = null, ReviewedAt = null, ReviewedBy = null, ValidUntil = null,
@@ -242,7 +241,7 @@ public static class EvidenceEndpoints
         {
             return Problems.NotFound("Assessment", id);
         }
-        var today = Calendar.Today(time);
+        var today = IndonesiaClock.Today(time);
         var filter = new { AssessmentId = id, ItemCode = itemCode, Status = status, Today = today };
         const string where = """
             WHERE e.assessment_id = @AssessmentId AND e.withdrawn_at IS NULL
@@ -266,7 +265,7 @@ public static class EvidenceEndpoints
         Guid evidenceId, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var today = Calendar.Today(time);
+        var today = IndonesiaClock.Today(time);
         var row = await FindVisible(connection, caller, evidenceId, today);
         return row is null ? Problems.NotFound("Evidence", evidenceId) : TypedResults.Ok(row.ToItem(today));
     }
@@ -275,7 +274,7 @@ public static class EvidenceEndpoints
         Guid evidenceId, Caller caller, DbConnectionFactory db, IEvidenceBlobStore store, TimeProvider time, int? version, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var row = await FindVisible(connection, caller, evidenceId, Calendar.Today(time));
+        var row = await FindVisible(connection, caller, evidenceId, IndonesiaClock.Today(time));
         if (row is null)
         {
             return Problems.NotFound("Evidence", evidenceId);
@@ -301,7 +300,7 @@ public static class EvidenceEndpoints
         Guid evidenceId, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await FindVisible(connection, caller, evidenceId, Calendar.Today(time)) is null)
+        if (await FindVisible(connection, caller, evidenceId, IndonesiaClock.Today(time)) is null)
         {
             return Problems.NotFound("Evidence", evidenceId);
         }
@@ -317,7 +316,7 @@ public static class EvidenceEndpoints
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var today = Calendar.Today(time);
+        var today = IndonesiaClock.Today(time);
         var row = await FindVisible(connection, caller, evidenceId, today, transaction);
         if (row is null || row.WithdrawnAt is not null || (caller.Role == Roles.Inspectorate && caller.AgencyId != row.AgencyId))
         {
@@ -338,7 +337,7 @@ public static class EvidenceEndpoints
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var row = await FindVisible(connection, caller, evidenceId, Calendar.Today(time), transaction);
+        var row = await FindVisible(connection, caller, evidenceId, IndonesiaClock.Today(time), transaction);
         if (row is null || row.WithdrawnAt is not null || !caller.CanWriteForUnit(row.UnitId, row.AgencyId))
         {
             return Problems.NotFound("Evidence", evidenceId);
@@ -362,7 +361,7 @@ public static class EvidenceEndpoints
         {
             return Problems.NotFound("Assessment", id);
         }
-        var summary = await Summarize(connection, catalogue, assessment, Calendar.Today(time));
+        var summary = await Summarize(connection, catalogue, assessment, IndonesiaClock.Today(time));
         return TypedResults.Ok(summary);
     }
 

@@ -1,0 +1,180 @@
+using System.Data.Common;
+using Dapper;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Domain;
+using ZonaIntegritas.Api.Http;
+
+namespace ZonaIntegritas.Api.Features.Designations;
+
+/// <summary>
+/// A WBK or WBBM predikat granted by decree. <c>active</c> is false once revoked or once a WBBM replaced this WBK.
+/// <c>eligibleAgainOn</c> is the day the unit may be proposed again after a revocation (revokedOn + 2 years).
+/// </summary>
+public sealed record Designation
+{
+    public Guid Id { get; init; }
+    public Guid UnitId { get; init; }
+    public Guid AgencyId { get; init; }
+    public string Predikat { get; init; } = "";
+    public string DecreeNumber { get; init; } = "";
+    public DateOnly DecreeDate { get; init; }
+    public Guid AssessmentId { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public Guid? SupersededBy { get; init; }
+    public DateOnly? RevokedOn { get; init; }
+    public string? RevocationReason { get; init; }
+    public string? RevocationDecreeNumber { get; init; }
+    public bool Active => RevokedOn is null && SupersededBy is null;
+    public DateOnly? EligibleAgainOn => RevokedOn?.AddYears(DesignationRules.RevocationBanYears);
+}
+
+public sealed record RevocationRequest(string? Reason, string? DecreeNumber, DateOnly? RevokedOn);
+
+public sealed class RevocationRequestValidator : AbstractValidator<RevocationRequest>
+{
+    public RevocationRequestValidator(TimeProvider time)
+    {
+        RuleFor(r => r.Reason).NotEmpty().MaximumLength(2000);
+        RuleFor(r => r.DecreeNumber).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.RevokedOn).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("revokedOn must not be in the future.");
+    }
+}
+
+/// <summary>
+/// The predikat rules. A WBBM replaces the unit's WBK as its active predikat (the WBK is marked superseded). Revoking a
+/// WBBM does not bring the WBK back: the unit then holds no active predikat and must earn WBK again after the ban.
+/// </summary>
+public static class DesignationRules
+{
+    public const int RevocationBanYears = 2;
+    internal const string Columns = """
+        id, unit_id, agency_id, predikat, decree_number, decree_date, assessment_id, created_at, superseded_by,
+        revoked_on, revocation_reason, revocation_decree_number
+        """;
+
+    public static async Task<bool> HoldsActiveWbk(DbConnection connection, Guid unitId, DbTransaction? transaction = null)
+    {
+        const string sql = """
+            SELECT COUNT(*) FROM designations
+            WHERE unit_id = @UnitId AND predikat = 'WBK' AND revoked_on IS NULL AND superseded_by IS NULL
+            """;
+        return await connection.ExecuteScalarAsync<int>(sql, new { UnitId = unitId }, transaction) > 0;
+    }
+
+    /// <summary>The latest revocation of any of the unit's designations, if any.</summary>
+    public static Task<DateOnly?> LastRevocation(DbConnection connection, Guid unitId, DbTransaction? transaction = null)
+    {
+        const string sql = "SELECT MAX(revoked_on) FROM designations WHERE unit_id = @UnitId AND revoked_on IS NOT NULL";
+        return connection.ExecuteScalarAsync<DateOnly?>(sql, new { UnitId = unitId }, transaction);
+    }
+}
+
+public static class DesignationEndpoints
+{
+    public static RouteGroupBuilder MapDesignations(this RouteGroupBuilder api)
+    {
+        api.MapGet("/units/{unitId:guid}/designations", ListUnitDesignations)
+            .WithTags("Designations (predikat)")
+            .WithName(nameof(ListUnitDesignations))
+            .WithSummary("A unit's WBK/WBBM designations, newest first, active or not")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        var group = api.MapGroup("/designations").WithTags("Designations (predikat)").WithValidation();
+        group.MapGet("/", ListDesignations)
+            .WithName(nameof(ListDesignations))
+            .WithSummary("List designations")
+            .WithDescription("Filters: `agencyId`, `predikat` (WBK, WBBM), `active` (true, false). Newest decree first.");
+        group.MapPost("/{id:guid}/revocation", RevokeDesignation).RequireAuthorization(Policies.Decide)
+            .WithName(nameof(RevokeDesignation))
+            .WithSummary("Revoke a designation")
+            .WithDescription("Evaluator or admin. The designation becomes inactive and the unit cannot be proposed until revokedOn + 2 years. Revoking a WBBM does not bring back the WBK it replaced.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return api;
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<Designation>>, ProblemHttpResult>> ListUnitDesignations(
+        Guid unitId, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var unit = await Units.UnitEndpoints.Find(connection, unitId);
+        if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId))
+        {
+            return Problems.NotFound("Unit", unitId);
+        }
+        const string sql = $"SELECT {DesignationRules.Columns} FROM designations WHERE unit_id = @UnitId ORDER BY decree_date DESC, created_at DESC";
+        return TypedResults.Ok<IReadOnlyList<Designation>>((await connection.QueryAsync<Designation>(sql, new { UnitId = unitId })).AsList());
+    }
+
+    public static async Task<Results<Ok<Page<Designation>>, ValidationProblem>> ListDesignations(
+        Caller caller, DbConnectionFactory db, Guid? agencyId, string? predikat, bool? active, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (predikat is not null and not ("WBK" or "WBBM"))
+        {
+            return Problems.Invalid("predikat", "predikat must be WBK or WBBM.");
+        }
+        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        {
+            return TypedResults.Ok(new Page<Designation>([], paging.Page, paging.PageSize, 0));
+        }
+        var filter = new
+        {
+            AgencyId = agencyId ?? (caller.IsNational ? null : caller.AgencyId),
+            UnitId = caller.Role == Roles.Unit ? caller.UnitId : null,
+            Predikat = predikat,
+            Active = active,
+        };
+        const string where = """
+            WHERE (@AgencyId IS NULL OR agency_id = @AgencyId)
+              AND (@UnitId IS NULL OR unit_id = @UnitId)
+              AND (@Predikat IS NULL OR predikat = @Predikat)
+              AND (@Active IS NULL
+                   OR (@Active = 1 AND revoked_on IS NULL AND superseded_by IS NULL)
+                   OR (@Active = 0 AND (revoked_on IS NOT NULL OR superseded_by IS NOT NULL)))
+            """;
+        const string count = $"SELECT COUNT(*) FROM designations {where}";
+        const string select = $"""
+            SELECT {DesignationRules.Columns} FROM designations
+            {where}
+            ORDER BY decree_date DESC, id
+            """;
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return TypedResults.Ok(await connection.QueryPageAsync<Designation>(db.Dialect, count, select, filter, paging));
+    }
+
+    public static async Task<Results<Ok<Designation>, ValidationProblem, ProblemHttpResult>> RevokeDesignation(
+        Guid id, RevocationRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        const string find = $"SELECT {DesignationRules.Columns} FROM designations WHERE id = @Id";
+        var designation = await connection.QuerySingleOrDefaultAsync<Designation>(find, new { Id = id }, transaction);
+        if (designation is null || !caller.CanSeeAgency(designation.AgencyId))
+        {
+            return Problems.NotFound("Designation", id);
+        }
+        if (designation.RevokedOn is { } revokedOn)
+        {
+            return Problems.Conflict($"Designation '{id}' was already revoked on {revokedOn:yyyy-MM-dd}.");
+        }
+        if (request.RevokedOn < designation.DecreeDate)
+        {
+            return Problems.Invalid("revokedOn", $"revokedOn must not be before the decree date {designation.DecreeDate:yyyy-MM-dd}.");
+        }
+        const string revoke = """
+            UPDATE designations
+            SET revoked_on = @RevokedOn, revocation_reason = @Reason, revocation_decree_number = @DecreeNumber, revoked_at = @Now, revoked_by = @By
+            WHERE id = @Id AND revoked_on IS NULL
+            """;
+        await connection.ExecuteAsync(revoke, new { Id = id, request.RevokedOn, request.Reason, request.DecreeNumber, Now = time.GetUtcNow(), By = caller.KeyId }, transaction);
+        var revoked = (await connection.QuerySingleAsync<Designation>(find, new { Id = id }, transaction));
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(revoked);
+    }
+}

@@ -1,0 +1,313 @@
+using System.ComponentModel.DataAnnotations;
+using System.Data.Common;
+using System.Globalization;
+using Dapper;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Domain;
+using ZonaIntegritas.Api.Features.Assessments;
+using ZonaIntegritas.Api.Features.Designations;
+using ZonaIntegritas.Api.Features.Frameworks;
+using ZonaIntegritas.Api.Features.Scoring;
+using ZonaIntegritas.Api.Http;
+
+namespace ZonaIntegritas.Api.Features.Workflow;
+
+/// <summary>Bound from the <c>Proposals</c> section.</summary>
+public sealed class ProposalOptions : IValidatableObject
+{
+    public const string Section = "Proposals";
+
+    /// <summary>MM-dd of the assessment year after which proposals are refused.</summary>
+    public string DeadlineMonthDay { get; set; } = "05-31";
+
+    public DateOnly DeadlineFor(int year) =>
+        DateOnly.ParseExact($"{year:D4}-{DeadlineMonthDay}", "yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!DateOnly.TryParseExact($"2024-{DeadlineMonthDay}", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+        {
+            yield return new ValidationResult($"Proposals:DeadlineMonthDay must be a month and day as MM-dd (e.g. 05-31); got '{DeadlineMonthDay}'.", [nameof(DeadlineMonthDay)]);
+        }
+    }
+}
+
+public sealed record TransitionRequest(string? Note);
+
+public sealed record DecisionRequest(string? Outcome, string? DecreeNumber, DateOnly? DecreeDate, string? Note);
+
+public sealed record Transition
+{
+    public int Sequence { get; init; }
+    public string Action { get; init; } = "";
+    public string FromStatus { get; init; } = "";
+    public string ToStatus { get; init; } = "";
+    public string? Note { get; init; }
+    public DateTimeOffset TransitionedAt { get; init; }
+    public Guid ByKey { get; init; }
+}
+
+public sealed class TransitionRequestValidator : AbstractValidator<TransitionRequest>
+{
+    public TransitionRequestValidator() => RuleFor(r => r.Note).MaximumLength(2000);
+}
+
+public sealed class DecisionRequestValidator : AbstractValidator<DecisionRequest>
+{
+    public DecisionRequestValidator(TimeProvider time)
+    {
+        RuleFor(r => r.Outcome).NotEmpty().Must(o => o is "designated" or "not_designated").WithMessage("outcome must be designated or not_designated.");
+        RuleFor(r => r.DecreeNumber).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.DecreeDate).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("decreeDate must not be in the future.");
+        RuleFor(r => r.Note).MaximumLength(2000);
+    }
+}
+
+/// <summary>
+/// draft → self_submitted → tpi_reviewed → proposed → designated | not_designated; the TPI may return a submitted or
+/// reviewed assessment to the unit (returned, which behaves like draft).
+/// </summary>
+public static class AssessmentStatus
+{
+    public const string Draft = "draft";
+    public const string Returned = "returned";
+    public const string SelfSubmitted = "self_submitted";
+    public const string TpiReviewed = "tpi_reviewed";
+    public const string Proposed = "proposed";
+    public const string Designated = "designated";
+    public const string NotDesignated = "not_designated";
+
+    public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>
+    {
+        [Draft] = ["submit"],
+        [Returned] = ["submit"],
+        [SelfSubmitted] = ["return", "review"],
+        [TpiReviewed] = ["return", "propose"],
+        [Proposed] = ["decide"],
+        [Designated] = [],
+        [NotDesignated] = [],
+    };
+
+    /// <summary>Whether a layer's answers may still change in this status (admin may always change them).</summary>
+    public static bool LayerOpen(string status, string layer) => layer switch
+    {
+        Layers.Self => status is Draft or Returned,
+        Layers.Tpi => status is Draft or Returned or SelfSubmitted,
+        _ => status is not (Designated or NotDesignated),
+    };
+}
+
+public static class WorkflowEndpoints
+{
+    public static RouteGroupBuilder MapWorkflow(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/assessments/{id:guid}").WithTags("Assessment workflow").WithValidation();
+
+        group.MapPost("/submit", Submit).RequireAuthorization(Policies.StartAssessments)
+            .WithName("SubmitAssessment")
+            .WithSummary("The unit submits its self-assessment (every scored self item answered)")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/return", Return).RequireAuthorization(Policies.ManageDeclarations)
+            .WithName("ReturnAssessment")
+            .WithSummary("The TPI sends the assessment back to the unit with a note")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/review", Review).RequireAuthorization(Policies.ManageDeclarations)
+            .WithName("ReviewAssessment")
+            .WithSummary("The TPI completes its review (every scored TPI item answered)")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/propose", Propose).RequireAuthorization(Policies.ManageDeclarations)
+            .WithName("ProposeAssessment")
+            .WithSummary("The TPI proposes the unit for its target predikat")
+            .WithDescription("""
+                Refused with 422 when: the TPI layer is not eligible for the target (the failing rules are listed); the unit has no
+                active declaration; the proposal deadline of the assessment year has passed (Proposals:DeadlineMonthDay, default 05-31);
+                the unit had a designation revoked less than 2 years ago (the problem names the date it becomes eligible); or the target
+                is WBBM and the unit holds no active WBK.
+                """)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/decide", Decide).RequireAuthorization(Policies.Decide)
+            .WithName("DecideAssessment")
+            .WithSummary("The national team (TPN) decides: designated or not_designated")
+            .WithDescription("Evaluator or admin. `designated` requires the TPN layer to be eligible for the target and creates the designation.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/history", GetHistory)
+            .WithName("GetAssessmentHistory")
+            .WithSummary("Every status change: who, when, from, to and the note")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return api;
+    }
+
+    public static Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Submit(
+        Guid id, TransitionRequest? request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time, CancellationToken cancellationToken) =>
+        Move(id, "submit", AssessmentStatus.SelfSubmitted, request?.Note, caller, db, time, cancellationToken, async (connection, transaction, assessment) =>
+            await Unanswered(connection, transaction, catalogue, assessment, Layers.Self) is { Count: > 0 } missing
+                ? Unprocessable($"The self-assessment is incomplete: {missing.Count} scored item(s) unanswered ({Preview(missing)}).", new() { ["unanswered"] = missing })
+                : null);
+
+    public static Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Return(
+        Guid id, TransitionRequest? request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken) =>
+        string.IsNullOrWhiteSpace(request?.Note)
+            ? Task.FromResult<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>>(Problems.Invalid("note", "note is required: tell the unit what to fix."))
+            : Move(id, "return", AssessmentStatus.Returned, request.Note, caller, db, time, cancellationToken, (_, _, _) => Task.FromResult<ProblemHttpResult?>(null));
+
+    public static Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Review(
+        Guid id, TransitionRequest? request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time, CancellationToken cancellationToken) =>
+        Move(id, "review", AssessmentStatus.TpiReviewed, request?.Note, caller, db, time, cancellationToken, async (connection, transaction, assessment) =>
+            await Unanswered(connection, transaction, catalogue, assessment, Layers.Tpi) is { Count: > 0 } missing
+                ? Unprocessable($"The TPI review is incomplete: {missing.Count} scored item(s) unanswered ({Preview(missing)}).", new() { ["unanswered"] = missing })
+                : null);
+
+    public static Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Propose(
+        Guid id, TransitionRequest? request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
+        TimeProvider time, CancellationToken cancellationToken) =>
+        Move(id, "propose", AssessmentStatus.Proposed, request?.Note, caller, db, time, cancellationToken, async (connection, transaction, assessment) =>
+        {
+            var today = IndonesiaClock.Today(time);
+            var deadline = proposals.Value.DeadlineFor(assessment.Year);
+            if (today > deadline)
+            {
+                return Unprocessable($"The proposal deadline for {assessment.Year} was {deadline:yyyy-MM-dd}.", new() { ["deadline"] = deadline });
+            }
+            if (await DesignationRules.LastRevocation(connection, assessment.UnitId, transaction) is { } revokedOn
+                && today < revokedOn.AddYears(DesignationRules.RevocationBanYears))
+            {
+                var eligibleOn = revokedOn.AddYears(DesignationRules.RevocationBanYears);
+                return Unprocessable($"A designation of this unit was revoked on {revokedOn:yyyy-MM-dd}; it can be proposed again from {eligibleOn:yyyy-MM-dd}.",
+                    new() { ["eligibleAgainOn"] = eligibleOn });
+            }
+            const string declared = "SELECT COUNT(*) FROM declaration_units WHERE unit_id = @UnitId AND withdrawn_at IS NULL";
+            if (await connection.ExecuteScalarAsync<int>(declared, new { assessment.UnitId }, transaction) == 0)
+            {
+                return Unprocessable("The unit has no active Zona Integritas declaration (pencanangan); declare it before proposing.", []);
+            }
+            var holdsWbk = await DesignationRules.HoldsActiveWbk(connection, assessment.UnitId, transaction);
+            if (assessment.Target == "WBBM" && !holdsWbk)
+            {
+                return Unprocessable("WBBM can only be proposed for a unit holding an active WBK designation.", []);
+            }
+            var report = await Score(connection, transaction, catalogue, assessment, Layers.Tpi, holdsWbk);
+            return report.Eligibility[assessment.Target].Eligible == true
+                ? null
+                : Unprocessable($"The TPI layer is not eligible for {assessment.Target}: {string.Join(", ", Failing(report, assessment.Target))} not met.",
+                    new() { ["failedRules"] = Failing(report, assessment.Target) });
+        });
+
+    public static async Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Decide(
+        Guid id, DecisionRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var to = request.Outcome == "designated" ? AssessmentStatus.Designated : AssessmentStatus.NotDesignated;
+        return await Move(id, "decide", to, request.Note, caller, db, time, cancellationToken, async (connection, transaction, assessment) =>
+        {
+            if (to != AssessmentStatus.Designated)
+            {
+                return null;
+            }
+            var holdsWbk = await DesignationRules.HoldsActiveWbk(connection, assessment.UnitId, transaction);
+            var report = await Score(connection, transaction, catalogue, assessment, Layers.Tpn, holdsWbk);
+            if (report.Eligibility[assessment.Target].Eligible != true)
+            {
+                return Unprocessable($"The TPN layer is not eligible for {assessment.Target}: {string.Join(", ", Failing(report, assessment.Target))} not met.",
+                    new() { ["failedRules"] = Failing(report, assessment.Target) });
+            }
+            var designationId = Guid.NewGuid();
+            const string insert = """
+                INSERT INTO designations (id, unit_id, agency_id, predikat, decree_number, decree_date, assessment_id, created_at, created_by,
+                                          superseded_by, revoked_on, revocation_reason, revocation_decree_number, revoked_at, revoked_by)
+                VALUES (@Id, @UnitId, @AgencyId, @Predikat, @DecreeNumber, @DecreeDate, @AssessmentId, @Now, @By, NULL, NULL, NULL, NULL, NULL, NULL)
+                """;
+            await connection.ExecuteAsync(insert, new
+            {
+                Id = designationId, assessment.UnitId, assessment.AgencyId, Predikat = assessment.Target, request.DecreeNumber, request.DecreeDate,
+                AssessmentId = assessment.Id, Now = time.GetUtcNow(), By = caller.KeyId,
+            }, transaction);
+            if (assessment.Target == "WBBM")
+            {
+                // WBBM replaces the WBK as the unit's active predikat.
+                const string supersede = """
+                    UPDATE designations SET superseded_by = @Id
+                    WHERE unit_id = @UnitId AND predikat = 'WBK' AND revoked_on IS NULL AND superseded_by IS NULL
+                    """;
+                await connection.ExecuteAsync(supersede, new { Id = designationId, assessment.UnitId }, transaction);
+            }
+            return null;
+        });
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<Transition>>, ProblemHttpResult>> GetHistory(
+        Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        if (await AssessmentEndpoints.FindVisible(connection, caller, id) is null)
+        {
+            return Problems.NotFound("Assessment", id);
+        }
+        const string sql = """
+            SELECT sequence, action, from_status, to_status, note, transitioned_at, by_key
+            FROM assessment_transitions WHERE assessment_id = @Id ORDER BY sequence
+            """;
+        return TypedResults.Ok<IReadOnlyList<Transition>>((await connection.QueryAsync<Transition>(sql, new { Id = id })).AsList());
+    }
+
+    private delegate Task<ProblemHttpResult?> Guard(DbConnection connection, DbTransaction transaction, Assessment assessment);
+
+    /// <summary>One transition: scope, allowed-from check (409), the step's own rules (422), the status change and its record, atomically.</summary>
+    private static async Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Move(
+        Guid id, string action, string to, string? note, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken, Guard guard)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id, transaction);
+        if (assessment is null || (caller.Role is Roles.Unit or Roles.Inspectorate && !caller.CanWriteForUnit(assessment.UnitId, assessment.AgencyId)))
+        {
+            return Problems.NotFound("Assessment", id);
+        }
+        var allowed = AssessmentStatus.Allowed[assessment.Status];
+        if (!allowed.Contains(action))
+        {
+            return Problems.Conflict(
+                $"The assessment is '{assessment.Status}'; '{action}' is not possible from there. Allowed: {(allowed.Length == 0 ? "none (final)" : string.Join(", ", allowed))}.",
+                new Dictionary<string, object?> { ["currentStatus"] = assessment.Status, ["allowedTransitions"] = allowed });
+        }
+        if (await guard(connection, transaction, assessment) is { } refusal)
+        {
+            return refusal;
+        }
+        var now = time.GetUtcNow();
+        const string update = "UPDATE assessments SET status = @To, updated_at = @Now WHERE id = @Id AND status = @From";
+        var changed = await connection.ExecuteAsync(update, new { Id = id, To = to, From = assessment.Status, Now = now }, transaction);
+        if (changed == 0)
+        {
+            return Problems.Conflict("The assessment changed status concurrently; read it again and retry.");
+        }
+        const string record = """
+            INSERT INTO assessment_transitions (id, assessment_id, sequence, action, from_status, to_status, note, transitioned_at, by_key)
+            SELECT @TransitionId, @Id, COALESCE(MAX(sequence), 0) + 1, @Action, @From, @To, @Note, @Now, @By
+            FROM assessment_transitions WHERE assessment_id = @Id
+            """;
+        await connection.ExecuteAsync(record, new { TransitionId = Guid.NewGuid(), Id = id, Action = action, From = assessment.Status, To = to, Note = note, Now = now, By = caller.KeyId }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(assessment with { Status = to, UpdatedAt = now });
+    }
+
+    private static async Task<ScoreReport> Score(DbConnection connection, DbTransaction transaction, FrameworkCatalogue catalogue, Assessment assessment, string layer, bool holdsWbk)
+    {
+        catalogue.TryGet(assessment.FrameworkCode, out var framework);
+        var answers = await AnswerEndpoints.LoadValues(connection, assessment.Id, layer, transaction);
+        return ScoreCalculator.Calculate(framework, answers, holdsWbk, layer);
+    }
+
+    private static async Task<List<string>> Unanswered(DbConnection connection, DbTransaction transaction, FrameworkCatalogue catalogue, Assessment assessment, string layer) =>
+        (await Score(connection, transaction, catalogue, assessment, layer, holdsWbk: false)).Unanswered.ToList();
+
+    private static List<string> Failing(ScoreReport report, string target) =>
+        report.Eligibility[target].Rules.Where(r => r.Passed != true).Select(r => r.Rule).ToList();
+
+    private static string Preview(List<string> items) => string.Join(", ", items.Take(5)) + (items.Count > 5 ? ", …" : "");
+
+    private static ProblemHttpResult Unprocessable(string detail, Dictionary<string, object?> extensions) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content", detail: detail, extensions: extensions);
+}

@@ -1,0 +1,270 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ZonaIntegritas.Tests.Infrastructure;
+using ZonaIntegritas.Tests.Scoring;
+
+namespace ZonaIntegritas.Tests;
+
+public sealed class WorkflowTests
+{
+    private static readonly DateTimeOffset April2026 = new(2026, 4, 1, 3, 0, 0, TimeSpan.Zero);
+
+    private sealed record Setup(TestApp App, HttpClient Admin, HttpClient Inspectorate, HttpClient Evaluator, HttpClient UnitKey, Guid Agency, Guid Unit);
+
+    private static async Task<Setup> Prepare(TestApp app, bool declare = true)
+    {
+        app.Clock.Set(April2026);
+        var admin = app.Admin();
+        var agency = await admin.CreateAgency();
+        var unit = await admin.CreateUnit(agency);
+        if (declare)
+        {
+            await (await admin.PostJson("/api/v1/declarations", Fixtures.DeclarationBody(agency, [unit]))).Json(HttpStatusCode.Created);
+        }
+        return new Setup(app, admin, app.ClientWithKey(await admin.CreateKey("inspectorate", agencyId: agency)),
+            app.ClientWithKey(await admin.CreateKey("evaluator")), app.ClientWithKey(await admin.CreateKey("unit", unitId: unit)), agency, unit);
+    }
+
+    private static async Task<Guid> NewAssessment(Setup s, int year = 2026, string target = "WBK") =>
+        (await (await s.Admin.PostJson("/api/v1/assessments", new { unitId = s.Unit, year, target })).Json(HttpStatusCode.Created)).Id();
+
+    private static async Task Answer(HttpClient client, Guid assessment, string layer, Dictionary<string, string> answers) =>
+        await (await client.PutAsJsonAsync($"/api/v1/assessments/{assessment}/answers/{layer}",
+            new { answers = answers.Select(a => new { itemCode = a.Key, value = a.Value }).ToArray() })).Json(HttpStatusCode.OK);
+
+    private static Task<HttpResponseMessage> Step(HttpClient client, Guid assessment, string action, object? body = null) =>
+        client.PostAsJsonAsync($"/api/v1/assessments/{assessment}/{action}", body ?? new { });
+
+    /// <summary>Takes an assessment from draft to proposed with top answers in the self and TPI layers.</summary>
+    private static async Task ToProposed(Setup s, Guid assessment)
+    {
+        var top = Worksheets.Top(Worksheets.Lke);
+        await Answer(s.UnitKey, assessment, "self", top);
+        await (await Step(s.UnitKey, assessment, "submit")).Json(HttpStatusCode.OK);
+        await Answer(s.Inspectorate, assessment, "tpi", top);
+        await (await Step(s.Inspectorate, assessment, "review")).Json(HttpStatusCode.OK);
+        await (await Step(s.Inspectorate, assessment, "propose")).Json(HttpStatusCode.OK);
+    }
+
+    private static async Task<JsonElement> Designate(Setup s, Guid assessment, string decree = "SK MENPANRB 100/2026")
+    {
+        await Answer(s.Evaluator, assessment, "tpn", Worksheets.Top(Worksheets.Lke));
+        return await (await Step(s.Evaluator, assessment, "decide", new { outcome = "designated", decreeNumber = decree, decreeDate = "2026-04-01" })).Json(HttpStatusCode.OK);
+    }
+
+    [Theory, SqliteData, SqlServerData]
+    public async Task AUnitGoesFromDraftToWbkAndEveryStepIsRecorded(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        var s = await Prepare(app);
+        var assessment = await NewAssessment(s);
+
+        await ToProposed(s, assessment);
+        var decided = await Designate(s, assessment);
+        var history = await (await s.Admin.GetAsync($"/api/v1/assessments/{assessment}/history")).Json(HttpStatusCode.OK);
+        var designations = await (await s.UnitKey.GetAsync($"/api/v1/units/{s.Unit}/designations")).Json(HttpStatusCode.OK);
+
+        Assert.Equal("designated", decided.GetProperty("status").GetString());
+        Assert.Equal(["submit", "review", "propose", "decide"], history.EnumerateArray().Select(t => t.GetProperty("action").GetString()));
+        Assert.Equal(["draft", "self_submitted", "tpi_reviewed", "proposed"], history.EnumerateArray().Select(t => t.GetProperty("fromStatus").GetString()));
+        var designation = Assert.Single(designations.EnumerateArray());
+        Assert.Equal("WBK", designation.GetProperty("predikat").GetString());
+        Assert.True(designation.GetProperty("active").GetBoolean());
+        Assert.Equal("SK MENPANRB 100/2026", designation.GetProperty("decreeNumber").GetString());
+    }
+
+    [Fact]
+    public async Task AnIncompleteSelfAssessmentCannotBeSubmitted()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var assessment = await NewAssessment(s);
+        var answers = Worksheets.Top(Worksheets.Lke);
+        answers.Remove("PT.P.1.a");
+        await Answer(s.UnitKey, assessment, "self", answers);
+
+        var problem = await (await Step(s.UnitKey, assessment, "submit")).Problem(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains("1 scored item(s) unanswered (PT.P.1.a)", problem.GetProperty("detail").GetString());
+        Assert.Equal("PT.P.1.a", problem.GetProperty("unanswered")[0].GetString());
+    }
+
+    [Fact]
+    public async Task ATransitionFromTheWrongStatusIs409NamingTheAllowedOnes()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var assessment = await NewAssessment(s);
+
+        var problem = await (await Step(s.Inspectorate, assessment, "review")).Problem(HttpStatusCode.Conflict);
+
+        Assert.Equal("draft", problem.GetProperty("currentStatus").GetString());
+        Assert.Equal("submit", problem.GetProperty("allowedTransitions")[0].GetString());
+        Assert.Contains("'draft'", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task TheTpiCanReturnAnAssessmentWithANoteAndTheUnitEditsAgain()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var assessment = await NewAssessment(s);
+        var top = Worksheets.Top(Worksheets.Lke);
+        await Answer(s.UnitKey, assessment, "self", top);
+        await (await Step(s.UnitKey, assessment, "submit")).Json(HttpStatusCode.OK);
+
+        var locked = await (await s.UnitKey.PutAsJsonAsync($"/api/v1/assessments/{assessment}/answers/self/MP.P.1.a", new { value = "Tidak" })).Problem(HttpStatusCode.UnprocessableEntity);
+        await (await s.Admin.PutAsJsonAsync($"/api/v1/assessments/{assessment}/answers/self/MP.P.1.a", new { value = "Ya" })).Json(HttpStatusCode.OK);
+        var noNote = await (await Step(s.Inspectorate, assessment, "return")).Problem(HttpStatusCode.BadRequest);
+        var returned = await (await Step(s.Inspectorate, assessment, "return", new { note = "Lengkapi bukti SK Tim" })).Json(HttpStatusCode.OK);
+        await (await s.UnitKey.PutAsJsonAsync($"/api/v1/assessments/{assessment}/answers/self/MP.P.1.a", new { value = "Ya", note = "SK dilampirkan" })).Json(HttpStatusCode.OK);
+        var resubmitted = await (await Step(s.UnitKey, assessment, "submit")).Json(HttpStatusCode.OK);
+
+        Assert.Contains("locked", locked.GetProperty("detail").GetString());
+        Assert.NotEmpty(noNote.Errors("note"));
+        Assert.Equal("returned", returned.GetProperty("status").GetString());
+        Assert.Equal("self_submitted", resubmitted.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ProposingAfterTheDeadlineIsRefusedNamingIt()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var assessment = await NewAssessment(s);
+        var top = Worksheets.Top(Worksheets.Lke);
+        await Answer(s.UnitKey, assessment, "self", top);
+        await (await Step(s.UnitKey, assessment, "submit")).Json(HttpStatusCode.OK);
+        await Answer(s.Inspectorate, assessment, "tpi", top);
+        await (await Step(s.Inspectorate, assessment, "review")).Json(HttpStatusCode.OK);
+        app.Clock.Set(new DateTimeOffset(2026, 6, 1, 3, 0, 0, TimeSpan.Zero));
+
+        var problem = await (await Step(s.Inspectorate, assessment, "propose")).Problem(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains("2026-05-31", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task AnUndeclaredUnitOrAnIneligibleTpiLayerCannotBeProposed()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app, declare: false);
+        var assessment = await NewAssessment(s);
+        var top = Worksheets.Top(Worksheets.Lke);
+        await Answer(s.UnitKey, assessment, "self", top);
+        await (await Step(s.UnitKey, assessment, "submit")).Json(HttpStatusCode.OK);
+        var weak = new Dictionary<string, string>(top) { ["HB.2"] = "E" };
+        await Answer(s.Inspectorate, assessment, "tpi", weak);
+        await (await Step(s.Inspectorate, assessment, "review")).Json(HttpStatusCode.OK);
+
+        var undeclared = await (await Step(s.Inspectorate, assessment, "propose")).Problem(HttpStatusCode.UnprocessableEntity);
+        await (await s.Admin.PostJson("/api/v1/declarations", Fixtures.DeclarationBody(s.Agency, [s.Unit]))).Json(HttpStatusCode.Created);
+        var ineligible = await (await Step(s.Inspectorate, assessment, "propose")).Problem(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains("declaration", undeclared.GetProperty("detail").GetString());
+        Assert.Contains("capaianKinerja", ineligible.GetProperty("failedRules").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Fact]
+    public async Task WbbmNeedsAnActiveWbkAndReplacesItButARevokedWbbmDoesNotBringItBack()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var wbbmFirst = await NewAssessment(s, year: 2025, target: "WBBM");
+        var top = Worksheets.Top(Worksheets.Lke);
+        await Answer(s.UnitKey, wbbmFirst, "self", top);
+        await (await Step(s.UnitKey, wbbmFirst, "submit")).Json(HttpStatusCode.OK);
+        await Answer(s.Inspectorate, wbbmFirst, "tpi", top);
+        await (await Step(s.Inspectorate, wbbmFirst, "review")).Json(HttpStatusCode.OK);
+        app.Clock.Set(new DateTimeOffset(2025, 4, 1, 3, 0, 0, TimeSpan.Zero));
+        var noWbk = await (await Step(s.Inspectorate, wbbmFirst, "propose")).Problem(HttpStatusCode.UnprocessableEntity);
+        app.Clock.Set(April2026);
+
+        var wbk = await NewAssessment(s, year: 2026);
+        await ToProposed(s, wbk);
+        await Designate(s, wbk, "SK WBK 2026");
+        var wbbm = await NewAssessment(s, year: 2027, target: "WBBM");
+        app.Clock.Set(new DateTimeOffset(2027, 4, 1, 3, 0, 0, TimeSpan.Zero));
+        await ToProposed(s, wbbm);
+        await Designate(s, wbbm, "SK WBBM 2027");
+        var both = await (await s.Admin.GetAsync($"/api/v1/units/{s.Unit}/designations")).Json(HttpStatusCode.OK);
+        var wbbmId = both.EnumerateArray().Single(d => d.GetProperty("predikat").GetString() == "WBBM").Id();
+        await (await s.Evaluator.PostJson($"/api/v1/designations/{wbbmId}/revocation", new { reason = "Kasus gratifikasi", decreeNumber = "SK 9/2027", revokedOn = "2027-04-01" })).Json(HttpStatusCode.OK);
+        var afterRevocation = await (await s.Admin.GetAsync($"/api/v1/designations?agencyId={s.Agency}&active=true")).Json(HttpStatusCode.OK);
+        var all = await (await s.Admin.GetAsync($"/api/v1/units/{s.Unit}/designations")).Json(HttpStatusCode.OK);
+
+        Assert.Contains("active WBK", noWbk.GetProperty("detail").GetString());
+        Assert.False(both.EnumerateArray().Single(d => d.GetProperty("predikat").GetString() == "WBK").GetProperty("active").GetBoolean());
+        Assert.True(both.EnumerateArray().Single(d => d.GetProperty("predikat").GetString() == "WBBM").GetProperty("active").GetBoolean());
+        Assert.Equal(0, afterRevocation.GetProperty("total").GetInt32());
+        Assert.Equal("2029-04-01", all.EnumerateArray().Single(d => d.GetProperty("predikat").GetString() == "WBBM").GetProperty("eligibleAgainOn").GetString());
+    }
+
+    [Fact]
+    public async Task ARevokedUnitCannotBeProposedForTwoYears()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var first = await NewAssessment(s);
+        await ToProposed(s, first);
+        await Designate(s, first);
+        var designation = (await (await s.Admin.GetAsync($"/api/v1/units/{s.Unit}/designations")).Json(HttpStatusCode.OK))[0].Id();
+        await (await s.Evaluator.PostJson($"/api/v1/designations/{designation}/revocation", new { reason = "OTT", decreeNumber = "SK 1/2026", revokedOn = "2026-04-01" })).Json(HttpStatusCode.OK);
+        var again = await (await s.Evaluator.PostJson($"/api/v1/designations/{designation}/revocation", new { reason = "x", decreeNumber = "y", revokedOn = "2026-04-01" })).Problem(HttpStatusCode.Conflict);
+        app.Clock.Set(new DateTimeOffset(2027, 4, 1, 3, 0, 0, TimeSpan.Zero));
+        var next = await NewAssessment(s, year: 2027);
+        var top = Worksheets.Top(Worksheets.Lke);
+        await Answer(s.UnitKey, next, "self", top);
+        await (await Step(s.UnitKey, next, "submit")).Json(HttpStatusCode.OK);
+        await Answer(s.Inspectorate, next, "tpi", top);
+        await (await Step(s.Inspectorate, next, "review")).Json(HttpStatusCode.OK);
+
+        var banned = await (await Step(s.Inspectorate, next, "propose")).Problem(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains("already revoked", again.GetProperty("detail").GetString());
+        Assert.Contains("2028-04-01", banned.GetProperty("detail").GetString());
+        Assert.Equal("2028-04-01", banned.GetProperty("eligibleAgainOn").GetString());
+    }
+
+    [Fact]
+    public async Task OnlyTheNationalTeamDecidesAndOnlyOnAnEligibleTpnLayer()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var assessment = await NewAssessment(s);
+        await ToProposed(s, assessment);
+        await Answer(s.Evaluator, assessment, "tpn", new Dictionary<string, string>(Worksheets.Top(Worksheets.Lke)) { ["HB.1"] = "2" });
+        var decision = new { outcome = "designated", decreeNumber = "SK 5/2026", decreeDate = "2026-04-01" };
+
+        await (await Step(s.Inspectorate, assessment, "decide", decision)).Problem(HttpStatusCode.Forbidden);
+        await (await Step(s.UnitKey, assessment, "review")).Problem(HttpStatusCode.Forbidden);
+        var ineligible = await (await Step(s.Evaluator, assessment, "decide", decision)).Problem(HttpStatusCode.UnprocessableEntity);
+        var notDesignated = await (await Step(s.Evaluator, assessment, "decide", new { outcome = "not_designated", decreeNumber = "SK 6/2026", decreeDate = "2026-04-01", note = "IPAK rendah" })).Json(HttpStatusCode.OK);
+        var final = await (await Step(s.Evaluator, assessment, "decide", decision)).Problem(HttpStatusCode.Conflict);
+
+        Assert.Contains("ipak", ineligible.GetProperty("failedRules").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("not_designated", notDesignated.GetProperty("status").GetString());
+        Assert.Contains("none (final)", final.GetProperty("detail").GetString());
+        var designations = await (await s.Admin.GetAsync($"/api/v1/units/{s.Unit}/designations")).Json(HttpStatusCode.OK);
+        Assert.Equal(0, designations.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AReaderOfAnotherAgencySeesNoDesignations()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var assessment = await NewAssessment(s);
+        await ToProposed(s, assessment);
+        await Designate(s, assessment);
+        var stranger = app.ClientWithKey(await s.Admin.CreateKey("reader", agencyId: await s.Admin.CreateAgency()));
+
+        var list = await (await stranger.GetAsync("/api/v1/designations")).Json(HttpStatusCode.OK);
+        await (await stranger.GetAsync($"/api/v1/units/{s.Unit}/designations")).Problem(HttpStatusCode.NotFound);
+        var national = await (await s.Evaluator.GetAsync("/api/v1/designations?predikat=WBK&active=true")).Json(HttpStatusCode.OK);
+
+        Assert.Equal(0, list.GetProperty("total").GetInt32());
+        Assert.Equal(1, national.GetProperty("total").GetInt32());
+    }
+}
