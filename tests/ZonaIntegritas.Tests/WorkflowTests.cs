@@ -267,4 +267,77 @@ public sealed class WorkflowTests
         Assert.Equal(0, list.GetProperty("total").GetInt32());
         Assert.Equal(1, national.GetProperty("total").GetInt32());
     }
+
+    private static async Task<JsonElement> Compliance(Setup s) =>
+        await (await s.Admin.GetAsync($"/api/v1/units/{s.Unit}/compliance")).Json(HttpStatusCode.OK);
+
+    [Theory, SqliteData, SqlServerData]
+    public async Task TheComplianceDocumentFollowsTheUnitThroughEveryStage(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        var s = await Prepare(app, declare: false);
+        var notDeclared = await Compliance(s);
+        await (await s.Admin.PostJson("/api/v1/declarations", Fixtures.DeclarationBody(s.Agency, [s.Unit]))).Json(HttpStatusCode.Created);
+        var declared = await Compliance(s);
+        var assessment = await NewAssessment(s);
+        var assessing = await Compliance(s);
+        await ToProposed(s, assessment);
+        var proposed = await Compliance(s);
+        await Designate(s, assessment);
+        var wbk = await Compliance(s);
+        var designation = (await (await s.Admin.GetAsync($"/api/v1/units/{s.Unit}/designations")).Json(HttpStatusCode.OK))[0].Id();
+        await (await s.Evaluator.PostJson($"/api/v1/designations/{designation}/revocation", new { reason = "OTT", decreeNumber = "SK 2/2026", revokedOn = "2026-04-01" })).Json(HttpStatusCode.OK);
+        var revoked = await Compliance(s);
+
+        Assert.Equal("not_declared", notDeclared.GetProperty("stage").GetString());
+        Assert.Equal("declared", declared.GetProperty("stage").GetString());
+        Assert.Contains("head_has_not_signed_pact", declared.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+        Assert.Contains("pact_coverage_below_80_percent", declared.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal("assessing", assessing.GetProperty("stage").GetString());
+        Assert.Equal("draft", assessing.GetProperty("assessment").GetProperty("status").GetString());
+        Assert.Contains("evidence_missing", assessing.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal("proposed", proposed.GetProperty("stage").GetString());
+        Assert.Equal(100m, proposed.GetProperty("assessment").GetProperty("scores").GetProperty("tpi").GetProperty("total").GetDecimal());
+        Assert.True(proposed.GetProperty("assessment").GetProperty("scores").GetProperty("tpi").GetProperty("eligible").GetBoolean());
+        Assert.Equal("WBK", wbk.GetProperty("stage").GetString());
+        Assert.True(wbk.GetProperty("designation").GetProperty("active").GetBoolean());
+        Assert.Equal("revoked", revoked.GetProperty("stage").GetString());
+        Assert.Equal("2028-04-01", revoked.GetProperty("designation").GetProperty("eligibleAgainOn").GetString());
+    }
+
+    [Fact]
+    public async Task UnchangedComplianceIs304AndAChangeGivesANewETag()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var url = $"/api/v1/units/{s.Unit}/compliance";
+        var first = await s.Admin.GetAsync(url);
+        var etag = first.Headers.ETag!;
+
+        var conditional = new HttpRequestMessage(HttpMethod.Get, url);
+        conditional.Headers.IfNoneMatch.Add(etag);
+        var unchanged = await s.Admin.SendAsync(conditional);
+        await s.Admin.PostJson($"/api/v1/units/{s.Unit}/integrity-pacts", Fixtures.Pact(Fixtures.Nip(7), signedOn: "2026-03-20"));
+        var again = new HttpRequestMessage(HttpMethod.Get, url);
+        again.Headers.IfNoneMatch.Add(etag);
+        var changed = await s.Admin.SendAsync(again);
+
+        Assert.False(etag.IsWeak);
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.NotEqual(etag, changed.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task AnAssessmentStillOpenAfterTheDeadlineIsFlagged()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        await NewAssessment(s);
+        app.Clock.Set(new DateTimeOffset(2026, 6, 2, 3, 0, 0, TimeSpan.Zero));
+
+        var compliance = await Compliance(s);
+
+        Assert.Contains("deadline_passed", compliance.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+    }
 }
