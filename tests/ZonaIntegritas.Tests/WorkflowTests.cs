@@ -340,4 +340,103 @@ public sealed class WorkflowTests
 
         Assert.Contains("deadline_passed", compliance.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
     }
+
+    /// <summary>Four units of one agency: not declared, declared, assessing, WBK; and one unit of another agency.</summary>
+    private static async Task<(Setup S, Guid Other)> Fixture(TestApp app)
+    {
+        var s = await Prepare(app);
+        var wbk = await NewAssessment(s);
+        await ToProposed(s, wbk);
+        await Designate(s, wbk);
+        await s.Admin.CreateUnit(s.Agency, code: "A-NOT-DECLARED");
+        var declared = await s.Admin.CreateUnit(s.Agency, code: "B-DECLARED", employeeCount: 4);
+        await (await s.Admin.PostJson("/api/v1/declarations", Fixtures.DeclarationBody(s.Agency, [declared], nipSeed: 50))).Json(HttpStatusCode.Created);
+        await (await s.Admin.PostJson($"/api/v1/units/{declared}/integrity-pacts", new { pacts = new[] { Fixtures.Pact(Fixtures.Nip(50), role: "pimpinan"), Fixtures.Pact(Fixtures.Nip(51)) } })).Json(HttpStatusCode.Created);
+        var assessing = await s.Admin.CreateUnit(s.Agency, code: "C-ASSESSING");
+        await (await s.Admin.PostJson("/api/v1/assessments", new { unitId = assessing, year = 2026, target = "WBK" })).Json(HttpStatusCode.Created);
+        var other = await s.Admin.CreateUnit(await s.Admin.CreateAgency(), code: "Z-OTHER");
+        return (s, other);
+    }
+
+    [Fact]
+    public async Task TheComplianceListPagesFiltersAndMatchesTheUnitDocuments()
+    {
+        await using var app = await TestApp.StartAsync();
+        var (s, _) = await Fixture(app);
+
+        var all = await (await s.Admin.GetAsync($"/api/v1/compliance?agencyId={s.Agency}")).Json(HttpStatusCode.OK);
+        var wbk = await (await s.Admin.GetAsync($"/api/v1/compliance?agencyId={s.Agency}&predikat=WBK")).Json(HttpStatusCode.OK);
+        var declared = await (await s.Admin.GetAsync($"/api/v1/compliance?agencyId={s.Agency}&stage=declared")).Json(HttpStatusCode.OK);
+        var second = await (await s.Admin.GetAsync($"/api/v1/compliance?agencyId={s.Agency}&pageSize=1&page=2")).Json(HttpStatusCode.OK);
+        var badStage = await (await s.Admin.GetAsync("/api/v1/compliance?stage=sleeping")).Problem(HttpStatusCode.BadRequest);
+        var single = await (await s.Admin.GetAsync($"/api/v1/units/{s.Unit}/compliance")).Json(HttpStatusCode.OK);
+
+        Assert.Equal(4, all.GetProperty("total").GetInt32());
+        Assert.Equal(["A-NOT-DECLARED", "B-DECLARED", "C-ASSESSING"], all.GetProperty("items").EnumerateArray().Take(3).Select(d => d.GetProperty("unitCode").GetString()));
+        Assert.Equal(["not_declared", "declared", "assessing", "WBK"], all.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("stage").GetString()));
+        Assert.Equal(s.Unit, Assert.Single(wbk.GetProperty("items").EnumerateArray()).GetProperty("unitId").GetGuid());
+        Assert.Equal("B-DECLARED", Assert.Single(declared.GetProperty("items").EnumerateArray()).GetProperty("unitCode").GetString());
+        Assert.Equal("B-DECLARED", second.GetProperty("items")[0].GetProperty("unitCode").GetString());
+        Assert.NotEmpty(badStage.Errors("stage"));
+        Assert.Equal(single.ToString(), all.GetProperty("items")[3].ToString());
+    }
+
+    [Fact]
+    public async Task TheComplianceListComesAsCsvWithAHeaderAndOneRowPerUnit()
+    {
+        await using var app = await TestApp.StartAsync();
+        var (s, _) = await Fixture(app);
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/compliance?agencyId={s.Agency}");
+        request.Headers.Accept.Clear();
+        request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("text/csv"));
+
+        var response = await s.Admin.SendAsync(request);
+        var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("agencyCode,unitId,unitCode,year,stage,declared", lines[0]);
+        Assert.Equal(5, lines.Length);
+        Assert.Contains(",B-DECLARED,2026,declared,true,2026-03-15,2,4,0.5,true,", lines[2]);
+        Assert.Contains(",WBK,true,SK MENPANRB 100/2026,", lines[4]);
+    }
+
+    [Fact]
+    public async Task SummariesCountUnitsByStageAndPredikat()
+    {
+        await using var app = await TestApp.StartAsync();
+        var (s, _) = await Fixture(app);
+
+        var agency = await (await s.Admin.GetAsync($"/api/v1/agencies/{s.Agency}/compliance-summary?year=2026")).Json(HttpStatusCode.OK);
+        var national = await (await s.Evaluator.GetAsync("/api/v1/compliance-summary")).Json(HttpStatusCode.OK);
+
+        Assert.Equal(4, agency.GetProperty("units").GetInt32());
+        Assert.Equal(2, agency.GetProperty("declared").GetInt32());
+        Assert.Equal(2, agency.GetProperty("declaredThisYear").GetInt32());
+        Assert.Equal(1, agency.GetProperty("byStage").GetProperty("not_declared").GetInt32());
+        Assert.Equal(1, agency.GetProperty("byStage").GetProperty("assessing").GetInt32());
+        Assert.Equal(1, agency.GetProperty("byStage").GetProperty("WBK").GetInt32());
+        Assert.Equal(1, agency.GetProperty("byPredikat").GetProperty("WBK").GetInt32());
+        Assert.Equal(0.125m, agency.GetProperty("averagePactCoverage").GetDecimal());
+        Assert.Equal(5, national.GetProperty("totals").GetProperty("units").GetInt32());
+        Assert.Equal(2, national.GetProperty("agencies").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AReaderOfOneAgencySeesNothingOfAnother()
+    {
+        await using var app = await TestApp.StartAsync();
+        var (s, other) = await Fixture(app);
+        var reader = app.ClientWithKey(await s.Admin.CreateKey("reader", agencyId: s.Agency));
+
+        var list = await (await reader.GetAsync("/api/v1/compliance")).Json(HttpStatusCode.OK);
+        var foreign = await (await reader.GetAsync($"/api/v1/units/{other}/compliance")).Problem(HttpStatusCode.NotFound);
+        var national = await (await reader.GetAsync("/api/v1/compliance-summary")).Json(HttpStatusCode.OK);
+        var otherAgency = (await (await s.Admin.GetAsync($"/api/v1/units/{other}")).Json(HttpStatusCode.OK)).GetProperty("agencyId").GetGuid();
+        await (await reader.GetAsync($"/api/v1/agencies/{otherAgency}/compliance-summary")).Problem(HttpStatusCode.NotFound);
+
+        Assert.Equal(4, list.GetProperty("total").GetInt32());
+        Assert.DoesNotContain("Z-OTHER", list.ToString());
+        Assert.Contains(other.ToString(), foreign.GetProperty("detail").GetString());
+        Assert.Equal(1, national.GetProperty("agencies").GetArrayLength());
+    }
 }

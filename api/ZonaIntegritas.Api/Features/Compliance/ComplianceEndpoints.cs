@@ -50,8 +50,24 @@ public sealed record EvidenceStanding(int ItemsWithAcceptedEvidence, int ItemsWi
 
 public sealed record DesignationStanding(string Predikat, string DecreeNumber, DateOnly DecreeDate, bool Active, DateOnly? RevokedOn, DateOnly? EligibleAgainOn);
 
+/// <summary>Counts for one agency (or all agencies, in the national totals).</summary>
+public sealed record ComplianceSummary(
+    Guid? AgencyId,
+    string? AgencyCode,
+    int Year,
+    int Units,
+    int Declared,
+    int DeclaredThisYear,
+    decimal AveragePactCoverage,
+    IReadOnlyDictionary<string, int> ByStage,
+    IReadOnlyDictionary<string, int> ByPredikat);
+
+public sealed record NationalComplianceSummary(int Year, ComplianceSummary Totals, IReadOnlyList<ComplianceSummary> Agencies);
+
 public static class ComplianceEndpoints
 {
+    public static readonly string[] Stages = ["not_declared", "declared", "assessing", "proposed", "WBK", "WBBM", "revoked"];
+
     public const decimal PactCoverageMinimum = 0.8m;
 
     public static RouteGroupBuilder MapCompliance(this RouteGroupBuilder api)
@@ -69,7 +85,152 @@ public static class ComplianceEndpoints
                 """)
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/compliance", ListCompliance)
+            .WithTags("Compliance")
+            .WithName(nameof(ListCompliance))
+            .WithSummary("The compliance documents of many units, in pages; CSV with Accept: text/csv")
+            .WithDescription("""
+                Filters: `agencyId`, `stage`, `predikat` (active WBK or WBBM), `year`. Sorted by agency code, then unit code.
+                With `Accept: text/csv` the same rows come as CSV (UTF-8, a header row, one row per unit) for spreadsheets.
+                Readers see their agency, or everything when national.
+                """)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        api.MapGet("/agencies/{agencyId:guid}/compliance-summary", GetAgencyComplianceSummary)
+            .WithTags("Compliance")
+            .WithName(nameof(GetAgencyComplianceSummary))
+            .WithSummary("An agency's units by stage and predikat, declarations and average pact coverage")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/compliance-summary", GetNationalComplianceSummary)
+            .WithTags("Compliance")
+            .WithName(nameof(GetNationalComplianceSummary))
+            .WithSummary("The same summary for every agency the key may see, with totals");
         return api;
+    }
+
+    public static async Task<Results<Ok<Page<UnitCompliance>>, ContentHttpResult, ValidationProblem>> ListCompliance(
+        HttpRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals, TimeProvider time,
+        Guid? agencyId, string? stage, string? predikat, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (Filters(stage, predikat, year) is { } invalid)
+        {
+            return invalid;
+        }
+        var today = IndonesiaClock.Today(time);
+        var coverageYear = year ?? today.Year;
+        var csv = request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
+        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        {
+            return csv ? Csv([]) : TypedResults.Ok(new Page<UnitCompliance>([], paging.Page, paging.PageSize, 0));
+        }
+        var filter = RowFilter(today, coverageYear, year, agencyId ?? (caller.IsNational ? null : caller.AgencyId),
+            caller.Role == Roles.Unit ? caller.UnitId : null, stage, predikat);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var rows = await connection.QueryPageAsync<ComplianceRow>(db.Dialect, $"SELECT COUNT(*) FROM ({RowsSql}) c",
+            RowsSql + " ORDER BY x.agency_code, x.unit_code, x.unit_id", filter, paging);
+        var documents = await BuildAll(connection, db.Dialect, catalogue, proposals.Value, rows.Items, coverageYear, today);
+        return csv
+            ? Csv(documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
+            : TypedResults.Ok(new Page<UnitCompliance>(documents, rows.PageNumber, rows.PageSize, rows.Total));
+    }
+
+    public static async Task<Results<Ok<ComplianceSummary>, ValidationProblem, ProblemHttpResult>> GetAgencyComplianceSummary(
+        Guid agencyId, Caller caller, DbConnectionFactory db, TimeProvider time, int? year, CancellationToken cancellationToken)
+    {
+        if (Filters(null, null, year) is { } invalid)
+        {
+            return invalid;
+        }
+        await using var connection = await db.OpenAsync(cancellationToken);
+        if (!caller.CanSeeAgency(agencyId) || await Agencies.AgencyEndpoints.Find(connection, agencyId) is not { } agency)
+        {
+            return Problems.NotFound("Agency", agencyId);
+        }
+        var today = IndonesiaClock.Today(time);
+        var coverageYear = year ?? today.Year;
+        var rows = (await connection.QueryAsync<ComplianceRow>(RowsSql, RowFilter(today, coverageYear, year, agencyId))).AsList();
+        return TypedResults.Ok(Summarize(agency.Id, agency.Code, coverageYear, rows, today));
+    }
+
+    public static async Task<Results<Ok<NationalComplianceSummary>, ValidationProblem>> GetNationalComplianceSummary(
+        Caller caller, DbConnectionFactory db, TimeProvider time, int? year, CancellationToken cancellationToken)
+    {
+        if (Filters(null, null, year) is { } invalid)
+        {
+            return invalid;
+        }
+        var today = IndonesiaClock.Today(time);
+        var coverageYear = year ?? today.Year;
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<ComplianceRow>(RowsSql, RowFilter(today, coverageYear, year, caller.IsNational ? null : caller.AgencyId,
+            caller.Role == Roles.Unit ? caller.UnitId : null))).AsList();
+        var agencies = rows.GroupBy(r => (r.AgencyId, r.AgencyCode)).OrderBy(g => g.Key.AgencyCode, StringComparer.Ordinal)
+            .Select(g => Summarize(g.Key.AgencyId, g.Key.AgencyCode, coverageYear, g.ToList(), today)).ToList();
+        return TypedResults.Ok(new NationalComplianceSummary(coverageYear, Summarize(null, null, coverageYear, rows, today), agencies));
+    }
+
+    private static ComplianceSummary Summarize(Guid? agencyId, string? agencyCode, int year, IReadOnlyList<ComplianceRow> rows, DateOnly today)
+    {
+        var byStage = Stages.ToDictionary(s => s, _ => 0);
+        foreach (var row in rows)
+        {
+            byStage[StageOf(row, today)]++;
+        }
+        var coverage = rows.Count == 0 ? 0m
+            : Math.Round(rows.Average(r => r.EmployeeCount == 0 ? 0m : Math.Min(1m, (decimal)r.SignedEmployees / r.EmployeeCount)), 4, MidpointRounding.AwayFromZero);
+        return new ComplianceSummary(agencyId, agencyCode, year, rows.Count,
+            rows.Count(r => r.DeclarationId is not null),
+            rows.Count(r => r.DeclaredOn?.Year == year),
+            coverage,
+            byStage,
+            new Dictionary<string, int> { ["WBK"] = rows.Count(r => r.ActivePredikat == "WBK"), ["WBBM"] = rows.Count(r => r.ActivePredikat == "WBBM") });
+    }
+
+    private static ValidationProblem? Filters(string? stage, string? predikat, int? year) =>
+        stage is not null && !Stages.Contains(stage) ? Problems.Invalid("stage", $"stage must be one of: {string.Join(", ", Stages)}.")
+        : predikat is not null and not ("WBK" or "WBBM") ? Problems.Invalid("predikat", "predikat must be WBK or WBBM.")
+        : year is < 2000 or > 2200 ? Problems.Invalid("year", "year must be between 2000 and 2200.")
+        : null;
+
+    private static readonly string[] CsvHeader =
+    [
+        "agencyCode", "unitId", "unitCode", "year", "stage", "declared", "declaredOn", "signedEmployees", "employeeCount", "pactCoverage",
+        "headSigned", "assessmentId", "assessmentYear", "target", "assessmentStatus", "selfTotal", "tpiTotal", "tpnTotal", "tpiEligible",
+        "itemsWithoutAcceptedEvidence", "predikat", "predikatActive", "decreeNumber", "eligibleAgainOn", "flags",
+    ];
+
+    private static ContentHttpResult Csv(IReadOnlyList<(UnitCompliance Document, string AgencyCode)> rows)
+    {
+        static string Field(object? value)
+        {
+            var text = value switch
+            {
+                null => "",
+                bool b => b ? "true" : "false",
+                DateOnly d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                _ => value.ToString() ?? "",
+            };
+            return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
+        }
+        var builder = new System.Text.StringBuilder();
+        builder.Append(string.Join(',', CsvHeader)).Append("\r\n");
+        foreach (var (d, agencyCode) in rows)
+        {
+            object?[] values =
+            [
+                agencyCode, d.UnitId, d.UnitCode, d.Year, d.Stage, d.Declared, d.Declaration?.DeclaredOn, d.Pacts.SignedEmployees, d.Pacts.EmployeeCount,
+                d.Pacts.Coverage, d.Pacts.HeadSigned, d.Assessment?.Id, d.Assessment?.Year, d.Assessment?.Target, d.Assessment?.Status,
+                d.Assessment?.Scores["self"].Total, d.Assessment?.Scores["tpi"].Total, d.Assessment?.Scores["tpn"].Total, d.Assessment?.Scores["tpi"].Eligible,
+                d.Evidence?.ItemsWithoutAcceptedEvidence, d.Designation?.Predikat, d.Designation?.Active, d.Designation?.DecreeNumber,
+                d.Designation?.EligibleAgainOn, string.Join(';', d.Flags),
+            ];
+            builder.Append(string.Join(',', values.Select(Field))).Append("\r\n");
+        }
+        return TypedResults.Text(builder.ToString(), "text/csv; charset=utf-8", System.Text.Encoding.UTF8);
     }
 
     public static async Task<Results<Ok<UnitCompliance>, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> GetUnitCompliance(
@@ -83,12 +244,13 @@ public static class ComplianceEndpoints
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
         await using var connection = await db.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<ComplianceRow>(UnitSql, new { UnitId = unitId, Year = coverageYear });
-        if (row is null || !caller.CanSeeUnit(row.UnitId, row.AgencyId))
+        var rows = (await connection.QueryAsync<ComplianceRow>(RowsSql + " ORDER BY x.agency_code, x.unit_code, x.unit_id",
+            RowFilter(today, coverageYear, year, unitId: unitId))).AsList();
+        if (rows.Count == 0 || !caller.CanSeeUnit(rows[0].UnitId, rows[0].AgencyId))
         {
             return Problems.NotFound("Unit", unitId);
         }
-        var document = await Build(connection, catalogue, proposals.Value, row, coverageYear, year, today);
+        var document = (await BuildAll(connection, db.Dialect, catalogue, proposals.Value, rows, coverageYear, today))[0];
 
         // A strong validator: the hash of exactly the bytes this document serialises to.
         var body = JsonSerializer.SerializeToUtf8Bytes(document, json.Value.SerializerOptions);
@@ -101,70 +263,120 @@ public static class ComplianceEndpoints
         return TypedResults.Ok(document);
     }
 
-    private const string UnitSql = """
-        SELECT u.id AS unit_id, u.code AS unit_code, u.agency_id, u.employee_count,
-               du.declaration_id, d.declared_on, du.head_nip,
-               (SELECT COUNT(DISTINCT p.nip) FROM integrity_pacts p WHERE p.unit_id = u.id AND p.signed_year = @Year) AS signed_employees,
+    /// <summary>
+    /// One row per unit with everything the stage needs, as a derived table so that stage and predikat can be filtered in SQL.
+    /// Every subquery is a lookup by unit on an index (see docs/compliance-queries.md).
+    /// </summary>
+    internal const string RowsSql = """
+        SELECT x.* FROM (
+            SELECT u.id AS unit_id, u.code AS unit_code, u.agency_id, g.code AS agency_code, u.employee_count,
+                   du.declaration_id, d.declared_on, du.head_nip,
+                   (SELECT COUNT(DISTINCT p.nip) FROM integrity_pacts p WHERE p.unit_id = u.id AND p.signed_year = @Year) AS signed_employees,
+                   CASE
+                       WHEN du.head_nip IS NOT NULL THEN
+                           (SELECT COUNT(*) FROM integrity_pacts p WHERE p.unit_id = u.id AND p.signed_year = @Year AND p.nip = du.head_nip)
+                       ELSE
+                           (SELECT COUNT(*) FROM integrity_pacts p WHERE p.unit_id = u.id AND p.signed_year = @Year AND p.role = 'pimpinan')
+                   END AS head_pacts,
+                   (SELECT a.id FROM assessments a
+                    WHERE a.unit_id = u.id AND a.year = COALESCE(@AssessmentYear, (SELECT MAX(a2.year) FROM assessments a2 WHERE a2.unit_id = u.id))) AS assessment_id,
+                   (SELECT a.status FROM assessments a
+                    WHERE a.unit_id = u.id AND a.year = COALESCE(@AssessmentYear, (SELECT MAX(a2.year) FROM assessments a2 WHERE a2.unit_id = u.id))) AS assessment_status,
+                   (SELECT MAX(ds.predikat) FROM designations ds WHERE ds.unit_id = u.id AND ds.revoked_on IS NULL AND ds.superseded_by IS NULL) AS active_predikat,
+                   (SELECT MAX(ds.revoked_on) FROM designations ds WHERE ds.unit_id = u.id AND ds.revoked_on IS NOT NULL) AS last_revoked_on
+            FROM units u
+            JOIN agencies g ON g.id = u.agency_id
+            LEFT JOIN declaration_units du ON du.unit_id = u.id AND du.withdrawn_at IS NULL
+            LEFT JOIN declarations d ON d.id = du.declaration_id
+            WHERE (@AgencyId IS NULL OR u.agency_id = @AgencyId)
+              AND (@UnitId IS NULL OR u.id = @UnitId)
+        ) x
+        WHERE (@Predikat IS NULL OR x.active_predikat = @Predikat)
+          AND (@Stage IS NULL OR @Stage =
                CASE
-                   WHEN du.head_nip IS NOT NULL THEN
-                       (SELECT COUNT(*) FROM integrity_pacts p WHERE p.unit_id = u.id AND p.signed_year = @Year AND p.nip = du.head_nip)
-                   ELSE
-                       (SELECT COUNT(*) FROM integrity_pacts p WHERE p.unit_id = u.id AND p.signed_year = @Year AND p.role = 'pimpinan')
-               END AS head_pacts
-        FROM units u
-        LEFT JOIN declaration_units du ON du.unit_id = u.id AND du.withdrawn_at IS NULL
-        LEFT JOIN declarations d ON d.id = du.declaration_id
-        WHERE u.id = @UnitId
+                   WHEN x.active_predikat IS NOT NULL THEN x.active_predikat
+                   WHEN x.last_revoked_on > @BanCutoff THEN 'revoked'
+                   WHEN x.assessment_status = 'proposed' THEN 'proposed'
+                   WHEN x.assessment_status IS NOT NULL AND x.assessment_status NOT IN ('designated', 'not_designated') THEN 'assessing'
+                   WHEN x.declaration_id IS NOT NULL THEN 'declared'
+                   ELSE 'not_declared'
+               END)
         """;
 
-    private static async Task<UnitCompliance> Build(DbConnection connection, FrameworkCatalogue catalogue, ProposalOptions proposals,
-        ComplianceRow row, int coverageYear, int? requestedYear, DateOnly today)
+    internal static object RowFilter(DateOnly today, int coverageYear, int? assessmentYear, Guid? agencyId = null, Guid? unitId = null, string? stage = null, string? predikat = null) => new
+    {
+        Year = coverageYear,
+        AssessmentYear = assessmentYear,
+        AgencyId = agencyId,
+        UnitId = unitId,
+        Stage = stage,
+        Predikat = predikat,
+        BanCutoff = today.AddYears(-DesignationRules.RevocationBanYears),
+    };
+
+    /// <summary>The documents for a set of unit rows, with a fixed number of queries whatever the number of units.</summary>
+    internal static async Task<List<UnitCompliance>> BuildAll(DbConnection connection, ISqlDialect dialect, FrameworkCatalogue catalogue, ProposalOptions proposals,
+        IReadOnlyList<ComplianceRow> rows, int coverageYear, DateOnly today)
+    {
+        var assessmentIds = rows.Where(r => r.AssessmentId is not null).Select(r => r.AssessmentId!.Value).ToList();
+        var unitIds = rows.Select(r => r.UnitId).ToList();
+        var assessments = new Dictionary<Guid, Assessment>();
+        ILookup<Guid, LayerAnswer> answers = Array.Empty<LayerAnswer>().ToLookup(a => a.AssessmentId);
+        ILookup<Guid, EvidenceStatus> evidence = Array.Empty<EvidenceStatus>().ToLookup(e => e.AssessmentId);
+        if (assessmentIds.Count > 0)
+        {
+            const string assessmentSql = $"SELECT {AssessmentEndpoints.Columns} FROM assessments WHERE id IN @Ids";
+            assessments = (await connection.QueryAsync<Assessment>(assessmentSql, new { Ids = dialect.IdList(assessmentIds) })).ToDictionary(a => a.Id);
+            const string answersSql = "SELECT assessment_id, layer, item_code, value FROM answers WHERE assessment_id IN @Ids";
+            answers = (await connection.QueryAsync<LayerAnswer>(answersSql, new { Ids = dialect.IdList(assessmentIds) })).ToLookup(a => a.AssessmentId);
+            const string evidenceSql = "SELECT assessment_id, item_code, status, valid_until FROM evidence WHERE assessment_id IN @Ids AND withdrawn_at IS NULL";
+            evidence = (await connection.QueryAsync<EvidenceStatus>(evidenceSql, new { Ids = dialect.IdList(assessmentIds) })).ToLookup(e => e.AssessmentId);
+        }
+        const string designationSql = $"SELECT {DesignationRules.Columns} FROM designations WHERE unit_id IN @Ids";
+        var designations = (await connection.QueryAsync<Designation>(designationSql, new { Ids = dialect.IdList(unitIds) })).ToLookup(d => d.UnitId);
+
+        var documents = new List<UnitCompliance>(rows.Count);
+        foreach (var row in rows)
+        {
+            var assessment = row.AssessmentId is { } id ? assessments.GetValueOrDefault(id) : null;
+            documents.Add(Build(catalogue, proposals, row, assessment, assessment is null ? [] : answers[assessment.Id],
+                assessment is null ? [] : evidence[assessment.Id], designations[row.UnitId].ToList(), coverageYear, today));
+        }
+        return documents;
+    }
+
+    private static UnitCompliance Build(FrameworkCatalogue catalogue, ProposalOptions proposals, ComplianceRow row, Assessment? assessment,
+        IEnumerable<LayerAnswer> answers, IEnumerable<EvidenceStatus> evidenceRows, List<Designation> designations, int coverageYear, DateOnly today)
     {
         var coverage = row.EmployeeCount == 0
             ? 0m
             : Math.Round(Math.Min(1m, (decimal)row.SignedEmployees / row.EmployeeCount), 4, MidpointRounding.AwayFromZero);
         var pacts = new PactCoverage(row.SignedEmployees, row.EmployeeCount, coverage, row.HeadPacts > 0);
-
-        const string assessmentSql = $"""
-            SELECT {AssessmentEndpoints.Columns} FROM assessments
-            WHERE unit_id = @UnitId AND (@Year IS NULL OR year = @Year)
-            ORDER BY year DESC
-            """;
-        var assessment = (await connection.QueryAsync<Assessment>(assessmentSql, new { row.UnitId, Year = requestedYear })).FirstOrDefault();
-        const string designationSql = $"""
-            SELECT {DesignationRules.Columns} FROM designations WHERE unit_id = @UnitId ORDER BY decree_date DESC, created_at DESC
-            """;
-        var designations = (await connection.QueryAsync<Designation>(designationSql, new { row.UnitId })).ToList();
         var holdsWbk = designations.Any(d => d.Predikat == "WBK" && d.Active);
 
         AssessmentStanding? standing = null;
         EvidenceStanding? evidence = null;
         if (assessment is not null && catalogue.TryGet(assessment.FrameworkCode, out var framework))
         {
-            const string answersSql = "SELECT layer, item_code, value FROM answers WHERE assessment_id = @Id";
-            var answers = (await connection.QueryAsync<LayerAnswer>(answersSql, new { assessment.Id })).ToLookup(a => a.Layer);
+            var byLayer = answers.ToLookup(a => a.Layer);
             var scores = Layers.All.ToDictionary(layer => layer, layer =>
             {
-                var report = ScoreCalculator.Calculate(framework, answers[layer].ToDictionary(a => a.ItemCode, a => a.Value), holdsWbk, layer);
+                var report = ScoreCalculator.Calculate(framework, byLayer[layer].ToDictionary(a => a.ItemCode, a => a.Value), holdsWbk, layer);
                 return new LayerStanding(report.Total, report.Eligibility[assessment.Target].Eligible);
             });
             standing = new AssessmentStanding(assessment.Id, assessment.Year, assessment.Target, assessment.Status, scores);
-            var summary = await EvidenceEndpoints.Summarize(connection, catalogue, assessment, today);
-            evidence = new EvidenceStanding(summary.ItemsWithAcceptedEvidence.Count, summary.ItemsWithoutAcceptedEvidence.Count);
+            var accepted = evidenceRows.Where(e => e.Status == "accepted" && !(e.ValidUntil < today)).Select(e => e.ItemCode).ToHashSet();
+            var scored = framework.Items.Count(i => i.Scored);
+            var withAccepted = framework.Items.Count(i => i.Scored && accepted.Contains(i.Code));
+            evidence = new EvidenceStanding(withAccepted, scored - withAccepted);
         }
 
-        var latest = designations.FirstOrDefault();
-        var active = designations.FirstOrDefault(d => d.Active);
-        var shown = active ?? latest;
+        var active = designations.Where(d => d.Active).MaxBy(d => d.DecreeDate);
+        var shown = active ?? designations.MaxBy(d => d.DecreeDate);
         var designation = shown is null ? null
             : new DesignationStanding(shown.Predikat, shown.DecreeNumber, shown.DecreeDate, shown.Active, shown.RevokedOn, shown.EligibleAgainOn);
 
-        var stage = active is not null ? active.Predikat
-            : latest is { EligibleAgainOn: { } again } && today < again ? "revoked"
-            : assessment?.Status == AssessmentStatus.Proposed ? "proposed"
-            : assessment is not null && assessment.Status is not (AssessmentStatus.Designated or AssessmentStatus.NotDesignated) ? "assessing"
-            : row.DeclarationId is not null ? "declared"
-            : "not_declared";
+        var stage = StageOf(row, today);
 
         var flags = new List<string>();
         if (row.DeclarationId is not null && !pacts.HeadSigned) flags.Add("head_has_not_signed_pact");
@@ -182,18 +394,41 @@ public static class ComplianceEndpoints
             pacts, standing, evidence, designation, stage, flags);
     }
 
-    private sealed class LayerAnswer
+    /// <summary>The same order of precedence as the stage filter in <see cref="RowsSql"/>.</summary>
+    private static string StageOf(ComplianceRow row, DateOnly today) =>
+        row.ActivePredikat is { } predikat ? predikat
+        : row.LastRevokedOn is { } revoked && revoked > today.AddYears(-DesignationRules.RevocationBanYears) ? "revoked"
+        : row.AssessmentStatus == AssessmentStatus.Proposed ? "proposed"
+        : row.AssessmentStatus is not null and not (AssessmentStatus.Designated or AssessmentStatus.NotDesignated) ? "assessing"
+        : row.DeclarationId is not null ? "declared"
+        : "not_declared";
+
+    internal sealed class EvidenceStatus
     {
+        public Guid AssessmentId { get; init; }
+        public string ItemCode { get; init; } = "";
+        public string Status { get; init; } = "";
+        public DateOnly? ValidUntil { get; init; }
+    }
+
+    internal sealed class LayerAnswer
+    {
+        public Guid AssessmentId { get; init; }
         public string Layer { get; init; } = "";
         public string ItemCode { get; init; } = "";
         public string Value { get; init; } = "";
     }
 
-    private sealed class ComplianceRow
+    internal sealed class ComplianceRow
     {
         public Guid UnitId { get; init; }
         public string UnitCode { get; init; } = "";
         public Guid AgencyId { get; init; }
+        public string AgencyCode { get; init; } = "";
+        public Guid? AssessmentId { get; init; }
+        public string? AssessmentStatus { get; init; }
+        public string? ActivePredikat { get; init; }
+        public DateOnly? LastRevokedOn { get; init; }
         public int EmployeeCount { get; init; }
         public Guid? DeclarationId { get; init; }
         public DateOnly? DeclaredOn { get; init; }
