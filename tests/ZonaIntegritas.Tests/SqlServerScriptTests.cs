@@ -6,7 +6,8 @@ namespace ZonaIntegritas.Tests;
 
 /// <summary>
 /// SQL Server cannot run here, so T-SQL is kept honest by parsing it: every migration script, and every statement the
-/// code runs (the raw string literals in api/, with the SQL Server dialect's fragments applied).
+/// code runs (the raw string literals in api/, with constants they interpolate expanded and the SQL Server dialect's
+/// paging applied; constants named …Fragment are checked as part of the statements built from them).
 /// </summary>
 public sealed partial class SqlServerScriptTests
 {
@@ -82,10 +83,14 @@ public sealed partial class SqlServerScriptTests
             }
             foreach (Match match in LiteralPattern().Matches(source))
             {
+                // "…Fragment" constants are parts of statements; they are parsed inside the statements that use them.
+                var lineStart = source.LastIndexOf('\n', match.Index) + 1;
+                if (source[lineStart..match.Index].Contains("Fragment ="))
+                {
+                    continue;
+                }
                 var body = match.Groups["body"].Value;
-                var sql = match.Groups["interpolated"].Success
-                    ? InterpolationPattern().Replace(body, m => constants.TryGetValue(m.Groups[1].Value, out var value) ? value : m.Value)
-                    : body;
+                var sql = match.Groups["interpolated"].Success ? Expand(body, constants) : body;
                 sql = string.Join('\n', sql.Split('\n').Select(l => l.Trim()));
                 if (StatementStart().IsMatch(sql))
                 {
@@ -94,15 +99,28 @@ public sealed partial class SqlServerScriptTests
             }
             foreach (Match match in PlainSqlPattern().Matches(source))
             {
-                var sql = match.Groups["interpolated"].Success
-                    ? InterpolationPattern().Replace(match.Groups["body"].Value, m => constants.TryGetValue(m.Groups[1].Value, out var value) ? value : m.Value)
-                    : match.Groups["body"].Value;
+                var sql = match.Groups["interpolated"].Success ? Expand(match.Groups["body"].Value, constants) : match.Groups["body"].Value;
                 if (StatementStart().IsMatch(sql) && !sql.Contains("PRAGMA"))
                 {
                     yield return (Path.GetRelativePath(Root, file), source[..match.Index].Count(c => c == '\n') + 1, sql);
                 }
             }
         }
+    }
+
+    /// <summary>Replaces {Constant} holes, again and again, since constants are built from constants.</summary>
+    private static string Expand(string text, Dictionary<string, string> constants)
+    {
+        for (var pass = 0; pass < 5; pass++)
+        {
+            var expanded = InterpolationPattern().Replace(text, m => constants.TryGetValue(m.Groups[1].Value, out var value) ? value : m.Value);
+            if (expanded == text)
+            {
+                break;
+            }
+            text = expanded;
+        }
+        return text;
     }
 
     private static string FindRoot()

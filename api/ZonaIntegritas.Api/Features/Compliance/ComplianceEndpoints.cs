@@ -126,11 +126,12 @@ public static class ComplianceEndpoints
         {
             return csv ? Csv([]) : TypedResults.Ok(new Page<UnitCompliance>([], paging.Page, paging.PageSize, 0));
         }
-        var filter = RowFilter(today, coverageYear, year, agencyId ?? (caller.IsNational ? null : caller.AgencyId),
-            caller.Role == Roles.Unit ? caller.UnitId : null, stage, predikat);
+        var scopeAgency = agencyId ?? (caller.IsNational ? null : caller.AgencyId);
+        var scopeUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
+        var filter = RowFilter(today, coverageYear, year, scopeAgency, scopeUnit, stage, predikat);
+        var sql = RowsSql(scopeAgency, scopeUnit);
         await using var connection = await db.OpenAsync(cancellationToken);
-        var rows = await connection.QueryPageAsync<ComplianceRow>(db.Dialect, $"SELECT COUNT(*) FROM ({RowsSql}) c",
-            RowsSql + " ORDER BY x.agency_code, x.unit_code, x.unit_id", filter, paging);
+        var rows = await connection.QueryPageAsync<ComplianceRow>(db.Dialect, sql.Count, sql.Rows + " ORDER BY x.agency_code, x.unit_code, x.unit_id", filter, paging);
         var documents = await BuildAll(connection, db.Dialect, catalogue, proposals.Value, rows.Items, coverageYear, today);
         return csv
             ? Csv(documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
@@ -151,7 +152,7 @@ public static class ComplianceEndpoints
         }
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
-        var rows = (await connection.QueryAsync<ComplianceRow>(RowsSql, RowFilter(today, coverageYear, year, agencyId))).AsList();
+        var rows = (await connection.QueryAsync<ComplianceRow>(RowsOfAgency, RowFilter(today, coverageYear, year, agencyId))).AsList();
         return TypedResults.Ok(Summarize(agency.Id, agency.Code, coverageYear, rows, today));
     }
 
@@ -165,8 +166,9 @@ public static class ComplianceEndpoints
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
         await using var connection = await db.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<ComplianceRow>(RowsSql, RowFilter(today, coverageYear, year, caller.IsNational ? null : caller.AgencyId,
-            caller.Role == Roles.Unit ? caller.UnitId : null))).AsList();
+        var scopeAgency = caller.IsNational ? null : caller.AgencyId;
+        var scopeUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
+        var rows = (await connection.QueryAsync<ComplianceRow>(RowsSql(scopeAgency, scopeUnit).Rows, RowFilter(today, coverageYear, year, scopeAgency, scopeUnit))).AsList();
         var agencies = rows.GroupBy(r => (r.AgencyId, r.AgencyCode)).OrderBy(g => g.Key.AgencyCode, StringComparer.Ordinal)
             .Select(g => Summarize(g.Key.AgencyId, g.Key.AgencyCode, coverageYear, g.ToList(), today)).ToList();
         return TypedResults.Ok(new NationalComplianceSummary(coverageYear, Summarize(null, null, coverageYear, rows, today), agencies));
@@ -244,8 +246,7 @@ public static class ComplianceEndpoints
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
         await using var connection = await db.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<ComplianceRow>(RowsSql + " ORDER BY x.agency_code, x.unit_code, x.unit_id",
-            RowFilter(today, coverageYear, year, unitId: unitId))).AsList();
+        var rows = (await connection.QueryAsync<ComplianceRow>(RowsOfUnit, RowFilter(today, coverageYear, year, unitId: unitId))).AsList();
         if (rows.Count == 0 || !caller.CanSeeUnit(rows[0].UnitId, rows[0].AgencyId))
         {
             return Problems.NotFound("Unit", unitId);
@@ -267,7 +268,7 @@ public static class ComplianceEndpoints
     /// One row per unit with everything the stage needs, as a derived table so that stage and predikat can be filtered in SQL.
     /// Every subquery is a lookup by unit on an index (see docs/compliance-queries.md).
     /// </summary>
-    internal const string RowsSql = """
+    private const string RowsSelectFragment = """
         SELECT x.* FROM (
             SELECT u.id AS unit_id, u.code AS unit_code, u.agency_id, g.code AS agency_code, u.employee_count,
                    du.declaration_id, d.declared_on, du.head_nip,
@@ -288,8 +289,9 @@ public static class ComplianceEndpoints
             JOIN agencies g ON g.id = u.agency_id
             LEFT JOIN declaration_units du ON du.unit_id = u.id AND du.withdrawn_at IS NULL
             LEFT JOIN declarations d ON d.id = du.declaration_id
-            WHERE (@AgencyId IS NULL OR u.agency_id = @AgencyId)
-              AND (@UnitId IS NULL OR u.id = @UnitId)
+        """;
+
+    private const string RowsFilterFragment = """
         ) x
         WHERE (@Predikat IS NULL OR x.active_predikat = @Predikat)
           AND (@Stage IS NULL OR @Stage =
@@ -302,6 +304,31 @@ public static class ComplianceEndpoints
                    ELSE 'not_declared'
                END)
         """;
+
+    // One statement per scope rather than "@UnitId IS NULL OR u.id = @UnitId", which would make every call scan all units.
+    internal const string RowsOfUnit = $"""
+        {RowsSelectFragment}
+            WHERE u.id = @UnitId
+        {RowsFilterFragment}
+        """;
+
+    internal const string RowsOfAgency = $"""
+        {RowsSelectFragment}
+            WHERE u.agency_id = @AgencyId
+        {RowsFilterFragment}
+        """;
+
+    internal const string RowsOfAll = $"""
+        {RowsSelectFragment}
+        {RowsFilterFragment}
+        """;
+
+    private const string CountOfUnit = $"SELECT COUNT(*) FROM ({RowsOfUnit}) c";
+    private const string CountOfAgency = $"SELECT COUNT(*) FROM ({RowsOfAgency}) c";
+    private const string CountOfAll = $"SELECT COUNT(*) FROM ({RowsOfAll}) c";
+
+    internal static (string Rows, string Count) RowsSql(Guid? agencyId, Guid? unitId) =>
+        unitId is not null ? (RowsOfUnit, CountOfUnit) : agencyId is not null ? (RowsOfAgency, CountOfAgency) : (RowsOfAll, CountOfAll);
 
     internal static object RowFilter(DateOnly today, int coverageYear, int? assessmentYear, Guid? agencyId = null, Guid? unitId = null, string? stage = null, string? predikat = null) => new
     {
@@ -394,7 +421,7 @@ public static class ComplianceEndpoints
             pacts, standing, evidence, designation, stage, flags);
     }
 
-    /// <summary>The same order of precedence as the stage filter in <see cref="RowsSql"/>.</summary>
+    /// <summary>The same order of precedence as the stage filter in <see cref="RowsFilterFragment"/>.</summary>
     private static string StageOf(ComplianceRow row, DateOnly today) =>
         row.ActivePredikat is { } predikat ? predikat
         : row.LastRevokedOn is { } revoked && revoked > today.AddYears(-DesignationRules.RevocationBanYears) ? "revoked"

@@ -1,0 +1,43 @@
+using Microsoft.Data.Sqlite;
+using ZonaIntegritas.Api.Features.Compliance;
+using ZonaIntegritas.Tests.Infrastructure;
+
+namespace ZonaIntegritas.Tests;
+
+/// <summary>The compliance hot paths read by index only: no step of their SQLite plans scans a table.</summary>
+public sealed class QueryPlanTests
+{
+    public static TheoryData<string, string> HotPaths() => new()
+    {
+        { "unit compliance", ComplianceEndpoints.RowsOfUnit },
+        { "agency compliance list", ComplianceEndpoints.RowsOfAgency + " ORDER BY x.agency_code, x.unit_code, x.unit_id LIMIT @Take OFFSET @Skip" },
+    };
+
+    [Theory, MemberData(nameof(HotPaths))]
+    public async Task TheCompliancePathsUseIndexesOnly(string path, string sql)
+    {
+        await using var app = await TestApp.StartAsync();
+        await using var connection = new SqliteConnection(app.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (var name in new[] { "@Year", "@AssessmentYear", "@AgencyId", "@UnitId", "@Stage", "@Predikat", "@BanCutoff", "@Take", "@Skip" })
+        {
+            command.Parameters.AddWithValue(name, DBNull.Value);
+        }
+
+        var steps = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                steps.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.NotEmpty(steps);
+        Assert.DoesNotContain(steps, step => step.StartsWith("SCAN ", StringComparison.Ordinal));
+        Assert.Contains(steps, step => step.StartsWith("SEARCH u ", StringComparison.Ordinal));
+        Assert.True(steps.Count > 5, $"{path}: {string.Join(" | ", steps)}");
+    }
+}
