@@ -1,10 +1,25 @@
 using BenchmarkDotNet.Running;
+using Microsoft.AspNetCore.Builder;
 using ZonaIntegritas.Benchmarks;
 
-// "upload" runs the end-to-end evidence upload measurement; anything else goes to BenchmarkDotNet.
-if (args is ["upload", ..])
+// "upload": the end-to-end evidence upload measurement. "generate <db> <units>": fill a migrated database for the load
+// test. "bare <url>": the ceiling, a bare Kestrel app answering a fixed JSON document. Anything else: BenchmarkDotNet.
+switch (args)
 {
-    return await UploadBenchmark.RunAsync();
+    case ["upload", ..]:
+        return await UploadBenchmark.RunAsync();
+    case ["generate", var file, var units]:
+        await ComplianceData.GenerateAsync(file, int.Parse(units));
+        return 0;
+    case ["bare", var url]:
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var document = System.Text.Encoding.UTF8.GetBytes("""{"unitId":"00000000-0000-4000-8000-000000000001","declared":true,"stage":"WBK","flags":[]}""");
+        app.MapGet("/", () => Results.Bytes(document, "application/json"));
+        app.Run(url);
+        return 0;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(ScoringBenchmarks).Assembly).Run(args);
+        return 0;
 }
-BenchmarkSwitcher.FromAssembly(typeof(ScoringBenchmarks).Assembly).Run(args);
-return 0;
