@@ -16,6 +16,8 @@ bench="$root/tests/ZonaIntegritas.Benchmarks/bin/Release/net10.0/ZonaIntegritas.
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
+# The API runs in a subshell's background, so "wait" cannot see it: stop it and wait until the port is free.
+stop_api() { kill "$1" 2>/dev/null || true; for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 || return 0; sleep 0.2; done; }
 wait_ready() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "server did not start" >&2; return 1; }
 start_api() {
   ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
@@ -40,13 +42,13 @@ echo "| bare Kestrel, fixed JSON | — | ${bare%%|*} | $(cut -d'|' -f2 <<<"$bare
 bare_rps=${bare%%|*}
 for units in $sizes; do
   db="$work/zi-$units.db"
-  pid=$(start_api "$db"); wait_ready "http://127.0.0.1:$port/health/ready"; kill "$pid"; wait "$pid" 2>/dev/null || true
+  pid=$(start_api "$db"); wait_ready "http://127.0.0.1:$port/health/ready"; stop_api "$pid"
   dotnet "$bench" generate "$db" "$units" >&2
   pid=$(start_api "$db"); wait_ready "http://127.0.0.1:$port/health/ready"
   export ZI_KEY=$key ZI_UNITS=$units
   unit=$(measure -s "$root/tests/bench/unit-compliance.lua" "http://127.0.0.1:$port")
   list=$(measure -s "$root/tests/bench/compliance-list.lua" "http://127.0.0.1:$port")
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  stop_api "$pid"
   for row in "GET /units/{id}/compliance|$unit" "GET /compliance?agencyId&pageSize=50|$list"; do
     IFS='|' read -r what rps p50 p99 <<<"$row"
     echo "| $what | $units | $rps | $p50 | $p99 | $(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {printf "%.2f", a / b}') |"
