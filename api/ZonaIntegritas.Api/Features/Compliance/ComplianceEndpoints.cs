@@ -131,7 +131,7 @@ public static class ComplianceEndpoints
         var filter = RowFilter(today, coverageYear, year, scopeAgency, scopeUnit, stage, predikat);
         var sql = RowsSql(scopeAgency, scopeUnit);
         await using var connection = await db.OpenAsync(cancellationToken);
-        var rows = await connection.QueryPageAsync<ComplianceRow>(db.Dialect, sql.Count, sql.Rows + " ORDER BY x.agency_code, x.unit_code, x.unit_id", filter, paging);
+        var rows = await connection.QueryPageAsync<ComplianceRow>(db.Dialect, sql.Count, sql.Rows + sql.OrderBy, filter, paging);
         var documents = await BuildAll(connection, db.Dialect, catalogue, proposals.Value, rows.Items, coverageYear, today);
         return csv
             ? Csv(documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
@@ -327,8 +327,15 @@ public static class ComplianceEndpoints
     private const string CountOfAgency = $"SELECT COUNT(*) FROM ({RowsOfAgency}) c";
     private const string CountOfAll = $"SELECT COUNT(*) FROM ({RowsOfAll}) c";
 
-    internal static (string Rows, string Count) RowsSql(Guid? agencyId, Guid? unitId) =>
-        unitId is not null ? (RowsOfUnit, CountOfUnit) : agencyId is not null ? (RowsOfAgency, CountOfAgency) : (RowsOfAll, CountOfAll);
+    // Within one agency the unit code alone orders the rows, which lets the (agency_id, code) index deliver a page
+    // without evaluating every unit of the agency first.
+    private const string OrderWithinAgency = " ORDER BY x.unit_code";
+    private const string OrderAcrossAgencies = " ORDER BY x.agency_code, x.unit_code, x.unit_id";
+
+    internal static (string Rows, string Count, string OrderBy) RowsSql(Guid? agencyId, Guid? unitId) =>
+        unitId is not null ? (RowsOfUnit, CountOfUnit, OrderWithinAgency)
+        : agencyId is not null ? (RowsOfAgency, CountOfAgency, OrderWithinAgency)
+        : (RowsOfAll, CountOfAll, OrderAcrossAgencies);
 
     internal static object RowFilter(DateOnly today, int coverageYear, int? assessmentYear, Guid? agencyId = null, Guid? unitId = null, string? stage = null, string? predikat = null) => new
     {
