@@ -129,9 +129,23 @@ public static class ComplianceEndpoints
         var scopeAgency = agencyId ?? (caller.IsNational ? null : caller.AgencyId);
         var scopeUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
         var filter = RowFilter(today, coverageYear, year, scopeAgency, scopeUnit, stage, predikat);
-        var sql = RowsSql(scopeAgency, scopeUnit);
         await using var connection = await db.OpenAsync(cancellationToken);
-        var rows = await connection.QueryPageAsync<ComplianceRow>(db.Dialect, sql.Count, sql.Rows + sql.OrderBy, filter, paging);
+        Page<ComplianceRow> rows;
+        if (stage is null && predikat is null && scopeUnit is null)
+        {
+            // Without a stage or predikat filter the page is chosen on the units index alone; skipped rows cost nothing.
+            var ids = scopeAgency is not null
+                ? await connection.QueryPageAsync<Guid>(db.Dialect, UnitCountOfAgency, UnitPageOfAgency, new { AgencyId = scopeAgency }, paging)
+                : await connection.QueryPageAsync<Guid>(db.Dialect, UnitCountOfAll, UnitPageOfAll, null, paging);
+            var found = ids.Items.Count == 0 ? []
+                : (await connection.QueryAsync<ComplianceRow>(RowsOfUnits, RowFilter(today, coverageYear, year) with { Ids = db.Dialect.IdList(ids.Items) })).ToDictionary(r => r.UnitId);
+            rows = new Page<ComplianceRow>(ids.Items.Select(id => found[id]).ToList(), ids.PageNumber, ids.PageSize, ids.Total);
+        }
+        else
+        {
+            var sql = RowsSql(scopeAgency, scopeUnit);
+            rows = await connection.QueryPageAsync<ComplianceRow>(db.Dialect, sql.Count, sql.Rows + sql.OrderBy, filter, paging);
+        }
         var documents = await BuildAll(connection, db.Dialect, catalogue, proposals.Value, rows.Items, coverageYear, today);
         return csv
             ? Csv(documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
@@ -318,6 +332,17 @@ public static class ComplianceEndpoints
         {RowsFilterFragment}
         """;
 
+    internal const string RowsOfUnits = $"""
+        {RowsSelectFragment}
+            WHERE u.id IN @Ids
+        {RowsFilterFragment}
+        """;
+
+    private const string UnitCountOfAgency = "SELECT COUNT(*) FROM units WHERE agency_id = @AgencyId";
+    private const string UnitPageOfAgency = "SELECT id FROM units WHERE agency_id = @AgencyId ORDER BY code";
+    private const string UnitCountOfAll = "SELECT COUNT(*) FROM units";
+    private const string UnitPageOfAll = "SELECT u.id FROM units u JOIN agencies g ON g.id = u.agency_id ORDER BY g.code, u.code";
+
     internal const string RowsOfAll = $"""
         {RowsSelectFragment}
         {RowsFilterFragment}
@@ -337,16 +362,13 @@ public static class ComplianceEndpoints
         : agencyId is not null ? (RowsOfAgency, CountOfAgency, OrderWithinAgency)
         : (RowsOfAll, CountOfAll, OrderAcrossAgencies);
 
-    internal static object RowFilter(DateOnly today, int coverageYear, int? assessmentYear, Guid? agencyId = null, Guid? unitId = null, string? stage = null, string? predikat = null) => new
+    internal sealed record RowParameters(int Year, int? AssessmentYear, Guid? AgencyId, Guid? UnitId, string? Stage, string? Predikat, DateOnly BanCutoff)
     {
-        Year = coverageYear,
-        AssessmentYear = assessmentYear,
-        AgencyId = agencyId,
-        UnitId = unitId,
-        Stage = stage,
-        Predikat = predikat,
-        BanCutoff = today.AddYears(-DesignationRules.RevocationBanYears),
-    };
+        public System.Collections.IEnumerable? Ids { get; init; }
+    }
+
+    internal static RowParameters RowFilter(DateOnly today, int coverageYear, int? assessmentYear, Guid? agencyId = null, Guid? unitId = null, string? stage = null, string? predikat = null) =>
+        new(coverageYear, assessmentYear, agencyId, unitId, stage, predikat, today.AddYears(-DesignationRules.RevocationBanYears));
 
     /// <summary>The documents for a set of unit rows, with a fixed number of queries whatever the number of units.</summary>
     internal static async Task<List<UnitCompliance>> BuildAll(DbConnection connection, ISqlDialect dialect, FrameworkCatalogue catalogue, ProposalOptions proposals,
