@@ -36,14 +36,20 @@ public sealed class WorkflowTests
     private static Task<HttpResponseMessage> Step(HttpClient client, Guid assessment, string action, object? body = null) =>
         client.PostAsJsonAsync($"/api/v1/assessments/{assessment}/{action}", body ?? new { });
 
-    /// <summary>Takes an assessment from draft to proposed with top answers in the self and TPI layers.</summary>
-    private static async Task ToProposed(Setup s, Guid assessment)
+    /// <summary>Takes an assessment from draft to tpi_reviewed: top self answers, then the given (default top) TPI answers.</summary>
+    private static async Task ToReviewed(Setup s, Guid assessment, Dictionary<string, string>? tpi = null)
     {
         var top = Worksheets.Top(Worksheets.Lke);
         await Answer(s.UnitKey, assessment, "self", top);
         await (await Step(s.UnitKey, assessment, "submit")).Json(HttpStatusCode.OK);
-        await Answer(s.Inspectorate, assessment, "tpi", top);
+        await Answer(s.Inspectorate, assessment, "tpi", tpi ?? top);
         await (await Step(s.Inspectorate, assessment, "review")).Json(HttpStatusCode.OK);
+    }
+
+    /// <summary>Takes an assessment from draft to proposed with top answers in the self and TPI layers.</summary>
+    private static async Task ToProposed(Setup s, Guid assessment)
+    {
+        await ToReviewed(s, assessment);
         await (await Step(s.Inspectorate, assessment, "propose")).Json(HttpStatusCode.OK);
     }
 
@@ -133,11 +139,7 @@ public sealed class WorkflowTests
         await using var app = await TestApp.StartAsync();
         var s = await Prepare(app);
         var assessment = await NewAssessment(s);
-        var top = Worksheets.Top(Worksheets.Lke);
-        await Answer(s.UnitKey, assessment, "self", top);
-        await (await Step(s.UnitKey, assessment, "submit")).Json(HttpStatusCode.OK);
-        await Answer(s.Inspectorate, assessment, "tpi", top);
-        await (await Step(s.Inspectorate, assessment, "review")).Json(HttpStatusCode.OK);
+        await ToReviewed(s, assessment);
         app.Clock.Set(new DateTimeOffset(2026, 6, 1, 3, 0, 0, TimeSpan.Zero));
 
         var problem = await (await Step(s.Inspectorate, assessment, "propose")).Problem(HttpStatusCode.UnprocessableEntity);
@@ -151,12 +153,7 @@ public sealed class WorkflowTests
         await using var app = await TestApp.StartAsync();
         var s = await Prepare(app, declare: false);
         var assessment = await NewAssessment(s);
-        var top = Worksheets.Top(Worksheets.Lke);
-        await Answer(s.UnitKey, assessment, "self", top);
-        await (await Step(s.UnitKey, assessment, "submit")).Json(HttpStatusCode.OK);
-        var weak = new Dictionary<string, string>(top) { ["HB.2"] = "E" };
-        await Answer(s.Inspectorate, assessment, "tpi", weak);
-        await (await Step(s.Inspectorate, assessment, "review")).Json(HttpStatusCode.OK);
+        await ToReviewed(s, assessment, new Dictionary<string, string>(Worksheets.Top(Worksheets.Lke)) { ["HB.2"] = "E" });
 
         var undeclared = await (await Step(s.Inspectorate, assessment, "propose")).Problem(HttpStatusCode.UnprocessableEntity);
         await (await s.Admin.PostJson("/api/v1/declarations", Fixtures.DeclarationBody(s.Agency, [s.Unit]))).Json(HttpStatusCode.Created);
@@ -172,11 +169,7 @@ public sealed class WorkflowTests
         await using var app = await TestApp.StartAsync();
         var s = await Prepare(app);
         var wbbmFirst = await NewAssessment(s, year: 2025, target: "WBBM");
-        var top = Worksheets.Top(Worksheets.Lke);
-        await Answer(s.UnitKey, wbbmFirst, "self", top);
-        await (await Step(s.UnitKey, wbbmFirst, "submit")).Json(HttpStatusCode.OK);
-        await Answer(s.Inspectorate, wbbmFirst, "tpi", top);
-        await (await Step(s.Inspectorate, wbbmFirst, "review")).Json(HttpStatusCode.OK);
+        await ToReviewed(s, wbbmFirst);
         app.Clock.Set(new DateTimeOffset(2025, 4, 1, 3, 0, 0, TimeSpan.Zero));
         var noWbk = await (await Step(s.Inspectorate, wbbmFirst, "propose")).Problem(HttpStatusCode.UnprocessableEntity);
         app.Clock.Set(April2026);
@@ -214,11 +207,7 @@ public sealed class WorkflowTests
         var again = await (await s.Evaluator.PostJson($"/api/v1/designations/{designation}/revocation", new { reason = "x", decreeNumber = "y", revokedOn = "2026-04-01" })).Problem(HttpStatusCode.Conflict);
         app.Clock.Set(new DateTimeOffset(2027, 4, 1, 3, 0, 0, TimeSpan.Zero));
         var next = await NewAssessment(s, year: 2027);
-        var top = Worksheets.Top(Worksheets.Lke);
-        await Answer(s.UnitKey, next, "self", top);
-        await (await Step(s.UnitKey, next, "submit")).Json(HttpStatusCode.OK);
-        await Answer(s.Inspectorate, next, "tpi", top);
-        await (await Step(s.Inspectorate, next, "review")).Json(HttpStatusCode.OK);
+        await ToReviewed(s, next);
 
         var banned = await (await Step(s.Inspectorate, next, "propose")).Problem(HttpStatusCode.UnprocessableEntity);
 
