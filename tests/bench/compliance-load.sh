@@ -9,9 +9,9 @@ duration=${ZI_DURATION:-20s}
 key=zi_bench_admin_key_0123456789_abcdefghijklmnop
 port=5097
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-dotnet build "$root/api/ZonaIntegritas.Api" -c Release -v q --nologo >/dev/null
+dotnet build "$root/api" -c Release -v q --nologo >/dev/null
 dotnet build "$root/tests/ZonaIntegritas.Benchmarks" -c Release -v q --nologo >/dev/null
-api="$root/api/ZonaIntegritas.Api/bin/Release/net10.0/ZonaIntegritas.Api.dll"
+api="$root/api/bin/Release/net10.0/ZonaIntegritas.Api.dll"
 bench="$root/tests/ZonaIntegritas.Benchmarks/bin/Release/net10.0/ZonaIntegritas.Benchmarks.dll"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
