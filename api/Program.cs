@@ -6,6 +6,7 @@ using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Assessments;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.ApiKeys;
 using ZonaIntegritas.Api.Features.Compliance;
 using ZonaIntegritas.Api.Features.Declarations;
@@ -30,14 +31,19 @@ builder.Services.AddOptions<DatabaseOptions>()
 builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<EvidenceOptions>().BindConfiguration(EvidenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<ProposalOptions>().BindConfiguration(ProposalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DbConnectionFactory>();
+builder.Services.AddSingleton<ChangeStamps>();
+builder.Services.AddSingleton<ApiKeyCache>();
+builder.Services.AddHostedService<ChangeFeed>();
 builder.Services.AddSingleton<DatabaseMigrator>();
 builder.Services.AddSingleton<ApiKeyBootstrap>();
 builder.Services.AddSingleton<FrameworkCatalogue>();
 builder.Services.AddSingleton<FrameworkStore>();
+builder.Services.AddSingleton<ComplianceCache>();
 builder.Services.AddSingleton<IEvidenceBlobStore, DiskEvidenceBlobStore>();
 builder.Services.AddSingleton<EvidenceSweeper>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
@@ -66,7 +72,8 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.WriteAnswers, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Evaluator, Roles.Unit))
     .AddPolicy(Policies.UploadEvidence, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit))
     .AddPolicy(Policies.ReviewEvidence, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Evaluator))
-    .AddPolicy(Policies.Decide, policy => policy.RequireRole(Roles.Admin, Roles.Evaluator));
+    .AddPolicy(Policies.Decide, policy => policy.RequireRole(Roles.Admin, Roles.Evaluator))
+    .AddPolicy(Policies.ReadAudit, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate));
 
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag]);
 builder.Services.AddZonaIntegritasOpenApi();
@@ -95,7 +102,7 @@ app.UseAuthorization();
 app.MapOpenApi().AllowAnonymous();
 app.MapHealth();
 
-var api = app.MapGroup("/api/v1").RequireAuthorization();
+var api = app.MapGroup("/api/v1").RequireAuthorization().AddEndpointFilter<ChangeSetFilter>();
 api.MapApiKeys();
 api.MapAgencies();
 api.MapUnits();
@@ -109,6 +116,7 @@ api.MapScores();
 api.MapEvidence();
 api.MapWorkflow();
 api.MapDesignations();
+api.MapAudit();
 
 app.Run();
 

@@ -10,14 +10,17 @@ using ZonaIntegritas.Api.Data;
 namespace ZonaIntegritas.Api.Auth;
 
 /// <summary>
-/// Authenticates <c>X-Api-Key</c> against the stored SHA-256 hashes. Every request reads the key row, so a revocation
-/// or expiry takes effect on the very next request, on every instance.
+/// Authenticates <c>X-Api-Key</c> against the stored SHA-256 hashes. Key rows are remembered in <see cref="ApiKeyCache"/>
+/// until any key changes: a revocation on this instance is refused on the very next request, one on another instance
+/// within <c>Cache:ChangeFeedSeconds</c>. Expiry is checked against the clock on every request.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     DbConnectionFactory connections,
+    ApiKeyCache cache,
+    ChangeStamps stamps,
     TimeProvider time,
     IProblemDetailsService problemDetails)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -44,8 +47,17 @@ public sealed class ApiKeyAuthenticationHandler(
             LEFT JOIN units u ON u.id = k.unit_id
             WHERE k.key_hash = @Hash
             """;
-        await using var connection = await connections.OpenAsync(Context.RequestAborted);
-        var key = await connection.QuerySingleOrDefaultAsync<KeyRow>(sql, new { Hash = hash });
+        var key = cache.Find(hash);
+        if (key is null)
+        {
+            var reading = stamps.Now;
+            await using var connection = await connections.OpenAsync(Context.RequestAborted);
+            key = await connection.QuerySingleOrDefaultAsync<ApiKeyRow>(sql, new { Hash = hash });
+            if (key is not null)
+            {
+                cache.Remember(key, reading);
+            }
+        }
 
         if (key is null || !CryptographicOperations.FixedTimeEquals(key.KeyHash, hash))
         {
@@ -100,16 +112,42 @@ public sealed class ApiKeyAuthenticationHandler(
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
     }
+}
 
-    private sealed class KeyRow
+/// <summary>A stored key as authentication needs it.</summary>
+public sealed class ApiKeyRow
+{
+    public Guid Id { get; init; }
+    public string Role { get; init; } = "";
+    public Guid? AgencyId { get; init; }
+    public Guid? UnitId { get; init; }
+    public byte[] KeyHash { get; init; } = [];
+    public DateTimeOffset? ExpiresAt { get; init; }
+    public DateTimeOffset? RevokedAt { get; init; }
+    public Guid? UnitAgencyId { get; init; }
+}
+
+/// <summary>
+/// Key rows by hash, valid while no key has changed since they were read (<see cref="ChangeStamps.KeysUnchangedSince"/>).
+/// Unknown keys are not remembered, so guessing cannot fill memory.
+/// </summary>
+public sealed class ApiKeyCache(ChangeStamps stamps, Microsoft.Extensions.Options.IOptions<CacheOptions> options)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ApiKeyRow Row, long Reading)> _rows = new();
+
+    public ApiKeyRow? Find(byte[] hash) =>
+        options.Value.Enabled && _rows.TryGetValue(Convert.ToHexString(hash), out var entry) && stamps.KeysUnchangedSince(entry.Reading) ? entry.Row : null;
+
+    public void Remember(ApiKeyRow row, long reading)
     {
-        public Guid Id { get; init; }
-        public string Role { get; init; } = "";
-        public Guid? AgencyId { get; init; }
-        public Guid? UnitId { get; init; }
-        public byte[] KeyHash { get; init; } = [];
-        public DateTimeOffset? ExpiresAt { get; init; }
-        public DateTimeOffset? RevokedAt { get; init; }
-        public Guid? UnitAgencyId { get; init; }
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+        if (_rows.Count >= 100_000)
+        {
+            _rows.Clear();
+        }
+        _rows[Convert.ToHexString(row.KeyHash)] = (row, reading);
     }
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 
 namespace ZonaIntegritas.Api.Auth;
 
@@ -30,14 +31,18 @@ public sealed class ApiKeyBootstrap(DbConnectionFactory connections, IOptions<Au
             INSERT INTO api_keys (id, name, role, agency_id, unit_id, key_hash, key_prefix, created_at, created_by, expires_at, revoked_at)
             VALUES (@Id, @Name, 'admin', NULL, NULL, @Hash, @Prefix, @CreatedAt, NULL, NULL, NULL)
             """;
+        var id = Guid.NewGuid();
+        var now = time.GetUtcNow();
         await connection.ExecuteAsync(insert, new
         {
-            Id = Guid.NewGuid(),
+            Id = id,
             Name = "bootstrap admin",
             Hash = hash,
             Prefix = ApiKeySecret.DisplayPrefix(key),
-            CreatedAt = time.GetUtcNow(),
+            CreatedAt = now,
         }, transaction);
+        await AuditTrail.AppendAnonymousAsync(connection, transaction, now, null, null,
+            new AuditChange("api_key.bootstrapped", ChangeStamps.ApiKeyEntity, id.ToString(), Changes: new { Role = Roles.Admin, KeyPrefix = ApiKeySecret.DisplayPrefix(key) }));
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Created the bootstrap admin API key from configuration (prefix {KeyPrefix}).", ApiKeySecret.DisplayPrefix(key));
     }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Security.Claims;
+using ZonaIntegritas.Api.Data;
 
 namespace ZonaIntegritas.Api.Auth;
 
@@ -8,6 +9,17 @@ public sealed record Caller(Guid KeyId, string Role, Guid? AgencyId, Guid? UnitI
 {
     public const string AgencyClaim = "zi:agency";
     public const string UnitClaim = "zi:unit";
+
+    /// <summary>The request's trace identifier, recorded with every audit entry it causes.</summary>
+    public string? RequestId { get; init; }
+
+    public string? ClientIp { get; init; }
+
+    /// <summary>When the request was authenticated; the time its audit entries carry.</summary>
+    public DateTimeOffset At { get; init; }
+
+    /// <summary>Units and agencies this request changed; cached documents of them are dropped once the handler returns.</summary>
+    public ChangeSet Changes { get; init; } = new();
 
     public bool IsAdmin => Role == Roles.Admin;
 
@@ -39,8 +51,22 @@ public sealed record Caller(Guid KeyId, string Role, Guid? AgencyId, Guid? UnitI
     }
 
     // Lets handlers take a Caller parameter; minimal APIs call this instead of reading the body.
-    public static ValueTask<Caller?> BindAsync(HttpContext context, ParameterInfo parameter) =>
-        ValueTask.FromResult<Caller?>(From(context.User));
+    public static ValueTask<Caller?> BindAsync(HttpContext context, ParameterInfo parameter)
+    {
+        var changes = context.Features.Get<ChangeSet>();
+        if (changes is null)
+        {
+            changes = new ChangeSet();
+            context.Features.Set(changes);
+        }
+        return ValueTask.FromResult<Caller?>(From(context.User) with
+        {
+            RequestId = context.TraceIdentifier,
+            ClientIp = context.Connection.RemoteIpAddress?.ToString(),
+            At = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+            Changes = changes,
+        });
+    }
 
     private static Guid? ParseOptional(string? value) => value is null ? null : Guid.Parse(value);
 }

@@ -22,4 +22,5 @@ public static class Policies
     public const string UploadEvidence = "upload-evidence";
     public const string ReviewEvidence = "review-evidence";
     public const string Decide = "decide";
+    public const string ReadAudit = "read-audit";
 }

@@ -4,6 +4,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Agencies;
@@ -62,7 +63,7 @@ public static class AgencyEndpoints
     }
 
     public static async Task<Results<Created<Agency>, ValidationProblem, ProblemHttpResult>> CreateAgency(
-        AgencyRequest request, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+        AgencyRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var agency = new Agency { Id = Guid.NewGuid(), Code = request.Code!, Name = request.Name!, Kind = request.Kind!, CreatedAt = now, UpdatedAt = now };
@@ -71,13 +72,20 @@ public static class AgencyEndpoints
             VALUES (@Id, @Code, @Name, @Kind, @CreatedAt, @UpdatedAt)
             """;
         await using var connection = await db.OpenAsync(cancellationToken);
-        try
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await connection.ExecuteAsync(sql, agency);
-        }
-        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return await CodeConflict(connection, agency.Code);
+            try
+            {
+                await connection.ExecuteAsync(sql, agency, transaction);
+            }
+            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return await CodeConflict(connection, agency.Code);
+            }
+            await connection.AuditAsync(transaction, caller, new AuditChange("agency.created", "agency", agency.Id.ToString(), agency.Id,
+                Changes: new { agency.Code, agency.Name, agency.Kind }));
+            await transaction.CommitAsync(cancellationToken);
         }
         return TypedResults.Created($"/api/v1/agencies/{agency.Id}", agency);
     }
@@ -110,23 +118,30 @@ public static class AgencyEndpoints
     }
 
     public static async Task<Results<Ok<Agency>, ValidationProblem, ProblemHttpResult>> UpdateAgency(
-        Guid id, AgencyRequest request, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, AgencyRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         const string sql = """
             UPDATE agencies SET code = @Code, name = @Name, kind = @Kind, updated_at = @UpdatedAt WHERE id = @Id
             """;
         await using var connection = await db.OpenAsync(cancellationToken);
-        try
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            var updated = await connection.ExecuteAsync(sql, new { Id = id, request.Code, request.Name, request.Kind, UpdatedAt = time.GetUtcNow() });
-            if (updated == 0)
+            if (await Find(connection, id, transaction) is not { } before)
             {
                 return Problems.NotFound("Agency", id);
             }
-        }
-        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return await CodeConflict(connection, request.Code!);
+            try
+            {
+                await connection.ExecuteAsync(sql, new { Id = id, request.Code, request.Name, request.Kind, UpdatedAt = time.GetUtcNow() }, transaction);
+            }
+            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return await CodeConflict(connection, request.Code!);
+            }
+            await connection.AuditAsync(transaction, caller, new AuditChange("agency.updated", "agency", id.ToString(), id,
+                Changes: AuditTrail.Diff(("code", before.Code, request.Code), ("name", before.Name, request.Name), ("kind", before.Kind, request.Kind))));
+            await transaction.CommitAsync(cancellationToken);
         }
         return TypedResults.Ok((await Find(connection, id))!);
     }

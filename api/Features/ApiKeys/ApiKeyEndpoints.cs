@@ -3,6 +3,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.ApiKeys;
@@ -106,11 +107,16 @@ public static class ApiKeyEndpoints
             INSERT INTO api_keys (id, name, role, agency_id, unit_id, key_hash, key_prefix, created_at, created_by, expires_at, revoked_at)
             VALUES (@Id, @Name, @Role, @AgencyId, @UnitId, @KeyHash, @KeyPrefix, @CreatedAt, @CreatedBy, @ExpiresAt, NULL)
             """;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(sql, new
         {
             info.Id, info.Name, info.Role, info.AgencyId, info.UnitId, KeyHash = ApiKeySecret.Hash(key),
             info.KeyPrefix, info.CreatedAt, info.CreatedBy, info.ExpiresAt,
-        });
+        }, transaction);
+        // The prefix identifies the key to people; the key and its hash stay out of the trail.
+        await connection.AuditAsync(transaction, caller, new AuditChange("api_key.created", ChangeStamps.ApiKeyEntity, info.Id.ToString(), info.AgencyId, info.UnitId,
+            new { info.Name, info.Role, info.AgencyId, info.UnitId, info.KeyPrefix, info.ExpiresAt }));
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/api-keys/{info.Id}", new CreatedApiKey(info, key));
     }
 
@@ -127,7 +133,7 @@ public static class ApiKeyEndpoints
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeApiKey(
-        Guid id, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -150,7 +156,10 @@ public static class ApiKeyEndpoints
             }
         }
         const string revoke = "UPDATE api_keys SET revoked_at = @Now WHERE id = @Id AND revoked_at IS NULL";
-        await connection.ExecuteAsync(revoke, new { Id = id, Now = time.GetUtcNow() }, transaction);
+        var now = time.GetUtcNow();
+        await connection.ExecuteAsync(revoke, new { Id = id, Now = now }, transaction);
+        await connection.AuditAsync(transaction, caller, new AuditChange("api_key.revoked", ChangeStamps.ApiKeyEntity, id.ToString(), key.AgencyId, key.UnitId,
+            AuditTrail.Diff(("revokedAt", null, now))));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Scoring;
 using ZonaIntegritas.Api.Http;
@@ -154,6 +155,9 @@ public static class AnswerEndpoints
         const string delete = "DELETE FROM answers WHERE assessment_id = @Id AND layer = @Layer AND item_code = @ItemCode";
         await connection.ExecuteAsync(delete, new { Id = id, Layer = layer, ItemCode = itemCode }, transaction);
         await RecordChange(connection, transaction, id, layer, itemCode, current, null, null, time.GetUtcNow(), caller.KeyId);
+        var assessment = (await AssessmentEndpoints.FindVisible(connection, caller, id, transaction))!;
+        await connection.AuditAsync(transaction, caller, new AuditChange("answer.cleared", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
+            new { Layer = layer, ItemCode = itemCode, Before = current.Value, After = (string?)null }));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -247,6 +251,7 @@ public static class AnswerEndpoints
             INSERT INTO answers (assessment_id, layer, framework_code, item_code, value, note, updated_at, updated_by)
             VALUES (@Id, @Layer, @FrameworkCode, @ItemCode, @Value, @Note, @Now, @By)
             """;
+        var changed = new Dictionary<string, FieldChange>();
         foreach (var (itemCode, value, note) in normalized)
         {
             var parameters = new { Id = id, Layer = layer, assessment.FrameworkCode, ItemCode = itemCode, Value = value, Note = note, Now = now, By = caller.KeyId };
@@ -264,6 +269,12 @@ public static class AnswerEndpoints
                 await connection.ExecuteAsync(update, parameters, transaction);
             }
             await RecordChange(connection, transaction, id, layer, itemCode, current, value, note, now, caller.KeyId);
+            changed[itemCode] = new FieldChange(current?.Value, value);
+        }
+        if (changed.Count > 0)
+        {
+            await connection.AuditAsync(transaction, caller, new AuditChange("answers.written", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
+                new { Layer = layer, Items = changed }));
         }
         const string touch = "UPDATE assessments SET updated_at = @Now WHERE id = @Id";
         await connection.ExecuteAsync(touch, new { Id = id, Now = now }, transaction);

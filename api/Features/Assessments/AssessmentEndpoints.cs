@@ -4,6 +4,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Http;
 
@@ -96,11 +97,23 @@ public static class AssessmentEndpoints
             INSERT INTO assessments ({Columns})
             VALUES (@Id, @UnitId, @AgencyId, @Year, @Target, @FrameworkCode, @Status, @CreatedAt, @CreatedBy, @UpdatedAt)
             """;
-        try
+        var duplicate = false;
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await connection.ExecuteAsync(sql, assessment);
+            try
+            {
+                await connection.ExecuteAsync(sql, assessment, transaction);
+                await connection.AuditAsync(transaction, caller, new AuditChange("assessment.created", "assessment", assessment.Id.ToString(), unit.AgencyId, unit.Id,
+                    new { assessment.Year, assessment.Target, assessment.FrameworkCode }));
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                duplicate = true;
+            }
         }
-        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        if (duplicate)
         {
             const string existing = "SELECT id FROM assessments WHERE unit_id = @UnitId AND year = @Year";
             var existingId = await connection.ExecuteScalarAsync<Guid?>(existing, new { assessment.UnitId, assessment.Year });

@@ -83,6 +83,7 @@ public static class ComplianceEndpoints
                 `flags`: head_has_not_signed_pact, pact_coverage_below_80_percent, evidence_missing, deadline_passed.
                 The response has a strong ETag; send it in If-None-Match to get 304 while nothing changed.
                 """)
+            .Produces<UnitCompliance>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/compliance", ListCompliance)
@@ -94,7 +95,7 @@ public static class ComplianceEndpoints
                 With `Accept: text/csv` the same rows come as CSV (UTF-8, a header row, one row per unit) for spreadsheets.
                 Readers see their agency, or everything when national.
                 """)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .Produces<Page<UnitCompliance>>(StatusCodes.Status200OK, "application/json", "text/csv");
         api.MapGet("/agencies/{agencyId:guid}/compliance-summary", GetAgencyComplianceSummary)
             .WithTags("Compliance")
             .WithName(nameof(GetAgencyComplianceSummary))
@@ -107,8 +108,9 @@ public static class ComplianceEndpoints
         return api;
     }
 
-    public static async Task<Results<Ok<Page<UnitCompliance>>, ContentHttpResult, ValidationProblem>> ListCompliance(
-        HttpRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals, TimeProvider time,
+    public static async Task<Results<FileContentHttpResult, ValidationProblem>> ListCompliance(
+        HttpRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
+        IOptions<JsonOptions> json, ComplianceCache cache, TimeProvider time,
         Guid? agencyId, string? stage, string? predikat, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
@@ -121,13 +123,20 @@ public static class ComplianceEndpoints
         }
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
-        var csv = request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
+        var csv = CsvText.Wanted(request);
         if (agencyId is { } requested && !caller.CanSeeAgency(requested))
         {
-            return csv ? Csv([]) : TypedResults.Ok(new Page<UnitCompliance>([], paging.Page, paging.PageSize, 0));
+            return csv ? CsvBytes([]) : JsonBytes(new Page<UnitCompliance>([], paging.Page, paging.PageSize, 0), json.Value.SerializerOptions);
         }
         var scopeAgency = agencyId ?? (caller.IsNational ? null : caller.AgencyId);
         var scopeUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
+        var key = string.Join('|', "list", scopeAgency, scopeUnit, stage, predikat, year, paging.Page, paging.PageSize, csv ? "csv" : "json");
+        if (cache.FindList(key, today) is { } cached)
+        {
+            return TypedResults.Bytes(cached.Body, cached.ContentType);
+        }
+
+        var reading = cache.Reading;
         var filter = RowFilter(today, coverageYear, year, scopeAgency, scopeUnit, stage, predikat);
         await using var connection = await db.OpenAsync(cancellationToken);
         Page<ComplianceRow> rows;
@@ -147,10 +156,21 @@ public static class ComplianceEndpoints
             rows = await connection.QueryPageAsync<ComplianceRow>(db.Dialect, sql.Count, sql.Rows + sql.OrderBy, filter, paging);
         }
         var documents = await BuildAll(connection, db.Dialect, catalogue, proposals.Value, rows.Items, coverageYear, today);
-        return csv
-            ? Csv(documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
-            : TypedResults.Ok(new Page<UnitCompliance>(documents, rows.PageNumber, rows.PageSize, rows.Total));
+        foreach (var document in documents)
+        {
+            // The page's documents are exactly what GET /units/{id}/compliance would build; keep them for it.
+            cache.Remember(coverageYear, year, UnitEntry(document, json.Value.SerializerOptions, today, reading));
+        }
+        var result = csv
+            ? CsvBytes(documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
+            : JsonBytes(new Page<UnitCompliance>(documents, rows.PageNumber, rows.PageSize, rows.Total), json.Value.SerializerOptions);
+        cache.Remember(key, new ComplianceCache.ListEntry(result.FileContents.ToArray(), result.ContentType, scopeAgency, scopeUnit,
+            scopeUnit is null ? null : caller.AgencyId, today, reading));
+        return result;
     }
+
+    private static FileContentHttpResult JsonBytes<T>(T value, JsonSerializerOptions options) =>
+        TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(value, options), "application/json; charset=utf-8");
 
     public static async Task<Results<Ok<ComplianceSummary>, ValidationProblem, ProblemHttpResult>> GetAgencyComplianceSummary(
         Guid agencyId, Caller caller, DbConnectionFactory db, TimeProvider time, int? year, CancellationToken cancellationToken)
@@ -218,40 +238,23 @@ public static class ComplianceEndpoints
         "itemsWithoutAcceptedEvidence", "predikat", "predikatActive", "decreeNumber", "eligibleAgainOn", "flags",
     ];
 
-    private static ContentHttpResult Csv(IReadOnlyList<(UnitCompliance Document, string AgencyCode)> rows)
-    {
-        static string Field(object? value)
+    private static FileContentHttpResult CsvBytes(IReadOnlyList<(UnitCompliance Document, string AgencyCode)> rows) =>
+        CsvText.Bytes(CsvHeader, rows.Select(row =>
         {
-            var text = value switch
+            var (d, agencyCode) = row;
+            return new object?[]
             {
-                null => "",
-                bool b => b ? "true" : "false",
-                DateOnly d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-                _ => value.ToString() ?? "",
-            };
-            return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
-        }
-        var builder = new System.Text.StringBuilder();
-        builder.Append(string.Join(',', CsvHeader)).Append("\r\n");
-        foreach (var (d, agencyCode) in rows)
-        {
-            object?[] values =
-            [
                 agencyCode, d.UnitId, d.UnitCode, d.Year, d.Stage, d.Declared, d.Declaration?.DeclaredOn, d.Pacts.SignedEmployees, d.Pacts.EmployeeCount,
                 d.Pacts.Coverage, d.Pacts.HeadSigned, d.Assessment?.Id, d.Assessment?.Year, d.Assessment?.Target, d.Assessment?.Status,
                 d.Assessment?.Scores["self"].Total, d.Assessment?.Scores["tpi"].Total, d.Assessment?.Scores["tpn"].Total, d.Assessment?.Scores["tpi"].Eligible,
                 d.Evidence?.ItemsWithoutAcceptedEvidence, d.Designation?.Predikat, d.Designation?.Active, d.Designation?.DecreeNumber,
                 d.Designation?.EligibleAgainOn, string.Join(';', d.Flags),
-            ];
-            builder.Append(string.Join(',', values.Select(Field))).Append("\r\n");
-        }
-        return TypedResults.Text(builder.ToString(), "text/csv; charset=utf-8", System.Text.Encoding.UTF8);
-    }
+            };
+        }));
 
-    public static async Task<Results<Ok<UnitCompliance>, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> GetUnitCompliance(
+    public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> GetUnitCompliance(
         Guid unitId, HttpContext http, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
-        IOptions<JsonOptions> json, TimeProvider time, int? year, CancellationToken cancellationToken)
+        IOptions<JsonOptions> json, ComplianceCache cache, TimeProvider time, int? year, CancellationToken cancellationToken)
     {
         if (year is < 2000 or > 2200)
         {
@@ -259,23 +262,38 @@ public static class ComplianceEndpoints
         }
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
-        await using var connection = await db.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<ComplianceRow>(RowsOfUnit, RowFilter(today, coverageYear, year, unitId: unitId))).AsList();
-        if (rows.Count == 0 || !caller.CanSeeUnit(rows[0].UnitId, rows[0].AgencyId))
+        var entry = cache.FindUnit(unitId, coverageYear, year, today);
+        if (entry is null)
+        {
+            var reading = cache.Reading;
+            await using var connection = await db.OpenAsync(cancellationToken);
+            var rows = (await connection.QueryAsync<ComplianceRow>(RowsOfUnit, RowFilter(today, coverageYear, year, unitId: unitId))).AsList();
+            if (rows.Count == 0)
+            {
+                return Problems.NotFound("Unit", unitId);
+            }
+            var document = (await BuildAll(connection, db.Dialect, catalogue, proposals.Value, rows, coverageYear, today))[0];
+            entry = UnitEntry(document, json.Value.SerializerOptions, today, reading);
+            cache.Remember(coverageYear, year, entry);
+        }
+        if (!caller.CanSeeUnit(entry.UnitId, entry.AgencyId))
         {
             return Problems.NotFound("Unit", unitId);
         }
-        var document = (await BuildAll(connection, db.Dialect, catalogue, proposals.Value, rows, coverageYear, today))[0];
-
-        // A strong validator: the hash of exactly the bytes this document serialises to.
-        var body = JsonSerializer.SerializeToUtf8Bytes(document, json.Value.SerializerOptions);
-        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"";
-        http.Response.Headers.ETag = etag;
-        if (http.Request.Headers.IfNoneMatch.Any(value => value is not null && value.Split(',').Any(tag => tag.Trim() == etag || tag.Trim() == "*")))
+        http.Response.Headers.ETag = entry.ETag;
+        if (http.Request.Headers.IfNoneMatch.Any(value => value is not null && value.Split(',').Any(tag => tag.Trim() == entry.ETag || tag.Trim() == "*")))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
-        return TypedResults.Ok(document);
+        return TypedResults.Bytes(entry.Body, "application/json; charset=utf-8");
+    }
+
+    private static ComplianceCache.UnitEntry UnitEntry(UnitCompliance document, JsonSerializerOptions json, DateOnly today, long reading)
+    {
+        // A strong validator: the hash of exactly the bytes this document serialises to.
+        var body = JsonSerializer.SerializeToUtf8Bytes(document, json);
+        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"";
+        return new ComplianceCache.UnitEntry(document.UnitId, document.AgencyId, body, etag, today, reading);
     }
 
     /// <summary>

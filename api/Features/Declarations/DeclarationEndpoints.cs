@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Declarations;
@@ -120,6 +121,14 @@ public static class DeclarationEndpoints
                 w.Position,
                 w.Institution,
             }), transaction);
+            // One entry for the ceremony; it names the agency, so every unit of the agency counts as changed.
+            await connection.AuditAsync(transaction, caller, new AuditChange("declaration.created", "declaration", declarationId.ToString(), agencyId, Changes: new
+            {
+                DeclaredOn = request.DeclaredOn!.Value,
+                request.Place,
+                Units = requested.Select(u => new { u.UnitId, HeadName = u.Head!.Name, HeadNip = u.Head.Nip }),
+                Witnesses = (request.Witnesses ?? []).Count,
+            }));
             await transaction.CommitAsync(cancellationToken);
         }
         catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
@@ -226,7 +235,10 @@ public static class DeclarationEndpoints
             SET withdrawn_at = @Now, withdrawn_by = @By, withdrawal_reason = @Reason
             WHERE declaration_id = @Id AND unit_id = @UnitId AND withdrawn_at IS NULL
             """;
-        await connection.ExecuteAsync(withdraw, new { Id = id, UnitId = unitId, Now = time.GetUtcNow(), By = caller.KeyId, request.Reason }, transaction);
+        var now = time.GetUtcNow();
+        await connection.ExecuteAsync(withdraw, new { Id = id, UnitId = unitId, Now = now, By = caller.KeyId, request.Reason }, transaction);
+        await connection.AuditAsync(transaction, caller, new AuditChange("declaration.unit_withdrawn", "declaration", id.ToString(), entry.AgencyId, unitId,
+            AuditTrail.Diff(("withdrawnAt", null, now), ("withdrawalReason", null, request.Reason))));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok((await Load(connection, id))!);
     }

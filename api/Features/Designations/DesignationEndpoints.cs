@@ -4,6 +4,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Http;
 
@@ -174,6 +175,8 @@ public static class DesignationEndpoints
             """;
         await connection.ExecuteAsync(revoke, new { Id = id, request.RevokedOn, request.Reason, request.DecreeNumber, Now = time.GetUtcNow(), By = caller.KeyId }, transaction);
         var revoked = (await connection.QuerySingleAsync<Designation>(find, new { Id = id }, transaction));
+        await connection.AuditAsync(transaction, caller, new AuditChange("designation.revoked", "designation", id.ToString(), designation.AgencyId, designation.UnitId,
+            AuditTrail.Diff(("revokedOn", null, request.RevokedOn), ("revocationReason", null, request.Reason), ("revocationDecreeNumber", null, request.DecreeNumber))));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(revoked);
     }

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Frameworks;
@@ -141,7 +142,12 @@ public static class EvidenceEndpoints
                 Description = link.Description, Version = 1, Status = "submitted", UploadedAt = now, UploadedBy = caller.KeyId,
             };
             return await Persist(connection, db.Dialect, http, caller, key, Fingerprint(route, link.Url!), location, linkItem, blob: null, store,
-                async transaction => await InsertEvidence(connection, transaction, linkItem), cancellationToken);
+                async transaction =>
+                {
+                    await InsertEvidence(connection, transaction, linkItem);
+                    await connection.AuditAsync(transaction, caller, new AuditChange("evidence.linked", "evidence", evidenceId.ToString(), assessment.AgencyId, assessment.UnitId,
+                        new { AssessmentId = id, ItemCode = itemCode, linkItem.Url, linkItem.Title }));
+                }, cancellationToken);
         }
 
         var form = await ReadUpload(http.Request, store, options.Value.MaxBytes, cancellationToken);
@@ -165,6 +171,9 @@ public static class EvidenceEndpoints
             {
                 await InsertEvidence(connection, transaction, fileItem);
                 await InsertVersion(connection, transaction, fileItem);
+                // The content hash identifies the file; its bytes never enter the trail.
+                await connection.AuditAsync(transaction, caller, new AuditChange("evidence.uploaded", "evidence", evidenceId.ToString(), assessment.AgencyId, assessment.UnitId,
+                    new { AssessmentId = id, ItemCode = itemCode, fileItem.FileName, fileItem.ContentType, fileItem.Size, fileItem.Sha256 }));
             }, cancellationToken);
     }
 
@@ -219,6 +228,9 @@ public static class EvidenceEndpoints
                     WHERE id = @Id
                     """;
                 await connection.ExecuteAsync(update, new { Id = evidenceId, item.Version, item.Description, item.CapturedAt }, transaction);
+                await connection.AuditAsync(transaction, caller, new AuditChange("evidence.version_added", "evidence", evidenceId.ToString(), existing.AgencyId, existing.UnitId,
+                    AuditTrail.Diff(("version", version - 1, version), ("status", existing.Status, "submitted"), ("sha256", existing.Sha256, blob.Sha256),
+                        ("fileName", existing.FileName, item.FileName), ("size", existing.Size, item.Size))));
                 return item;
             }, cancellationToken);
     }
@@ -328,6 +340,8 @@ public static class EvidenceEndpoints
             """;
         await connection.ExecuteAsync(sql, new { Id = evidenceId, request.Decision, request.Comment, Now = time.GetUtcNow(), By = caller.KeyId, request.ValidUntil }, transaction);
         var updated = (await FindVisible(connection, caller, evidenceId, today, transaction))!;
+        await connection.AuditAsync(transaction, caller, new AuditChange("evidence.reviewed", "evidence", evidenceId.ToString(), row.AgencyId, row.UnitId,
+            AuditTrail.Diff(("status", row.Status, updated.Status), ("reviewComment", row.ReviewComment, updated.ReviewComment), ("validUntil", row.ValidUntil, updated.ValidUntil))));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(updated.ToItem(today));
     }
@@ -347,7 +361,10 @@ public static class EvidenceEndpoints
             return Problems.Conflict($"Evidence '{evidenceId}' has been accepted and can no longer be withdrawn.");
         }
         const string sql = "UPDATE evidence SET withdrawn_at = @Now, withdrawn_by = @By WHERE id = @Id AND withdrawn_at IS NULL";
-        await connection.ExecuteAsync(sql, new { Id = evidenceId, Now = time.GetUtcNow(), By = caller.KeyId }, transaction);
+        var now = time.GetUtcNow();
+        await connection.ExecuteAsync(sql, new { Id = evidenceId, Now = now, By = caller.KeyId }, transaction);
+        await connection.AuditAsync(transaction, caller, new AuditChange("evidence.withdrawn", "evidence", evidenceId.ToString(), row.AgencyId, row.UnitId,
+            AuditTrail.Diff(("withdrawnAt", null, now))));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Frameworks;
@@ -67,6 +68,8 @@ public sealed class FrameworkStore(DbConnectionFactory db, FrameworkCatalogue ca
                     + "A changed worksheet must be published under a new framework code in a new file.");
             }
             await Insert(connection, transaction, framework, sha);
+            await AuditTrail.AppendAnonymousAsync(connection, transaction, time.GetUtcNow(), null, null,
+                new AuditChange("framework.loaded", "framework", framework.Code, Changes: new { Sha256 = sha, Items = framework.Items.Count }));
             await transaction.CommitAsync(cancellationToken);
         }
     }

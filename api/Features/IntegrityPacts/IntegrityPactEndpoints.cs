@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.IntegrityPacts;
@@ -139,6 +140,17 @@ public static class IntegrityPactEndpoints
                 p.Id, p.UnitId, p.Nip, p.Name, p.Position, p.Role, p.Occasion, p.SignedOn, p.DocumentUrl, p.CreatedAt, p.CreatedBy,
                 SignedYear = p.SignedOn.Year,
             }), transaction);
+            if (outcome.New.Count > 0)
+            {
+                // A summary rather than up to 5,000 rows: the pacts themselves are the record, and they keep who created them.
+                await connection.AuditAsync(transaction, caller, new AuditChange("integrity_pacts.recorded", "unit", unitId.ToString(), unit.AgencyId, unitId, new
+                {
+                    Recorded = outcome.New.Count,
+                    AlreadyRecorded = candidates.Count - outcome.New.Count,
+                    Years = outcome.New.Select(p => p.SignedOn.Year).Distinct().Order(),
+                    FirstPactId = outcome.New[0].Id,
+                }));
+            }
             await transaction.CommitAsync(cancellationToken);
         }
         catch (DbException e) when (db.Dialect.IsUniqueViolation(e))

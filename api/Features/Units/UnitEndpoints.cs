@@ -4,6 +4,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Units;
@@ -93,7 +94,7 @@ public static class UnitEndpoints
     }
 
     public static async Task<Results<Created<WorkUnit>, ValidationProblem, ProblemHttpResult>> CreateUnit(
-        CreateUnitRequest request, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+        CreateUnitRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         if (await Agencies.AgencyEndpoints.Find(connection, request.AgencyId!.Value) is null)
@@ -122,13 +123,20 @@ public static class UnitEndpoints
             INSERT INTO units ({Columns})
             VALUES (@Id, @AgencyId, @Code, @Name, @ParentUnitId, @Kind, @ProvidesPublicService, @EmployeeCount, @CreatedAt, @UpdatedAt)
             """;
-        try
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await connection.ExecuteAsync(sql, unit);
-        }
-        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return await CodeConflict(connection, unit.AgencyId, unit.Code);
+            try
+            {
+                await connection.ExecuteAsync(sql, unit, transaction);
+            }
+            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return await CodeConflict(connection, unit.AgencyId, unit.Code);
+            }
+            await connection.AuditAsync(transaction, caller, new AuditChange("unit.created", "unit", unit.Id.ToString(), unit.AgencyId, unit.Id,
+                new { unit.Code, unit.Name, unit.ParentUnitId, unit.Kind, unit.ProvidesPublicService, unit.EmployeeCount }));
+            await transaction.CommitAsync(cancellationToken);
         }
         return TypedResults.Created($"/api/v1/units/{unit.Id}", unit);
     }
@@ -178,7 +186,7 @@ public static class UnitEndpoints
     }
 
     public static async Task<Results<Ok<WorkUnit>, ValidationProblem, ProblemHttpResult>> UpdateUnit(
-        Guid id, UpdateUnitRequest request, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, UpdateUnitRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -225,6 +233,10 @@ public static class UnitEndpoints
             return await CodeConflict(connection, unit.AgencyId, request.Code!);
         }
         var updated = (await Find(connection, id, transaction))!;
+        await connection.AuditAsync(transaction, caller, new AuditChange("unit.updated", "unit", id.ToString(), unit.AgencyId, id, AuditTrail.Diff(
+            ("code", unit.Code, updated.Code), ("name", unit.Name, updated.Name), ("parentUnitId", unit.ParentUnitId, updated.ParentUnitId),
+            ("kind", unit.Kind, updated.Kind), ("providesPublicService", unit.ProvidesPublicService, updated.ProvidesPublicService),
+            ("employeeCount", unit.EmployeeCount, updated.EmployeeCount))));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(updated);
     }

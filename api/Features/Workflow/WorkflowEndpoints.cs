@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Designations;
@@ -233,6 +234,8 @@ public static class WorkflowEndpoints
                     """;
                 await connection.ExecuteAsync(supersede, new { Id = designationId, assessment.UnitId }, transaction);
             }
+            await connection.AuditAsync(transaction, caller, new AuditChange("designation.created", "designation", designationId.ToString(), assessment.AgencyId, assessment.UnitId,
+                new { Predikat = assessment.Target, request.DecreeNumber, request.DecreeDate, AssessmentId = assessment.Id }));
             return null;
         });
     }
@@ -289,6 +292,8 @@ public static class WorkflowEndpoints
             FROM assessment_transitions WHERE assessment_id = @Id
             """;
         await connection.ExecuteAsync(record, new { TransitionId = Guid.NewGuid(), Id = id, Action = action, From = assessment.Status, To = to, Note = note, Now = now, By = caller.KeyId }, transaction);
+        await connection.AuditAsync(transaction, caller, new AuditChange($"assessment.{action}", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
+            new { Status = new FieldChange(assessment.Status, to), Note = note }));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(assessment with { Status = to, UpdatedAt = now });
     }

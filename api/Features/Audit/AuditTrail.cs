@@ -1,0 +1,61 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using ZonaIntegritas.Api.Auth;
+
+namespace ZonaIntegritas.Api.Features.Audit;
+
+/// <summary>
+/// One write, as the audit trail records it. <see cref="Changes"/> holds before/after of the fields that changed (or the
+/// values set, for a creation); never file bytes or key material.
+/// </summary>
+public sealed record AuditChange(string Action, string EntityType, string EntityId, Guid? AgencyId = null, Guid? UnitId = null, object? Changes = null);
+
+/// <summary>A field's value before and after a write.</summary>
+public sealed record FieldChange(object? Before, object? After);
+
+public static class AuditTrail
+{
+    private static readonly JsonSerializerOptions ChangeJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Appends the entry inside the caller's transaction, so that the entry exists exactly when the write does. The units
+    /// and agencies touched are noted on the request, which drops their cached documents when it ends.
+    /// </summary>
+    public static async Task AuditAsync(this DbConnection connection, DbTransaction transaction, Caller caller, AuditChange change)
+    {
+        await Append(connection, transaction, caller.KeyId, caller.Role, caller.RequestId, caller.ClientIp, caller.At, change);
+        caller.Changes.Add(change.EntityType, change.AgencyId, change.UnitId);
+    }
+
+    /// <summary>For writes no API key made (start-up bootstrap, authentication-failure bursts).</summary>
+    public static Task AppendAnonymousAsync(DbConnection connection, DbTransaction? transaction, DateTimeOffset at, string? clientIp, string? requestId, AuditChange change) =>
+        Append(connection, transaction, null, null, requestId, clientIp, at, change);
+
+    private static Task Append(DbConnection connection, DbTransaction? transaction, Guid? keyId, string? role, string? requestId, string? clientIp,
+        DateTimeOffset at, AuditChange change)
+    {
+        const string sql = """
+            INSERT INTO audit_entries (at, api_key_id, role, action, entity_type, entity_id, agency_id, unit_id, changes, request_id, client_ip)
+            VALUES (@At, @ApiKeyId, @Role, @Action, @EntityType, @EntityId, @AgencyId, @UnitId, @Changes, @RequestId, @ClientIp)
+            """;
+        return connection.ExecuteAsync(sql, new
+        {
+            At = at,
+            ApiKeyId = keyId,
+            Role = role,
+            change.Action,
+            change.EntityType,
+            change.EntityId,
+            change.AgencyId,
+            change.UnitId,
+            Changes = change.Changes is null ? null : JsonSerializer.Serialize(change.Changes, ChangeJson),
+            RequestId = requestId,
+            ClientIp = clientIp,
+        }, transaction);
+    }
+
+    /// <summary>Before/after of the fields whose values differ; equal fields are left out.</summary>
+    public static Dictionary<string, FieldChange> Diff(params (string Field, object? Before, object? After)[] fields) =>
+        fields.Where(f => !Equals(f.Before, f.After)).ToDictionary(f => f.Field, f => new FieldChange(f.Before, f.After));
+}
