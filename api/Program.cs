@@ -75,6 +75,17 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Decide, policy => policy.RequireRole(Roles.Admin, Roles.Evaluator))
     .AddPolicy(Policies.ReadAudit, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate));
 
+builder.Services.AddZonaIntegritasRateLimits();
+builder.Services.AddConfiguredCors(builder.Configuration);
+// Slow-body clients (a stalled mobile upload, a slowloris) are cut off rather than holding a connection forever.
+builder.WebHost.ConfigureKestrel((context, kestrel) =>
+{
+    var limits = context.Configuration.GetSection(RequestLimitsOptions.Section).Get<RequestLimitsOptions>() ?? new RequestLimitsOptions();
+    kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(limits.MinBodyBytesPerSecond, TimeSpan.FromSeconds(10));
+    kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
+    kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+});
+
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag]);
 builder.Services.AddZonaIntegritasOpenApi();
 
@@ -86,6 +97,13 @@ await app.Services.GetRequiredService<FrameworkStore>().SynchronizeAsync();
 await app.Services.GetRequiredService<ApiKeyBootstrap>().EnsureAdminKeyAsync();
 await app.Services.GetRequiredService<EvidenceSweeper>().SweepAsync();
 
+app.UseSecurityHeaders();
+if (!app.Environment.IsDevelopment())
+{
+    // Behind a TLS-terminating proxy set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so the original scheme is seen (README, Security).
+    app.UseHsts();
+    app.UseHttpsRedirection();
+}
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwaggerUI(options =>
@@ -95,8 +113,10 @@ app.UseSwaggerUI(options =>
     options.DocumentTitle = "ZonaIntegritas API";
 });
 app.UseRouting();
+app.UseCors(CorsOptions.PolicyName);
 app.UseRequestBodyLimits();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Auth;
 
@@ -22,6 +23,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ApiKeyCache cache,
     ChangeStamps stamps,
     TimeProvider time,
+    FailedAuthenticationLimiter failures,
     IProblemDetailsService problemDetails)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -48,6 +50,11 @@ public sealed class ApiKeyAuthenticationHandler(
             WHERE k.key_hash = @Hash
             """;
         var key = cache.Find(hash);
+        if (key is null && failures.IsBlocked(ClientIp))
+        {
+            // Over the failure limit: only keys already proven valid get through; the rest are not even looked up.
+            return AuthenticateResult.Fail("Too many failed authentications from this address.");
+        }
         if (key is null)
         {
             var reading = stamps.Now;
@@ -90,9 +97,17 @@ public sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
+    private string ClientIp => Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
+        if (!failures.RecordFailure(ClientIp, out var retryAfter))
+        {
+            await AuditBurstOnceAsync();
+            await RateLimits.WriteTooManyRequests(Context, retryAfter, "Too many requests without a valid API key from this address.");
+            return;
+        }
         var detail = result.Failure?.Message ?? $"Send an API key in the {ApiKeySecret.HeaderName} header.";
         await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
     }
@@ -101,6 +116,22 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var role = Context.User.FindFirstValue(ClaimTypes.Role);
         return WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", $"An API key with role '{role}' may not perform this action.");
+    }
+
+    /// <summary>One audit entry per client IP and window in which its failures went over the limit.</summary>
+    private async Task AuditBurstOnceAsync()
+    {
+        var now = time.GetUtcNow();
+        if (!failures.FirstBurstOfWindow(ClientIp, now))
+        {
+            return;
+        }
+        await using var connection = await connections.OpenAsync(Context.RequestAborted);
+        await using var transaction = await connection.BeginTransactionAsync(Context.RequestAborted);
+        await Features.Audit.AuditTrail.AppendAnonymousAsync(connection, transaction, now, ClientIp, Context.TraceIdentifier,
+            new Features.Audit.AuditChange("authentication.failure_burst", ChangeStamps.ClientEntity, ClientIp,
+                Changes: new { WindowSeconds = (int)failures.Window.TotalSeconds, Path = Request.Path.Value }));
+        await transaction.CommitAsync(Context.RequestAborted);
     }
 
     private async Task WriteProblemAsync(int status, string title, string detail)

@@ -16,6 +16,13 @@ public sealed class RequestLimitsOptions
     /// <summary>Bulk imports such as 5,000 integrity pacts as JSON or CSV.</summary>
     [Range(1024, 1024 * 1024 * 1024)]
     public long MaxImportBodyBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>A request body slower than this (after a 10 s grace period) is aborted; mobile uploads on 2G still pass.</summary>
+    [Range(1.0, 1048576.0, ErrorMessage = "Limits:MinBodyBytesPerSecond must be between 1 and 1048576.")]
+    public double MinBodyBytesPerSecond { get; set; } = 240;
+
+    [Range(1, 300, ErrorMessage = "Limits:RequestHeadersTimeoutSeconds must be between 1 and 300.")]
+    public int RequestHeadersTimeoutSeconds { get; set; } = 30;
 }
 
 /// <summary>Endpoint metadata: this endpoint accepts bulk imports, so the larger body limit applies.</summary>

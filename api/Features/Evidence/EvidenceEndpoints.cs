@@ -29,6 +29,7 @@ public static class EvidenceEndpoints
     {
         api.MapPost("/assessments/{id:guid}/items/{itemCode}/evidence", AddEvidence).RequireAuthorization(Policies.UploadEvidence)
             .WithMetadata(new EvidenceUploadBody())
+            .RequireRateLimiting(RateLimits.UploadPolicy)
             .Accepts<LinkEvidenceRequest>("multipart/form-data", "application/json")
             .WithTags("Evidence (data dukung)")
             .WithName(nameof(AddEvidence))
@@ -74,6 +75,7 @@ public static class EvidenceEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/versions", AddEvidenceVersion).RequireAuthorization(Policies.UploadEvidence)
             .WithMetadata(new EvidenceUploadBody())
+            .RequireRateLimiting(RateLimits.UploadPolicy)
             .Accepts<LinkEvidenceRequest>("multipart/form-data")
             .WithName(nameof(AddEvidenceVersion))
             .WithSummary("Upload a new version of a file; its status returns to submitted")
