@@ -26,9 +26,16 @@ public static class ComplianceData
             ("counter", """
                 CREATE TEMP TABLE n (i INTEGER PRIMARY KEY);
                 WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < $units - 1) INSERT INTO n SELECT i FROM c;
+                ALTER TABLE n ADD COLUMN assessment_id TEXT;
+                UPDATE n SET assessment_id = printf('00000000-0000-4000-c000-%012x', i);
                 CREATE TEMP TABLE k (i INTEGER PRIMARY KEY);
                 WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 19) INSERT INTO k SELECT i FROM c;
                 CREATE TEMP TABLE scored AS SELECT item_code, ROW_NUMBER() OVER (ORDER BY ordinal) - 1 AS r FROM framework_items WHERE scored = 1;
+                -- Answerable items in primary-key order with their value decided once, so every answer row lands at the end of the B-tree.
+                CREATE TEMP TABLE answerable AS
+                SELECT framework_code, item_code,
+                       CASE answer_type WHEN 'YA_TIDAK' THEN 'Ya' WHEN 'NILAI_0_4' THEN '3.8' WHEN 'JUMLAH' THEN '10' ELSE 'A' END AS value
+                FROM framework_items WHERE answer_type <> 'PERSEN' ORDER BY item_code;
                 """),
             ("agencies", """
                 INSERT INTO agencies (id, code, name, kind, created_at, updated_at)
@@ -67,13 +74,11 @@ public static class ComplianceData
                 """),
             ("answers (three layers)", """
                 INSERT INTO answers (assessment_id, layer, framework_code, item_code, value, note, updated_at, updated_by)
-                SELECT printf('00000000-0000-4000-c000-%012x', n.i), l.layer, f.framework_code, f.item_code,
-                       CASE f.answer_type WHEN 'YA_TIDAK' THEN 'Ya' WHEN 'NILAI_0_4' THEN '3.8' WHEN 'JUMLAH' THEN '10' ELSE 'A' END,
+                SELECT n.assessment_id, l.layer, f.framework_code, f.item_code, f.value,
                        NULL, '2026-03-02T00:00:00.0000000Z', '00000000-0000-0000-0000-000000000000'
                 FROM n
                 CROSS JOIN (SELECT 'self' AS layer UNION ALL SELECT 'tpi' UNION ALL SELECT 'tpn') l
-                CROSS JOIN framework_items f
-                WHERE f.answer_type <> 'PERSEN';
+                CROSS JOIN answerable f; -- CROSS JOIN keeps this loop order in SQLite: n, then layer, then item, i.e. key order.
                 """),
             ("evidence", """
                 INSERT INTO evidence (id, assessment_id, item_code, kind, url, title, description, captured_at, current_version, status, review_comment,

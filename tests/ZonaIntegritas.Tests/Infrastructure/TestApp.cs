@@ -25,6 +25,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
 
     public TestDatabase Database => _database;
 
+    /// <summary>Every log line the app wrote, at every level (Trace up).</summary>
+    public CapturedLogs Logs { get; } = new();
+
     /// <summary>This app's own evidence folder, removed on dispose.</summary>
     public string EvidencePath { get; } = Path.Combine(Path.GetTempPath(), "zi-tests", $"evidence-{Guid.NewGuid():N}");
 
@@ -46,7 +49,13 @@ public sealed class TestApp : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Warning);
+            // The capture sees everything, so that a test can prove what is never logged at any level.
+            logging.AddProvider(Logs);
+            logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
+        });
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
