@@ -23,18 +23,9 @@ public sealed class AccessMatrixTests
     /// <summary>Keys: admin, evaluator (national), inspectorate and reader of agency A, national reader, unit key of A1.</summary>
     public sealed record Caller(string Name, string Role, bool National, string Key);
 
-    public sealed record Target(Guid AgencyId, string AgencyCode, Guid UnitId, string UnitCode, Guid DeclarationId, Guid AssessmentId, Guid EvidenceId, Guid DesignationId);
-
-    public sealed record World(HttpClient Admin, Target Own, Target Sibling, Target Foreign, Guid SpareKeyId)
-    {
-        public Target For(Scope scope) => scope switch { Scope.Own => Own, Scope.Sibling => Sibling, _ => Foreign };
-    }
-
     private delegate Task<HttpRequestMessage> Build(World world, Target target);
 
     private sealed record Case(bool Targeted, Build Request, Func<Caller, Scope, Outcome> Expect, int Order = 0);
-
-    private static readonly byte[] Pdf = Encoding.ASCII.GetBytes("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
 
     // Visibility as the service defines it: national keys see everything, agency keys their agency, unit keys their unit.
     private static bool Sees(Caller c, Scope s) => c.National || (s != Scope.Foreign && (c.Role != "unit" || s == Scope.Own));
@@ -75,15 +66,6 @@ public sealed class AccessMatrixTests
         Task.FromResult(new HttpRequestMessage(method, url(t)) { Content = body is null ? null : JsonContent.Create(body(t)) });
 
     private static Build Collection(string url) => (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Get, url));
-
-    private static MultipartFormDataContent PdfForm()
-    {
-        var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(Pdf);
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
-        form.Add(file, "file", "sk.pdf");
-        return form;
-    }
 
     private static readonly Dictionary<string, Case> Cases = new()
     {
@@ -144,7 +126,7 @@ public sealed class AccessMatrixTests
         ["GET /api/v1/evidence/{evidenceId:guid}/versions"] = new(true, Get(t => $"/api/v1/evidence/{t.EvidenceId}/versions"), Read),
         ["POST /api/v1/evidence/{evidenceId:guid}/versions"] = new(true, (_, t) => Task.FromResult(new HttpRequestMessage(HttpMethod.Post, $"/api/v1/evidence/{t.EvidenceId}/versions")
         {
-            Content = PdfForm(),
+            Content = SampleWorld.PdfForm(),
         }), Write("admin", "inspectorate", "unit"), 1),
         ["POST /api/v1/evidence/{evidenceId:guid}/review"] = new(true, Send(HttpMethod.Post, t => $"/api/v1/evidence/{t.EvidenceId}/review",
             _ => new { decision = "rejected", comment = "Tanda tangan belum lengkap" }), ReviewEvidence, 1),
@@ -213,7 +195,7 @@ public sealed class AccessMatrixTests
     public async Task EveryEndpointRefusesRequestsWithoutAKey()
     {
         await using var app = await TestApp.StartAsync(settings: new() { ["RateLimits:FailedAuthenticationsPerIp"] = "100000" });
-        var world = await BuildWorld(app);
+        var world = await SampleWorld.BuildAsync(app);
         var anonymous = app.ClientWithKey(null);
         var wrong = new List<string>();
 
@@ -234,7 +216,7 @@ public sealed class AccessMatrixTests
     public async Task EveryEndpointAnswersEveryRoleAndScopeAsDeclared()
     {
         await using var app = await TestApp.StartAsync(settings: new() { ["RateLimits:RequestsPerKey"] = "100000" });
-        var world = await BuildWorld(app);
+        var world = await SampleWorld.BuildAsync(app);
         var admin = world.Admin;
         var agencyA = world.Own.AgencyId;
         Caller[] callers =
@@ -258,7 +240,7 @@ public sealed class AccessMatrixTests
                 foreach (var caller in callers)
                 {
                     var expected = @case.Expect(caller, scope);
-                    var response = await clients[caller].SendAsync(await @case.Request(world, world.For(scope)));
+                    var response = await clients[caller].SendAsync(await @case.Request(world, scope switch { Scope.Own => world.Own, Scope.Sibling => world.Sibling, _ => world.Foreign }));
                     var actual = Classify(response.StatusCode);
                     checkedCount++;
                     var isProblem = (int)response.StatusCode < 400 || response.Content.Headers.ContentType?.MediaType == "application/problem+json";
@@ -285,46 +267,4 @@ public sealed class AccessMatrixTests
         < 300 or 304 or 409 or 422 => Outcome.Allowed,
         _ => (Outcome)(-1),
     };
-
-    /// <summary>Agency A with units A1 (own) and A2 (sibling), agency B with B1 (foreign); each declared, assessed, evidenced and designated.</summary>
-    private static async Task<World> BuildWorld(TestApp app)
-    {
-        var admin = app.Admin();
-        var agencyA = await admin.CreateAgency();
-        var agencyB = await admin.CreateAgency();
-        var a1 = await CreateTarget(app, admin, agencyA, 1);
-        var a2 = await CreateTarget(app, admin, agencyA, 2);
-        var b1 = await CreateTarget(app, admin, agencyB, 3);
-        var spare = await (await admin.PostJson("/api/v1/api-keys", new { name = "spare", role = "reader" })).Json(HttpStatusCode.Created);
-        return new World(admin, a1, a2, b1, spare.GetProperty("apiKey").Id());
-    }
-
-    private static async Task<Target> CreateTarget(TestApp app, HttpClient admin, Guid agencyId, int seed)
-    {
-        var agency = await (await admin.GetAsync($"/api/v1/agencies/{agencyId}")).Json(HttpStatusCode.OK);
-        var unitCode = Fixtures.UniqueCode("U");
-        var unitId = await admin.CreateUnit(agencyId, unitCode);
-        var declaration = await (await admin.PostJson("/api/v1/declarations", Fixtures.DeclarationBody(agencyId, [unitId], nipSeed: seed * 10))).Json(HttpStatusCode.Created);
-        var assessment = await (await admin.PostJson("/api/v1/assessments", new { unitId, year = 2027, target = "WBK" })).Json(HttpStatusCode.Created);
-        (await admin.PutAsJsonAsync($"/api/v1/assessments/{assessment.Id()}/answers/self/MP.P.1.a", new { value = "Ya" })).EnsureSuccessStatusCode();
-        var upload = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/assessments/{assessment.Id()}/items/MP.P.1.a/evidence") { Content = PdfForm() };
-        var evidence = await (await admin.SendAsync(upload)).Json(HttpStatusCode.Created);
-        // A designation needs a full workflow through the national team; its access rules are all this test needs, so the row is written directly.
-        var designationId = Guid.NewGuid();
-        await using (var connection = new SqliteConnection(app.Database.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO designations (id, unit_id, agency_id, predikat, decree_number, decree_date, assessment_id, created_at, created_by)
-                VALUES ($id, $unit, $agency, 'WBK', 'SK 1/2025', '2025-12-01', $assessment, '2025-12-01T00:00:00.0000000+00:00', $id)
-                """;
-            command.Parameters.AddWithValue("$id", designationId.ToString());
-            command.Parameters.AddWithValue("$unit", unitId.ToString());
-            command.Parameters.AddWithValue("$agency", agencyId.ToString());
-            command.Parameters.AddWithValue("$assessment", assessment.Id().ToString());
-            await command.ExecuteNonQueryAsync();
-        }
-        return new Target(agencyId, agency.GetProperty("code").GetString()!, unitId, unitCode, declaration.Id(), assessment.Id(), evidence.Id(), designationId);
-    }
 }
