@@ -23,8 +23,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ApiKeyCache cache,
     ChangeStamps stamps,
     TimeProvider time,
-    FailedAuthenticationLimiter failures,
-    IProblemDetailsService problemDetails)
+    FailedAuthenticationLimiter failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -134,15 +133,7 @@ public sealed class ApiKeyAuthenticationHandler(
         await transaction.CommitAsync(Context.RequestAborted);
     }
 
-    private async Task WriteProblemAsync(int status, string title, string detail)
-    {
-        Response.StatusCode = status;
-        await problemDetails.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        });
-    }
+    private async Task WriteProblemAsync(int status, string title, string detail) => await Problems.WriteAsync(Context, status, title, detail);
 }
 
 /// <summary>A stored key as authentication needs it.</summary>

@@ -21,4 +21,15 @@ public static class Problems
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors) => TypedResults.ValidationProblem(errors);
+
+    /// <summary>Writes a problem from middleware or an authentication handler, where no endpoint result is returned.</summary>
+    public static ValueTask WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
 }

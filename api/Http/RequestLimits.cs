@@ -44,17 +44,8 @@ public static class RequestLimitsMiddleware
             : metadata?.GetMetadata<BulkImportBody>() is not null ? limits.MaxImportBodyBytes : limits.MaxJsonBodyBytes;
         if (context.Request.ContentLength > limit)
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status413PayloadTooLarge,
-                    Title = "Payload Too Large",
-                    Detail = $"The request body is {context.Request.ContentLength} bytes; this endpoint accepts at most {limit} bytes.",
-                },
-            });
+            await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
+                $"The request body is {context.Request.ContentLength} bytes; this endpoint accepts at most {limit} bytes.");
             return;
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
