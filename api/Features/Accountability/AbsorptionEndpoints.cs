@@ -288,15 +288,15 @@ public static class AbsorptionEndpoints
         public Guid UnitId { get; init; }
         public string UnitCode { get; init; } = "";
         public string UnitName { get; init; } = "";
-        public decimal? Ceiling { get; init; }
-        public decimal? Realised { get; init; }
+        public decimal? Ceiling { get; init => field = value is { } v ? AccountabilityRules.Canonical(v) : null; }
+        public decimal? Realised { get; init => field = value is { } v ? AccountabilityRules.Canonical(v) : null; }
         public int? LastMonth { get; init; }
-        public decimal? PhysicalProgressPercent { get; init; }
+        public decimal? PhysicalProgressPercent { get; init => field = value is { } v ? AccountabilityRules.Canonical(v) : null; }
     }
 
     private sealed class MilestoneRow
     {
         public int Month { get; init; }
-        public decimal MinPercent { get; init; }
+        public decimal MinPercent { get; init => field = AccountabilityRules.Canonical(value); }
     }
 }

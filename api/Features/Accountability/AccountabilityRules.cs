@@ -32,6 +32,12 @@ public static class AccountabilityRules
     /// <summary>The achievement used to compare years: capped, so one runaway indicator does not carry a year.</summary>
     public static decimal ComparablePercent(Achievement? achievement) => achievement?.DisplayPercent ?? 0m;
 
+    /// <summary>
+    /// The value without trailing zeros, so 70, 70.0 and 70.00 read alike whichever database returned them (SQLite
+    /// keeps the text it was given, SQL Server the column's scale).
+    /// </summary>
+    public static decimal Canonical(decimal value) => value / 1.0000000000000000000000000000m;
+
     /// <summary>Cumulative realisation ÷ ceiling × 100, exact (callers round to present).</summary>
     public static decimal AbsorptionPercent(decimal realised, decimal ceiling) => realised * 100m / ceiling;
 

@@ -178,7 +178,7 @@ public static class BudgetEndpoints
 
     private sealed class BudgetRow
     {
-        public decimal Ceiling { get; init; }
+        public decimal Ceiling { get; init => field = AccountabilityRules.Canonical(value); }
         public DateTimeOffset UpdatedAt { get; init; }
         public Guid UpdatedBy { get; init; }
     }
@@ -186,8 +186,8 @@ public static class BudgetEndpoints
     private sealed class MonthRow
     {
         public int Month { get; init; }
-        public decimal Amount { get; init; }
-        public decimal PhysicalProgressPercent { get; init; }
+        public decimal Amount { get; init => field = AccountabilityRules.Canonical(value); }
+        public decimal PhysicalProgressPercent { get; init => field = AccountabilityRules.Canonical(value); }
         public DateTimeOffset RecordedAt { get; init; }
         public Guid RecordedBy { get; init; }
     }

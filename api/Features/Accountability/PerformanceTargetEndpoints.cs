@@ -204,7 +204,7 @@ public static class PerformanceTargetEndpoints
         public int Year { get; init; }
         public string Indicator { get; init; } = "";
         public string UnitOfMeasure { get; init; } = "";
-        public decimal Target { get; init; }
+        public decimal Target { get; init => field = AccountabilityRules.Canonical(value); }
         public string Direction { get; init; } = "";
         public DateTimeOffset CreatedAt { get; init; }
         public Guid CreatedBy { get; init; }
@@ -214,7 +214,7 @@ public static class PerformanceTargetEndpoints
     {
         public Guid TargetId { get; init; }
         public string Period { get; init; } = "";
-        public decimal Value { get; init; }
+        public decimal Value { get; init => field = AccountabilityRules.Canonical(value); }
         public DateTimeOffset RecordedAt { get; init; }
         public Guid RecordedBy { get; init; }
     }
