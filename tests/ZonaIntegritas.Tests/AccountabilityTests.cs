@@ -432,4 +432,43 @@ public sealed class AccountabilityTests
         Assert.NotEmpty(badMonth.Errors("month"));
         Assert.NotEmpty(badMonth.Errors("year"));
     }
+
+    // Audit trail
+
+    [Fact]
+    public async Task EveryAccountabilityWriteIsAuditedWithBeforeAndAfterAndARefusedOneIsNot()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var target = await Target(s.UnitKey, s.Unit, "Indeks", 80m);
+        await (await Realise(s.UnitKey, s.Unit, target, "2026-08", 70m)).Json(HttpStatusCode.Created);
+        await (await Realise(s.UnitKey, s.Unit, target, "2026-08", 90m)).Json(HttpStatusCode.OK);
+        await (await Ceiling(s.UnitKey, s.Unit, 1_000m)).Json(HttpStatusCode.Created);
+        await (await Ceiling(s.UnitKey, s.Unit, 1_500.50m)).Json(HttpStatusCode.OK);
+        await (await Spend(s.UnitKey, s.Unit, 1, 100m, 10m)).Json(HttpStatusCode.Created);
+        await (await Spend(s.UnitKey, s.Unit, 1, 100m, 12.5m)).Json(HttpStatusCode.OK);
+        await (await Spend(s.UnitKey, s.Unit, 2, 5_000m)).Problem(HttpStatusCode.UnprocessableEntity);
+        await (await s.Inspectorate.PutAsJsonAsync($"/api/v1/agencies/{s.Agency}/absorption-milestones/2026", new[] { new { month = 8, minPercent = 60m } })).Json(HttpStatusCode.OK);
+
+        var entries = (await (await s.Admin.GetAsync($"/api/v1/audit?pageSize=200")).Json(HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().ToList();
+        JsonElement Changes(string action, int skip = 0) =>
+            JsonDocument.Parse(entries.Where(e => e.GetProperty("action").GetString() == action).Reverse().Skip(skip).First().GetProperty("changes").GetString()!).RootElement;
+
+        var actions = entries.Select(e => e.GetProperty("action").GetString()).ToList();
+        Assert.Equal(1, actions.Count(a => a == "performance_target.created"));
+        Assert.Equal(2, actions.Count(a => a == "performance_target.realisation_recorded"));
+        Assert.Equal(1, actions.Count(a => a == "budget.created"));
+        Assert.Equal(1, actions.Count(a => a == "budget.ceiling_changed"));
+        Assert.Equal(2, actions.Count(a => a == "budget.realisation_recorded"));
+        Assert.Equal(1, actions.Count(a => a == "absorption_milestones.set"));
+        Assert.Equal(70m, Changes("performance_target.realisation_recorded", 1).GetProperty("value").GetProperty("before").GetDecimal());
+        Assert.Equal(90m, Changes("performance_target.realisation_recorded", 1).GetProperty("value").GetProperty("after").GetDecimal());
+        Assert.Equal(1_000m, Changes("budget.ceiling_changed").GetProperty("ceiling").GetProperty("before").GetDecimal());
+        Assert.Equal(1_500.50m, Changes("budget.ceiling_changed").GetProperty("ceiling").GetProperty("after").GetDecimal());
+        var recorded = Changes("budget.realisation_recorded", 1).GetProperty("changes");
+        Assert.Equal(12.5m, recorded.GetProperty("physicalProgressPercent").GetProperty("after").GetDecimal());
+        Assert.False(recorded.TryGetProperty("amount", out _));
+        Assert.Equal(60m, Changes("absorption_milestones.set").GetProperty("milestones").GetProperty("after")[0].GetProperty("minPercent").GetDecimal());
+    }
 }

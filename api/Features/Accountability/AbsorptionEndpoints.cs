@@ -1,11 +1,11 @@
 using System.Globalization;
-using System.Text;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Agencies;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
@@ -84,6 +84,7 @@ public static class AbsorptionEndpoints
             return Problems.NotFound("Agency", id);
         }
         var now = time.GetUtcNow();
+        var before = await LoadMilestones(connection, transaction, id, year);
         const string delete = "DELETE FROM absorption_milestones WHERE agency_id = @AgencyId AND year = @Year";
         const string insert = """
             INSERT INTO absorption_milestones (agency_id, year, month, min_percent, updated_at, updated_by)
@@ -92,6 +93,11 @@ public static class AbsorptionEndpoints
         await connection.ExecuteAsync(delete, new { AgencyId = id, Year = year }, transaction);
         await connection.ExecuteAsync(insert, milestones!.Select(m => new { AgencyId = id, Year = year, m!.Month, m.MinPercent, Now = now, By = caller.KeyId }), transaction);
         var schedule = new MilestoneSchedule(id, year, await LoadMilestones(connection, transaction, id, year));
+        if (!before.SequenceEqual(schedule.Milestones))
+        {
+            await connection.AuditAsync(transaction, caller, new AuditChange("absorption_milestones.set", "agency", id.ToString(), id, null,
+                new { Year = year, Milestones = new FieldChange(before, schedule.Milestones) }));
+        }
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(schedule);
     }
@@ -139,7 +145,7 @@ public static class AbsorptionEndpoints
         }
         var report = await Build(connection, db.Dialect, agency.Id, agency.Code, reportYear, reportMonth);
         var lines = behind == true ? report.Units.Where(u => u.Behind == true).ToList() : report.Units;
-        if (request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase)))
+        if (CsvText.Wanted(request))
         {
             return Csv(report, lines);
         }
@@ -250,38 +256,13 @@ public static class AbsorptionEndpoints
         "physicalProgressPercent", "lastReportedMonth", "milestoneMonth", "milestoneMinPercent", "behind", "shortfall",
     ];
 
-    private static ContentHttpResult Csv(AbsorptionReport report, IReadOnlyList<AbsorptionRow> lines)
-    {
-        static string Field(object? value)
+    private static ContentHttpResult Csv(AbsorptionReport report, IReadOnlyList<AbsorptionRow> lines) =>
+        CsvText.Result(CsvHeader, lines.Select(line => new object?[]
         {
-            var text = value switch
-            {
-                null => "",
-                bool b => b ? "true" : "false",
-                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                _ => value.ToString() ?? "",
-            };
-            // A leading =, +, - or @ would run as a formula in a spreadsheet; unit names are user text.
-            if (text.Length > 0 && value is string && text[0] is '=' or '+' or '-' or '@')
-            {
-                text = "'" + text;
-            }
-            return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
-        }
-        var builder = new StringBuilder();
-        builder.Append(string.Join(',', CsvHeader)).Append("\r\n");
-        foreach (var line in lines)
-        {
-            object?[] values =
-            [
-                report.AgencyCode, report.Year, report.Month, line.Rank, line.UnitId, line.UnitCode, line.UnitName, line.Ceiling, line.Realised,
-                line.AbsorptionPercent, line.PhysicalProgressPercent, line.LastReportedMonth, report.Milestone?.Month, report.Milestone?.MinPercent,
-                line.Behind, line.Shortfall,
-            ];
-            builder.Append(string.Join(',', values.Select(Field))).Append("\r\n");
-        }
-        return TypedResults.Text(builder.ToString(), "text/csv; charset=utf-8", Encoding.UTF8);
-    }
+            report.AgencyCode, report.Year, report.Month, line.Rank, line.UnitId, line.UnitCode, line.UnitName, line.Ceiling, line.Realised,
+            line.AbsorptionPercent, line.PhysicalProgressPercent, line.LastReportedMonth, report.Milestone?.Month, report.Milestone?.MinPercent,
+            line.Behind, line.Shortfall,
+        }));
 
     private sealed class FigureRow
     {

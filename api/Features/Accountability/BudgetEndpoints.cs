@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
@@ -48,7 +49,7 @@ public static class BudgetEndpoints
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (_, refusal) = await AccountabilityEndpoints.WritableUnit(connection, transaction, caller, id);
+        var (unit, refusal) = await AccountabilityEndpoints.WritableUnit(connection, transaction, caller, id);
         if (refusal is not null)
         {
             return refusal;
@@ -73,6 +74,11 @@ public static class BudgetEndpoints
             await connection.ExecuteAsync(update, parameters, transaction);
         }
         var budget = (await Load(connection, transaction, db.Dialect, id, year))!;
+        if (current?.Ceiling != ceiling)
+        {
+            await connection.AuditAsync(transaction, caller, new AuditChange(current is null ? "budget.created" : "budget.ceiling_changed", "budget", $"{id}/{year}",
+                unit!.AgencyId, id, new { Year = year, Ceiling = new FieldChange(current?.Ceiling, ceiling) }));
+        }
         await transaction.CommitAsync(cancellationToken);
         return current is null ? TypedResults.Created($"/api/v1/units/{id}/budget/{year}", budget) : TypedResults.Ok(budget);
     }
@@ -144,6 +150,12 @@ public static class BudgetEndpoints
             """;
         await connection.ExecuteAsync(replaced is null ? insert : update, parameters, transaction);
         var budget = (await Load(connection, transaction, db.Dialect, id, year))!;
+        var changes = AuditTrail.Diff(("amount", replaced?.Amount, amount), ("physicalProgressPercent", replaced?.PhysicalProgressPercent, request.PhysicalProgressPercent));
+        if (changes.Count > 0)
+        {
+            await connection.AuditAsync(transaction, caller, new AuditChange("budget.realisation_recorded", "budget", $"{id}/{year}", unit!.AgencyId, id,
+                new { Year = year, Month = month, Changes = changes }));
+        }
         await transaction.CommitAsync(cancellationToken);
         return replaced is null ? TypedResults.Created($"/api/v1/units/{id}/budget/{year}", budget) : TypedResults.Ok(budget);
     }

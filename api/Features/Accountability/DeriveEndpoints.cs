@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Assessments;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Scoring;
 using ZonaIntegritas.Api.Http;
@@ -113,14 +114,20 @@ public static class DeriveEndpoints
         var now = time.GetUtcNow();
         var current = await Current(connection, transaction, id, values.Select(v => v.ItemCode));
         var derived = new List<DerivedItem>();
+        var answerChanges = new Dictionary<string, FieldChange>();
         var anyChange = false;
         foreach (var (itemCode, value, sources) in values)
         {
             current.TryGetValue(itemCode, out var before);
             var json = JsonSerializer.Serialize(sources, Json);
             // The note is the unit's own; derive keeps it.
-            var changed = await AnswerEndpoints.SaveAnswer(connection, transaction, id, Layers.Self, assessment.FrameworkCode, itemCode, value,
-                before?.Note, now, caller.KeyId) is not null;
+            var change = await AnswerEndpoints.SaveAnswer(connection, transaction, id, Layers.Self, assessment.FrameworkCode, itemCode, value,
+                before?.Note, now, caller.KeyId);
+            var changed = change is not null;
+            if (change is not null)
+            {
+                answerChanges[itemCode] = change;
+            }
             var answerUpdatedAt = changed ? now : before!.UpdatedAt;
             if (changed || before!.MarkerSources != json || before.MarkerUpdatedAt != answerUpdatedAt)
             {
@@ -133,6 +140,9 @@ public static class DeriveEndpoints
         if (anyChange)
         {
             await AnswerEndpoints.Touch(connection, transaction, id, now);
+            // The figures are in the answers' derivedFrom; the entry says which answers derive changed.
+            await connection.AuditAsync(transaction, caller, new AuditChange("answers.derived", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
+                new { Layer = Layers.Self, Items = answerChanges }));
         }
         await transaction.CommitAsync(cancellationToken);
 

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
@@ -80,6 +81,8 @@ public static class PerformanceTargetEndpoints
                 By = caller.KeyId,
             }, transaction);
             var created = (await Load(connection, transaction, id, null, targetId)).Single();
+            await connection.AuditAsync(transaction, caller, new AuditChange("performance_target.created", "performance_target", targetId.ToString(),
+                unit!.AgencyId, id, new { created.Year, created.Indicator, created.UnitOfMeasure, created.Target, created.Direction }));
             await transaction.CommitAsync(cancellationToken);
             return TypedResults.Created($"/api/v1/units/{id}/performance-targets/{targetId}", created);
         }
@@ -124,7 +127,7 @@ public static class PerformanceTargetEndpoints
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (_, refusal) = await AccountabilityEndpoints.WritableUnit(connection, transaction, caller, id);
+        var (unit, refusal) = await AccountabilityEndpoints.WritableUnit(connection, transaction, caller, id);
         if (refusal is not null)
         {
             return refusal;
@@ -139,6 +142,8 @@ public static class PerformanceTargetEndpoints
         {
             return Problems.Invalid("period", $"period must be a month of the target's year {targetYear}; got '{request.Period}'.");
         }
+        const string findValue = "SELECT value FROM performance_realisations WHERE target_id = @TargetId AND period = @Period";
+        var before = await connection.ExecuteScalarAsync<decimal?>(findValue, new { TargetId = targetId, request.Period }, transaction);
         var parameters = new { TargetId = targetId, request.Period, request.Value, Now = time.GetUtcNow(), By = caller.KeyId };
         const string update = """
             UPDATE performance_realisations SET value = @Value, recorded_at = @Now, recorded_by = @By
@@ -155,6 +160,8 @@ public static class PerformanceTargetEndpoints
             await connection.ExecuteAsync(insert, parameters, transaction);
         }
         var target = (await Load(connection, transaction, id, null, targetId)).Single();
+        await connection.AuditAsync(transaction, caller, new AuditChange("performance_target.realisation_recorded", "performance_target", targetId.ToString(),
+            unit!.AgencyId, id, new { request.Period, Value = new FieldChange(before is { } b ? AccountabilityRules.Canonical(b) : null, request.Value) }));
         await transaction.CommitAsync(cancellationToken);
         return replaced ? TypedResults.Ok(target) : TypedResults.Created($"/api/v1/units/{id}/performance-targets/{targetId}", target);
     }
