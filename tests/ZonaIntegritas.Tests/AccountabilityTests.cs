@@ -471,4 +471,65 @@ public sealed class AccountabilityTests
         Assert.False(recorded.TryGetProperty("amount", out _));
         Assert.Equal(60m, Changes("absorption_milestones.set").GetProperty("milestones").GetProperty("after")[0].GetProperty("minPercent").GetDecimal());
     }
+
+    // Compliance documents and summaries
+
+    [Theory, SqliteData, SqlServerData]
+    public async Task ComplianceDocumentsAndSummariesCarryAbsorptionAndPerformanceForTheYear(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        var s = await Prepare(app);
+        var units = await AgencyWithAbsorption(s);
+        var met = await Target(s.UnitKey, s.Unit, "Indeks", 80m);
+        await Target(s.UnitKey, s.Unit, "Opini", 3m);
+        await (await Realise(s.UnitKey, s.Unit, met, "2026-08", 85m)).Json(HttpStatusCode.Created);
+
+        // Cached until a write touches the unit: read once, then record a realisation that crosses the milestone.
+        var before = await (await s.UnitKey.GetAsync($"/api/v1/units/{s.Unit}/compliance")).Json(HttpStatusCode.OK);
+        await (await Spend(s.UnitKey, s.Unit, 9, 23_340_000m)).Json(HttpStatusCode.Created);
+        var after = await (await s.UnitKey.GetAsync($"/api/v1/units/{s.Unit}/compliance")).Json(HttpStatusCode.OK);
+        var page = await (await s.Reader.GetAsync($"/api/v1/compliance?agencyId={s.Agency}")).Json(HttpStatusCode.OK);
+        var summary = await (await s.Reader.GetAsync($"/api/v1/agencies/{s.Agency}/compliance-summary")).Json(HttpStatusCode.OK);
+        var national = await (await s.Admin.GetAsync("/api/v1/compliance-summary")).Json(HttpStatusCode.OK);
+
+        Assert.Equal(46.66m, Dec(before.GetProperty("absorption"), "percent"));
+        Assert.Equal(70m, Dec(before.GetProperty("absorption").GetProperty("milestone"), "minPercent"));
+        Assert.True(before.GetProperty("absorption").GetProperty("behind").GetBoolean());
+        Assert.Equal(70m, Dec(after.GetProperty("absorption"), "percent"));
+        Assert.False(after.GetProperty("absorption").GetProperty("behind").GetBoolean());
+        Assert.Equal(2, after.GetProperty("performance").GetProperty("targets").GetInt32());
+        Assert.Equal(1, after.GetProperty("performance").GetProperty("met").GetInt32());
+
+        var documents = page.GetProperty("items").EnumerateArray().ToDictionary(d => d.GetProperty("unitCode").GetString()!);
+        Assert.Equal(60m, Dec(documents["U-002"].GetProperty("absorption"), "percent"));
+        Assert.True(documents["U-002"].GetProperty("absorption").GetProperty("behind").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, documents["U-005"].GetProperty("absorption").ValueKind);
+        Assert.Equal(0, documents["U-005"].GetProperty("performance").GetProperty("targets").GetInt32());
+
+        var absorption = summary.GetProperty("absorption");
+        Assert.Equal(4, absorption.GetProperty("unitsWithBudget").GetInt32());
+        Assert.Equal(2, absorption.GetProperty("behind").GetInt32());
+        Assert.Equal(66.25m, Dec(absorption, "percent"));
+        Assert.Equal(70m, Dec(absorption.GetProperty("milestone"), "minPercent"));
+        Assert.Equal(2, summary.GetProperty("performance").GetProperty("targets").GetInt32());
+        Assert.Equal(1, summary.GetProperty("performance").GetProperty("met").GetInt32());
+        Assert.Equal(2, national.GetProperty("totals").GetProperty("absorption").GetProperty("behind").GetInt32());
+        Assert.Equal(JsonValueKind.Null, national.GetProperty("totals").GetProperty("absorption").GetProperty("milestone").ValueKind);
+        Assert.NotEmpty(units);
+    }
+
+    [Fact]
+    public async Task TheComplianceCsvHasTheAccountabilityColumns()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        await AgencyWithAbsorption(s);
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/compliance?agencyId={s.Agency}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+
+        var lines = (await (await s.Reader.SendAsync(request)).Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.EndsWith(",absorptionPercent,absorptionMilestonePercent,absorptionBehind,performanceTargets,performanceMet", lines[0]);
+        Assert.EndsWith(",46.66,70,true,0,0", lines.Single(l => l.Contains(",U-001,")));
+    }
 }
