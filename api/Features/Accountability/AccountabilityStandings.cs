@@ -54,20 +54,33 @@ public static class AccountabilityStandings
 
     private const string MilestonesOfAgencies = "SELECT agency_id, month, min_percent FROM absorption_milestones WHERE year = @Year AND agency_id IN @AgencyIds";
 
-    // Summaries cover a whole agency or everything: filter by scope rather than list thousands of ids (SQL Server takes at most 2,100 parameters).
-    private const string BudgetsOfScope = $"""
+    // Summaries cover a whole agency or everything: filter by scope rather than list thousands of ids (SQL Server takes
+    // at most 2,100 parameters), one statement per scope so that an agency's summary seeks on its units.
+    internal const string BudgetsOfAgency = $"""
         {BudgetColumnsFragment}
         JOIN units u ON u.id = b.unit_id
-        WHERE b.year = @Year AND (@AgencyId IS NULL OR u.agency_id = @AgencyId)
+        WHERE u.agency_id = @AgencyId AND b.year = @Year
         """;
 
-    private const string TargetsOfScope = $"""
+    internal const string TargetsOfAgency = $"""
         {TargetColumnsFragment}
         JOIN units u ON u.id = t.unit_id
-        WHERE t.year = @Year AND (@AgencyId IS NULL OR u.agency_id = @AgencyId)
+        WHERE u.agency_id = @AgencyId AND t.year = @Year
         """;
 
-    private const string MilestonesOfScope = "SELECT agency_id, month, min_percent FROM absorption_milestones WHERE year = @Year AND (@AgencyId IS NULL OR agency_id = @AgencyId)";
+    private const string MilestonesOfAgency = "SELECT agency_id, month, min_percent FROM absorption_milestones WHERE agency_id = @AgencyId AND year = @Year";
+
+    private const string BudgetsOfAll = $"""
+        {BudgetColumnsFragment}
+        WHERE b.year = @Year
+        """;
+
+    private const string TargetsOfAll = $"""
+        {TargetColumnsFragment}
+        WHERE t.year = @Year
+        """;
+
+    private const string MilestonesOfAll = "SELECT agency_id, month, min_percent FROM absorption_milestones WHERE year = @Year";
 
     /// <summary>Figures for a page of units (at most a few hundred), keyed by unit.</summary>
     public static async Task<Dictionary<Guid, UnitFigures>> ForUnits(DbConnection connection, ISqlDialect dialect,
@@ -91,9 +104,10 @@ public static class AccountabilityStandings
         IReadOnlyCollection<(Guid UnitId, Guid AgencyId)> units, Guid? agencyId, int year, DateOnly today)
     {
         var month = MonthFor(year, today);
-        var budgets = await connection.QueryAsync<BudgetRow>(BudgetsOfScope, new { Year = year, Month = month, AgencyId = agencyId });
-        var targets = await connection.QueryAsync<TargetRow>(TargetsOfScope, new { Year = year, AgencyId = agencyId });
-        var milestones = await connection.QueryAsync<MilestoneRow>(MilestonesOfScope, new { Year = year, AgencyId = agencyId });
+        var parameters = new { Year = year, Month = month, AgencyId = agencyId };
+        var budgets = await connection.QueryAsync<BudgetRow>(agencyId is null ? BudgetsOfAll : BudgetsOfAgency, parameters);
+        var targets = await connection.QueryAsync<TargetRow>(agencyId is null ? TargetsOfAll : TargetsOfAgency, parameters);
+        var milestones = await connection.QueryAsync<MilestoneRow>(agencyId is null ? MilestonesOfAll : MilestonesOfAgency, parameters);
         return Combine(dialect, units, budgets, targets, milestones, month);
     }
 
