@@ -243,6 +243,21 @@ public sealed class AccountabilityTests
     }
 
     [Fact]
+    public async Task MonthsRecordedConcurrentlyNeverTogetherPassTheCeiling()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        await (await Ceiling(s.UnitKey, s.Unit, 1_000m)).Json(HttpStatusCode.Created);
+
+        var responses = await Task.WhenAll(Enumerable.Range(1, 12).Select(month => Spend(s.UnitKey, s.Unit, month, 100m)));
+        var budget = await (await s.UnitKey.GetAsync($"/api/v1/units/{s.Unit}/budget/2026")).Json(HttpStatusCode.OK);
+
+        Assert.Equal(10, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(2, responses.Count(r => r.StatusCode == HttpStatusCode.UnprocessableEntity));
+        Assert.Equal(1_000m, Dec(budget, "realised"));
+    }
+
+    [Fact]
     public async Task BadBudgetInputIsRefusedNamingTheField()
     {
         await using var app = await TestApp.StartAsync();

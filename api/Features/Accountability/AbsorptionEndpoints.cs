@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -90,8 +91,17 @@ public static class AbsorptionEndpoints
             INSERT INTO absorption_milestones (agency_id, year, month, min_percent, updated_at, updated_by)
             VALUES (@AgencyId, @Year, @Month, @MinPercent, @Now, @By)
             """;
-        await connection.ExecuteAsync(delete, new { AgencyId = id, Year = year }, transaction);
-        await connection.ExecuteAsync(insert, milestones!.Select(m => new { AgencyId = id, Year = year, m!.Month, m.MinPercent, Now = now, By = caller.KeyId }), transaction);
+        try
+        {
+            await connection.ExecuteAsync(delete, new { AgencyId = id, Year = year }, transaction);
+            await connection.ExecuteAsync(insert, milestones!.Select(m => new { AgencyId = id, Year = year, m!.Month, m.MinPercent, Now = now, By = caller.KeyId }), transaction);
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            // A concurrent request wrote the same row between our read and our insert; nothing of ours is kept.
+            await transaction.RollbackAsync(cancellationToken);
+            return Problems.Conflict($"The {year} milestones of agency '{id}' were replaced by a concurrent request; read them and retry.");
+        }
         var schedule = new MilestoneSchedule(id, year, await LoadMilestones(connection, transaction, id, year));
         if (!before.SequenceEqual(schedule.Milestones))
         {

@@ -66,7 +66,16 @@ public static class BudgetEndpoints
             const string insert = """
                 INSERT INTO budgets (unit_id, year, ceiling, updated_at, updated_by) VALUES (@UnitId, @Year, @Ceiling, @Now, @By)
                 """;
-            await connection.ExecuteAsync(insert, parameters, transaction);
+            try
+            {
+                await connection.ExecuteAsync(insert, parameters, transaction);
+            }
+            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+            {
+                // A concurrent request wrote the same row between our read and our insert; nothing of ours is kept.
+                await transaction.RollbackAsync(cancellationToken);
+                return Problems.Conflict($"The {year} budget of unit '{unit!.Code}' was created by a concurrent request; read it and retry.");
+            }
         }
         else if (current.Ceiling != ceiling)
         {
@@ -115,6 +124,10 @@ public static class BudgetEndpoints
         {
             return refusal;
         }
+        // Take the budget row's write lock before reading the total, so that two months recorded at once cannot together
+        // pass the ceiling (SQL Server reads committed data without blocking otherwise).
+        const string lockBudget = "UPDATE budgets SET updated_at = updated_at WHERE unit_id = @UnitId AND year = @Year";
+        await connection.ExecuteAsync(lockBudget, new { UnitId = id, Year = year }, transaction);
         var current = await Load(connection, transaction, db.Dialect, id, year);
         if (current is null)
         {
@@ -148,7 +161,16 @@ public static class BudgetEndpoints
             INSERT INTO budget_realisations (unit_id, year, month, amount, physical_progress_percent, recorded_at, recorded_by)
             VALUES (@UnitId, @Year, @Month, @Amount, @Physical, @Now, @By)
             """;
-        await connection.ExecuteAsync(replaced is null ? insert : update, parameters, transaction);
+        try
+        {
+            await connection.ExecuteAsync(replaced is null ? insert : update, parameters, transaction);
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            // A concurrent request wrote the same row between our read and our insert; nothing of ours is kept.
+            await transaction.RollbackAsync(cancellationToken);
+            return Problems.Conflict($"Month {month} of {year} was recorded for unit '{unit!.Code}' by a concurrent request; read the budget and retry.");
+        }
         var budget = (await Load(connection, transaction, db.Dialect, id, year))!;
         var changes = AuditTrail.Diff(("amount", replaced?.Amount, amount), ("physicalProgressPercent", replaced?.PhysicalProgressPercent, request.PhysicalProgressPercent));
         if (changes.Count > 0)

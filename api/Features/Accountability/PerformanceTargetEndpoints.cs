@@ -157,7 +157,16 @@ public static class PerformanceTargetEndpoints
         var replaced = await connection.ExecuteAsync(update, parameters, transaction) > 0;
         if (!replaced)
         {
-            await connection.ExecuteAsync(insert, parameters, transaction);
+            try
+            {
+                await connection.ExecuteAsync(insert, parameters, transaction);
+            }
+            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+            {
+                // A concurrent request wrote the same row between our read and our insert; nothing of ours is kept.
+                await transaction.RollbackAsync(cancellationToken);
+                return Problems.Conflict($"Period {request.Period} of target '{targetId}' was recorded by a concurrent request; read the target and retry.");
+            }
         }
         var target = (await Load(connection, transaction, id, null, targetId)).Single();
         await connection.AuditAsync(transaction, caller, new AuditChange("performance_target.realisation_recorded", "performance_target", targetId.ToString(),
