@@ -19,7 +19,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 wait_ready() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "server did not start" >&2; return 1; }
 stop_api() { kill "$1" 2>/dev/null || true; for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 || return 0; sleep 0.2; done; }
 start_api() {
-  ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+  ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning RateLimits__RequestsPerKey=2000000000 \
   ConnectionStrings__ZonaIntegritas="Data Source=$1" Auth__BootstrapAdminKey=$key Evidence__StoragePath="$work/evidence" \
     dotnet "$api" --urls "http://127.0.0.1:$port" >"$work/api.log" 2>&1 &
   echo $!
