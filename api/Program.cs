@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using FluentValidation;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Accountability;
 using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Audit;
@@ -73,7 +74,9 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.UploadEvidence, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit))
     .AddPolicy(Policies.ReviewEvidence, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Evaluator))
     .AddPolicy(Policies.Decide, policy => policy.RequireRole(Roles.Admin, Roles.Evaluator))
-    .AddPolicy(Policies.ReadAudit, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate));
+    .AddPolicy(Policies.ReadAudit, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate))
+    .AddPolicy(Policies.WriteAccountability, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit))
+    .AddPolicy(Policies.SetMilestones, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate));
 
 builder.Services.AddZonaIntegritasRateLimits();
 builder.Services.AddConfiguredCors(builder.Configuration);
@@ -137,6 +140,7 @@ api.MapEvidence();
 api.MapWorkflow();
 api.MapDesignations();
 api.MapAudit();
+api.MapAccountability();
 
 app.Run();
 

@@ -23,4 +23,6 @@ public static class Policies
     public const string ReviewEvidence = "review-evidence";
     public const string Decide = "decide";
     public const string ReadAudit = "read-audit";
+    public const string WriteAccountability = "write-accountability";
+    public const string SetMilestones = "set-milestones";
 }

@@ -20,6 +20,15 @@ public interface ISqlDialect
     /// ids already in their stored text form.
     /// </summary>
     System.Collections.IEnumerable IdList(IEnumerable<Guid> ids);
+
+    /// <summary>
+    /// Rupiah as stored: SQLite has no decimal type, so money is INTEGER sen there (integer SUM stays exact to the sen);
+    /// SQL Server keeps decimal(19,2) rupiah.
+    /// </summary>
+    object StoredMoney(decimal rupiah);
+
+    /// <summary>A stored money value (or a SUM of them) back in rupiah.</summary>
+    decimal Rupiah(decimal stored);
 }
 
 public sealed class SqliteDialect : ISqlDialect
@@ -31,6 +40,11 @@ public sealed class SqliteDialect : ISqlDialect
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
     public System.Collections.IEnumerable IdList(IEnumerable<Guid> ids) => ids.Select(id => id.ToString("D")).ToArray();
+
+    // Callers validate at most 2 decimals; checked so that an overflow fails loudly instead of wrapping.
+    public object StoredMoney(decimal rupiah) => checked((long)(rupiah * 100m));
+
+    public decimal Rupiah(decimal stored) => stored / 100m;
 }
 
 public sealed class SqlServerDialect : ISqlDialect
@@ -42,6 +56,10 @@ public sealed class SqlServerDialect : ISqlDialect
         exception is SqlException sql && sql.Errors.Cast<SqlError>().Any(e => e.Number is 2627 or 2601);
 
     public System.Collections.IEnumerable IdList(IEnumerable<Guid> ids) => ids.ToArray();
+
+    public object StoredMoney(decimal rupiah) => rupiah;
+
+    public decimal Rupiah(decimal stored) => stored;
 }
 
 public static class DbExceptionExtensions

@@ -3,13 +3,16 @@ using Microsoft.AspNetCore.Builder;
 using ZonaIntegritas.Benchmarks;
 
 // "upload": the end-to-end evidence upload measurement. "generate <db> <units>": fill a migrated database for the load
-// test. "bare <url>": the ceiling, a bare Kestrel app answering a fixed JSON document. Anything else: BenchmarkDotNet.
+// test. "generate-absorption <db> <units>": one agency of that many units with budgets, for the absorption report. "bare <url>": the ceiling, a bare Kestrel app answering a fixed JSON document. Anything else: BenchmarkDotNet.
 switch (args)
 {
     case ["upload", ..]:
         return await UploadBenchmark.RunAsync();
     case ["generate", var file, var units]:
         await ComplianceData.GenerateAsync(file, int.Parse(units));
+        return 0;
+    case ["generate-absorption", var file, var units]:
+        await AbsorptionData.GenerateAsync(file, int.Parse(units));
         return 0;
     case ["bare", var url]:
         var builder = WebApplication.CreateSlimBuilder();

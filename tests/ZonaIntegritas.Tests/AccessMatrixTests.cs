@@ -165,10 +165,51 @@ public sealed class AccessMatrixTests
             _ => Fixtures.Pact(Fixtures.Nip(77))), Write("admin", "inspectorate", "unit"), 1),
         ["GET /api/v1/units/{unitId:guid}/integrity-pacts"] = new(true, Get(t => $"/api/v1/units/{t.UnitId}/integrity-pacts"), Read),
 
+        ["POST /api/v1/units/{id:guid}/performance-targets"] = new(true, Send(HttpMethod.Post, t => $"/api/v1/units/{t.UnitId}/performance-targets",
+            _ => new { year = 2026, indicator = Fixtures.UniqueCode("IKU"), unitOfMeasure = "%", target = 80, direction = "higher_is_better" }),
+            Write("admin", "inspectorate", "unit"), 1),
+        ["GET /api/v1/units/{id:guid}/performance-targets"] = new(true, Get(t => $"/api/v1/units/{t.UnitId}/performance-targets"), Read),
+        // Targets are created by admin first, so that only the caller's access decides the outcome.
+        ["GET /api/v1/units/{id:guid}/performance-targets/{targetId:guid}"] = new(true, async (w, t) =>
+            new HttpRequestMessage(HttpMethod.Get, $"/api/v1/units/{t.UnitId}/performance-targets/{await PerformanceTarget(w, t)}"), Read),
+        ["POST /api/v1/units/{id:guid}/performance-targets/{targetId:guid}/realisations"] = new(true, async (w, t) =>
+            new HttpRequestMessage(HttpMethod.Post, $"/api/v1/units/{t.UnitId}/performance-targets/{await PerformanceTarget(w, t)}/realisations")
+            {
+                Content = JsonContent.Create(new { period = "2026-08", value = 85 }),
+            }, Write("admin", "inspectorate", "unit"), 1),
+        ["PUT /api/v1/units/{id:guid}/budget/{year:int}"] = new(true, Send(HttpMethod.Put, t => $"/api/v1/units/{t.UnitId}/budget/2026", _ => new { ceiling = 1_000_000_000m }),
+            Write("admin", "inspectorate", "unit"), 1),
+        ["GET /api/v1/units/{id:guid}/budget/{year:int}"] = new(true, async (w, t) =>
+        {
+            await Budget(w, t);
+            return new HttpRequestMessage(HttpMethod.Get, $"/api/v1/units/{t.UnitId}/budget/2026");
+        }, Read),
+        ["POST /api/v1/units/{id:guid}/budget/{year:int}/realisations"] = new(true, async (w, t) =>
+        {
+            await Budget(w, t);
+            return new HttpRequestMessage(HttpMethod.Post, $"/api/v1/units/{t.UnitId}/budget/2026/realisations")
+            {
+                Content = JsonContent.Create(new { month = 8, amount = 1_000m, physicalProgressPercent = 40m }),
+            };
+        }, Write("admin", "inspectorate", "unit"), 1),
+        ["PUT /api/v1/agencies/{id:guid}/absorption-milestones/{year:int}"] = new(true, Send(HttpMethod.Put, t => $"/api/v1/agencies/{t.AgencyId}/absorption-milestones/2026",
+            _ => new[] { new { month = 8, minPercent = 60m } }), Write("admin", "inspectorate"), 1),
+        ["GET /api/v1/agencies/{id:guid}/absorption-milestones/{year:int}"] = new(true, Get(t => $"/api/v1/agencies/{t.AgencyId}/absorption-milestones/2026"), ReadAgency),
+        ["GET /api/v1/agencies/{id:guid}/absorption"] = new(true, Get(t => $"/api/v1/agencies/{t.AgencyId}/absorption?year=2026&month=8"), ReadAgency),
+        ["POST /api/v1/assessments/{id:guid}/answers/self/derive"] = new(true, Send(HttpMethod.Post, t => $"/api/v1/assessments/{t.AssessmentId}/answers/self/derive", _ => new { }),
+            WriteSelfAnswers, 1),
+
         ["GET /api/v1/audit"] = new(false, Collection("/api/v1/audit"), (c, _) => c.Role is "admin" or "inspectorate" ? Outcome.Allowed : Outcome.Forbidden),
         ["GET /api/v1/frameworks"] = new(false, Collection("/api/v1/frameworks"), Anyone),
         ["GET /api/v1/frameworks/{code}"] = new(false, Collection("/api/v1/frameworks/PERMENPANRB-90-2021"), Anyone),
     };
+
+    private static async Task<Guid> PerformanceTarget(World world, Target target) =>
+        (await (await world.Admin.PostJson($"/api/v1/units/{target.UnitId}/performance-targets",
+            new { year = 2026, indicator = Fixtures.UniqueCode("IKU"), unitOfMeasure = "%", target = 80, direction = "higher_is_better" })).Json(HttpStatusCode.Created)).Id();
+
+    private static async Task Budget(World world, Target target) =>
+        (await world.Admin.PutAsJsonAsync($"/api/v1/units/{target.UnitId}/budget/2026", new { ceiling = 1_000_000_000m })).EnsureSuccessStatusCode();
 
     private static List<string> MappedEndpoints(TestApp app) => app.Services.GetRequiredService<EndpointDataSource>().Endpoints
         .OfType<RouteEndpoint>()

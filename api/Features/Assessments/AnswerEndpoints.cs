@@ -24,6 +24,15 @@ public sealed record Answer
     public string? Note { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public Guid UpdatedBy { get; init; }
+
+    /// <summary>When /answers/self/derive wrote this answer; null once anyone changed it since (or it was never derived).</summary>
+    public DateTimeOffset? DerivedAt { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? DerivedSources { get; init; }
+
+    /// <summary>The figures a derived answer came from (see docs/accountability.md).</summary>
+    public JsonElement? DerivedFrom => DerivedSources is null ? null : JsonDocument.Parse(DerivedSources).RootElement.Clone();
 }
 
 public sealed record AnswerSheet(Guid AssessmentId, string Layer, IReadOnlyList<Answer> Answers);
@@ -241,8 +250,34 @@ public static class AnswerEndpoints
         }
 
         var now = time.GetUtcNow();
+        var changed = new Dictionary<string, FieldChange>();
+        foreach (var (itemCode, value, note) in normalized)
+        {
+            if (await SaveAnswer(connection, transaction, id, layer, assessment.FrameworkCode, itemCode, value, note, now, caller.KeyId) is { } change)
+            {
+                changed[itemCode] = change;
+            }
+        }
+        if (changed.Count > 0)
+        {
+            await connection.AuditAsync(transaction, caller, new AuditChange("answers.written", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
+                new { Layer = layer, Items = changed }));
+        }
+        await Touch(connection, transaction, id, now);
+        var sheet = await LoadSheet(connection, transaction, id, layer);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(sheet);
+    }
+
+    /// <summary>
+    /// Stores one normalized answer and its history entry: the value before and after, or null (nothing written) when
+    /// value and note are unchanged. UPDATE-then-INSERT is portable and safe here: the write transaction holds the
+    /// assessment's rows.
+    /// </summary>
+    internal static async Task<FieldChange?> SaveAnswer(DbConnection connection, DbTransaction transaction, Guid id, string layer, string frameworkCode,
+        string itemCode, string value, string? note, DateTimeOffset now, Guid by)
+    {
         const string find = "SELECT value, note FROM answers WHERE assessment_id = @Id AND layer = @Layer AND item_code = @ItemCode";
-        // UPDATE-then-INSERT is portable and safe here: the write transaction holds the assessment's rows.
         const string update = """
             UPDATE answers SET value = @Value, note = @Note, updated_at = @Now, updated_by = @By
             WHERE assessment_id = @Id AND layer = @Layer AND item_code = @ItemCode
@@ -251,40 +286,25 @@ public static class AnswerEndpoints
             INSERT INTO answers (assessment_id, layer, framework_code, item_code, value, note, updated_at, updated_by)
             VALUES (@Id, @Layer, @FrameworkCode, @ItemCode, @Value, @Note, @Now, @By)
             """;
-        var changed = new Dictionary<string, FieldChange>();
-        foreach (var (itemCode, value, note) in normalized)
+        var parameters = new { Id = id, Layer = layer, FrameworkCode = frameworkCode, ItemCode = itemCode, Value = value, Note = note, Now = now, By = by };
+        var current = await connection.QuerySingleOrDefaultAsync<StoredAnswer>(find, parameters, transaction);
+        if (current is not null && current.Value == value && current.Note == note)
         {
-            var parameters = new { Id = id, Layer = layer, assessment.FrameworkCode, ItemCode = itemCode, Value = value, Note = note, Now = now, By = caller.KeyId };
-            var current = await connection.QuerySingleOrDefaultAsync<StoredAnswer>(find, parameters, transaction);
-            if (current is not null && current.Value == value && current.Note == note)
-            {
-                continue;
-            }
-            if (current is null)
-            {
-                await connection.ExecuteAsync(insert, parameters, transaction);
-            }
-            else
-            {
-                await connection.ExecuteAsync(update, parameters, transaction);
-            }
-            await RecordChange(connection, transaction, id, layer, itemCode, current, value, note, now, caller.KeyId);
-            changed[itemCode] = new FieldChange(current?.Value, value);
+            return null;
         }
-        if (changed.Count > 0)
-        {
-            await connection.AuditAsync(transaction, caller, new AuditChange("answers.written", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
-                new { Layer = layer, Items = changed }));
-        }
-        const string touch = "UPDATE assessments SET updated_at = @Now WHERE id = @Id";
-        await connection.ExecuteAsync(touch, new { Id = id, Now = now }, transaction);
-        var sheet = await LoadSheet(connection, transaction, id, layer);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(sheet);
+        await connection.ExecuteAsync(current is null ? insert : update, parameters, transaction);
+        await RecordChange(connection, transaction, id, layer, itemCode, current, value, note, now, by);
+        return new FieldChange(current?.Value, value);
     }
 
-    /// <summary>Null when the caller may write this layer of this assessment; otherwise the refusal (404 out of scope, 403 wrong role).</summary>
-    private static async Task<ProblemHttpResult?> FindWritable(DbConnection connection, DbTransaction transaction, Caller caller, Guid id, string layer)
+    internal static Task Touch(DbConnection connection, DbTransaction transaction, Guid id, DateTimeOffset now)
+    {
+        const string touch = "UPDATE assessments SET updated_at = @Now WHERE id = @Id";
+        return connection.ExecuteAsync(touch, new { Id = id, Now = now }, transaction);
+    }
+
+    /// <summary>Null when the caller may write this layer of this assessment; otherwise the refusal (404 out of scope, 403 wrong role, 422 locked).</summary>
+    internal static async Task<ProblemHttpResult?> FindWritable(DbConnection connection, DbTransaction transaction, Caller caller, Guid id, string layer)
     {
         var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id, transaction);
         if (assessment is null)
@@ -306,9 +326,11 @@ public static class AnswerEndpoints
     internal static async Task<AnswerSheet> LoadSheet(DbConnection connection, DbTransaction? transaction, Guid id, string layer)
     {
         const string sql = """
-            SELECT a.item_code, a.value, a.note, a.updated_at, a.updated_by
+            SELECT a.item_code, a.value, a.note, a.updated_at, a.updated_by, d.derived_at, d.sources AS derived_sources
             FROM answers a
             JOIN framework_items i ON i.framework_code = a.framework_code AND i.item_code = a.item_code
+            LEFT JOIN derived_answers d
+              ON a.layer = 'self' AND d.assessment_id = a.assessment_id AND d.item_code = a.item_code AND d.answer_updated_at = a.updated_at
             WHERE a.assessment_id = @Id AND a.layer = @Layer
             ORDER BY i.ordinal
             """;
@@ -351,7 +373,7 @@ public static class AnswerEndpoints
     internal static ValidationProblem UnknownLayer(string layer) =>
         Problems.Invalid("layer", $"layer must be one of: {string.Join(", ", Layers.All)}; got '{layer}'.");
 
-    private sealed class StoredAnswer
+    internal sealed class StoredAnswer
     {
         public string ItemCode { get; init; } = "";
         public string Value { get; init; } = "";

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Accountability;
 using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Designations;
@@ -31,7 +32,9 @@ public sealed record UnitCompliance(
     EvidenceStanding? Evidence,
     DesignationStanding? Designation,
     string Stage,
-    IReadOnlyList<string> Flags);
+    IReadOnlyList<string> Flags,
+    AbsorptionStanding? Absorption,
+    PerformanceStanding Performance);
 
 public sealed record DeclarationSummary(Guid Id, DateOnly DeclaredOn);
 
@@ -60,7 +63,9 @@ public sealed record ComplianceSummary(
     int DeclaredThisYear,
     decimal AveragePactCoverage,
     IReadOnlyDictionary<string, int> ByStage,
-    IReadOnlyDictionary<string, int> ByPredikat);
+    IReadOnlyDictionary<string, int> ByPredikat,
+    AbsorptionTotals Absorption,
+    PerformanceStanding Performance);
 
 public sealed record NationalComplianceSummary(int Year, ComplianceSummary Totals, IReadOnlyList<ComplianceSummary> Agencies);
 
@@ -81,6 +86,8 @@ public static class ComplianceEndpoints
                 and the assessment shown (default: the unit's latest). `coverage` = signed employees ÷ employee count, 0–1, 4 decimals.
                 `stage`: not_declared, declared, assessing, proposed, WBK, WBBM or revoked (within 2 years of a revocation).
                 `flags`: head_has_not_signed_pact, pact_coverage_below_80_percent, evidence_missing, deadline_passed.
+                `absorption` (null without a budget for the year): cumulative realisation ÷ ceiling up to this month (December for past
+                years), the agency's milestone in force and whether the unit is behind it. `performance`: the year's targets and how many are met.
                 The response has a strong ETag; send it in If-None-Match to get 304 while nothing changed.
                 """)
             .Produces<UnitCompliance>(StatusCodes.Status200OK, "application/json")
@@ -187,7 +194,8 @@ public static class ComplianceEndpoints
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
         var rows = (await connection.QueryAsync<ComplianceRow>(RowsOfAgency, RowFilter(today, coverageYear, year, agencyId))).AsList();
-        return TypedResults.Ok(Summarize(agency.Id, agency.Code, coverageYear, rows, today));
+        var figures = await AccountabilityStandings.ForScope(connection, db.Dialect, rows.Select(r => (r.UnitId, r.AgencyId)).ToList(), agencyId, coverageYear, today);
+        return TypedResults.Ok(Summarize(agency.Id, agency.Code, coverageYear, rows, figures, today));
     }
 
     public static async Task<Results<Ok<NationalComplianceSummary>, ValidationProblem>> GetNationalComplianceSummary(
@@ -203,13 +211,16 @@ public static class ComplianceEndpoints
         var scopeAgency = caller.IsNational ? null : caller.AgencyId;
         var scopeUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
         var rows = (await connection.QueryAsync<ComplianceRow>(RowsSql(scopeAgency, scopeUnit).Rows, RowFilter(today, coverageYear, year, scopeAgency, scopeUnit))).AsList();
+        var figures = await AccountabilityStandings.ForScope(connection, db.Dialect, rows.Select(r => (r.UnitId, r.AgencyId)).ToList(), scopeAgency, coverageYear, today);
         var agencies = rows.GroupBy(r => (r.AgencyId, r.AgencyCode)).OrderBy(g => g.Key.AgencyCode, StringComparer.Ordinal)
-            .Select(g => Summarize(g.Key.AgencyId, g.Key.AgencyCode, coverageYear, g.ToList(), today)).ToList();
-        return TypedResults.Ok(new NationalComplianceSummary(coverageYear, Summarize(null, null, coverageYear, rows, today), agencies));
+            .Select(g => Summarize(g.Key.AgencyId, g.Key.AgencyCode, coverageYear, g.ToList(), figures, today)).ToList();
+        return TypedResults.Ok(new NationalComplianceSummary(coverageYear, Summarize(null, null, coverageYear, rows, figures, today), agencies));
     }
 
-    private static ComplianceSummary Summarize(Guid? agencyId, string? agencyCode, int year, IReadOnlyList<ComplianceRow> rows, DateOnly today)
+    private static ComplianceSummary Summarize(Guid? agencyId, string? agencyCode, int year, IReadOnlyList<ComplianceRow> rows,
+        IReadOnlyDictionary<Guid, AccountabilityStandings.UnitFigures> accountability, DateOnly today)
     {
+        var figures = rows.Select(r => accountability[r.UnitId]).ToList();
         var byStage = Stages.ToDictionary(s => s, _ => 0);
         foreach (var row in rows)
         {
@@ -222,7 +233,9 @@ public static class ComplianceEndpoints
             rows.Count(r => r.DeclaredOn?.Year == year),
             coverage,
             byStage,
-            new Dictionary<string, int> { ["WBK"] = rows.Count(r => r.ActivePredikat == "WBK"), ["WBBM"] = rows.Count(r => r.ActivePredikat == "WBBM") });
+            new Dictionary<string, int> { ["WBK"] = rows.Count(r => r.ActivePredikat == "WBK"), ["WBBM"] = rows.Count(r => r.ActivePredikat == "WBBM") },
+            AccountabilityStandings.Totals(figures, singleAgency: agencyId is not null),
+            AccountabilityStandings.PerformanceTotals(figures));
     }
 
     private static ValidationProblem? Filters(string? stage, string? predikat, int? year) =>
@@ -236,6 +249,7 @@ public static class ComplianceEndpoints
         "agencyCode", "unitId", "unitCode", "year", "stage", "declared", "declaredOn", "signedEmployees", "employeeCount", "pactCoverage",
         "headSigned", "assessmentId", "assessmentYear", "target", "assessmentStatus", "selfTotal", "tpiTotal", "tpnTotal", "tpiEligible",
         "itemsWithoutAcceptedEvidence", "predikat", "predikatActive", "decreeNumber", "eligibleAgainOn", "flags",
+        "absorptionPercent", "absorptionMilestonePercent", "absorptionBehind", "performanceTargets", "performanceMet",
     ];
 
     private static FileContentHttpResult CsvBytes(IReadOnlyList<(UnitCompliance Document, string AgencyCode)> rows) =>
@@ -249,6 +263,7 @@ public static class ComplianceEndpoints
                 d.Assessment?.Scores["self"].Total, d.Assessment?.Scores["tpi"].Total, d.Assessment?.Scores["tpn"].Total, d.Assessment?.Scores["tpi"].Eligible,
                 d.Evidence?.ItemsWithoutAcceptedEvidence, d.Designation?.Predikat, d.Designation?.Active, d.Designation?.DecreeNumber,
                 d.Designation?.EligibleAgainOn, string.Join(';', d.Flags),
+                d.Absorption?.Percent, d.Absorption?.Milestone?.MinPercent, d.Absorption?.Behind, d.Performance.Targets, d.Performance.Met,
             };
         }));
 
@@ -408,19 +423,21 @@ public static class ComplianceEndpoints
         }
         const string designationSql = $"SELECT {DesignationRules.Columns} FROM designations WHERE unit_id IN @Ids";
         var designations = (await connection.QueryAsync<Designation>(designationSql, new { Ids = dialect.IdList(unitIds) })).ToLookup(d => d.UnitId);
+        var accountability = await AccountabilityStandings.ForUnits(connection, dialect, rows.Select(r => (r.UnitId, r.AgencyId)).ToList(), coverageYear, today);
 
         var documents = new List<UnitCompliance>(rows.Count);
         foreach (var row in rows)
         {
             var assessment = row.AssessmentId is { } id ? assessments.GetValueOrDefault(id) : null;
             documents.Add(Build(catalogue, proposals, row, assessment, assessment is null ? [] : answers[assessment.Id],
-                assessment is null ? [] : evidence[assessment.Id], designations[row.UnitId].ToList(), coverageYear, today));
+                assessment is null ? [] : evidence[assessment.Id], designations[row.UnitId].ToList(), accountability[row.UnitId], coverageYear, today));
         }
         return documents;
     }
 
     private static UnitCompliance Build(FrameworkCatalogue catalogue, ProposalOptions proposals, ComplianceRow row, Assessment? assessment,
-        IEnumerable<LayerAnswer> answers, IEnumerable<EvidenceStatus> evidenceRows, List<Designation> designations, int coverageYear, DateOnly today)
+        IEnumerable<LayerAnswer> answers, IEnumerable<EvidenceStatus> evidenceRows, List<Designation> designations,
+        AccountabilityStandings.UnitFigures accountability, int coverageYear, DateOnly today)
     {
         var coverage = row.EmployeeCount == 0
             ? 0m
@@ -465,7 +482,7 @@ public static class ComplianceEndpoints
 
         return new UnitCompliance(row.UnitId, row.UnitCode, row.AgencyId, coverageYear, row.DeclarationId is not null,
             row.DeclarationId is { } declarationId ? new DeclarationSummary(declarationId, row.DeclaredOn!.Value) : null,
-            pacts, standing, evidence, designation, stage, flags);
+            pacts, standing, evidence, designation, stage, flags, accountability.Absorption, accountability.Performance);
     }
 
     /// <summary>The same order of precedence as the stage filter in <see cref="RowsFilterFragment"/>.</summary>

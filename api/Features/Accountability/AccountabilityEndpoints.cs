@@ -1,0 +1,52 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Features.Units;
+using ZonaIntegritas.Api.Http;
+
+namespace ZonaIntegritas.Api.Features.Accountability;
+
+public static class AccountabilityEndpoints
+{
+    public const string Tag = "Accountability (kinerja & anggaran)";
+
+    /// <summary>Performance targets, budgets, absorption milestones and the report, and the LKE derivation.</summary>
+    public static RouteGroupBuilder MapAccountability(this RouteGroupBuilder api)
+    {
+        api.MapPerformanceTargets();
+        api.MapBudgets();
+        api.MapAbsorption();
+        api.MapDerivedAnswers();
+        return api;
+    }
+
+    /// <summary>The unit when the caller may write its accountability data; otherwise 404 (out of scope) or 403.</summary>
+    internal static async Task<(WorkUnit? Unit, ProblemHttpResult? Refusal)> WritableUnit(
+        DbConnection connection, DbTransaction transaction, Caller caller, Guid unitId)
+    {
+        var unit = await UnitEndpoints.Find(connection, unitId, transaction);
+        if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId))
+        {
+            return (null, Problems.NotFound("Unit", unitId));
+        }
+        if (!caller.CanWriteForUnit(unit.Id, unit.AgencyId))
+        {
+            return (null, Problems.Forbidden($"An API key with role '{caller.Role}' may not record accountability data for unit '{unit.Code}'."));
+        }
+        return (unit, null);
+    }
+
+    /// <summary>The unit when the caller can see it; otherwise null (answer 404).</summary>
+    internal static async Task<WorkUnit?> VisibleUnit(DbConnection connection, Caller caller, Guid unitId, DbTransaction? transaction = null)
+    {
+        var unit = await UnitEndpoints.Find(connection, unitId, transaction);
+        return unit is not null && caller.CanSeeUnit(unit.Id, unit.AgencyId) ? unit : null;
+    }
+
+    internal static ProblemHttpResult Unprocessable(string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content", detail: detail, extensions: extensions);
+
+    /// <summary>422 for a well-formed value the current state refuses, naming the field as a validation problem would.</summary>
+    internal static ProblemHttpResult Unprocessable(string field, string message) =>
+        Unprocessable(message, new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
+}
