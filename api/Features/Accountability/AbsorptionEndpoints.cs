@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Compliance;
 using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Audit;
@@ -128,7 +129,7 @@ public static class AbsorptionEndpoints
     }
 
     public static async Task<Results<Ok<AbsorptionReport>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> GetAbsorptionReport(
-        Guid id, HttpRequest request, Caller caller, DbConnectionFactory db, TimeProvider time,
+        Guid id, HttpRequest request, Caller caller, DbConnectionFactory db, ComplianceCache cache, TimeProvider time,
         int? year, int? month, bool? behind, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         var errors = PageRequest.Validate(page, pageSize, out var paging) ?? [];
@@ -147,13 +148,23 @@ public static class AbsorptionEndpoints
             return Problems.Invalid(errors);
         }
         var reportMonth = month ?? (reportYear == today.Year ? today.Month : 12);
-        await using var connection = await db.OpenAsync(cancellationToken);
-        var agency = caller.CanSeeAgency(id) ? await AgencyEndpoints.Find(connection, id) : null;
-        if (agency is null)
+        if (!caller.CanSeeAgency(id))
         {
             return Problems.NotFound("Agency", id);
         }
-        var report = await Build(connection, db.Dialect, agency.Id, agency.Code, reportYear, reportMonth);
+        // The ranking is read far more often than budgets change; it is kept until a write in the agency.
+        var key = $"absorption|{id}|{reportYear}|{reportMonth}";
+        if (cache.FindAgencyView<AbsorptionReport>(key, today) is not { } report)
+        {
+            var reading = cache.Reading;
+            await using var connection = await db.OpenAsync(cancellationToken);
+            if (await AgencyEndpoints.Find(connection, id) is not { } agency)
+            {
+                return Problems.NotFound("Agency", id);
+            }
+            report = await Build(connection, db.Dialect, agency.Id, agency.Code, reportYear, reportMonth);
+            cache.RememberAgencyView(key, id, report, today, reading);
+        }
         var lines = behind == true ? report.Units.Where(u => u.Behind == true).ToList() : report.Units;
         if (CsvText.Wanted(request))
         {

@@ -20,7 +20,24 @@ public sealed class ComplianceCache(ChangeStamps stamps, IOptions<CacheOptions> 
     private readonly ConcurrentDictionary<(Guid UnitId, int Year, int? AssessmentYear), UnitEntry> _units = new();
     private readonly ConcurrentDictionary<string, ListEntry> _lists = new();
 
+    private readonly ConcurrentDictionary<string, (object Value, Guid AgencyId, DateOnly Today, long Reading)> _agencyViews = new();
+
     public bool Enabled => options.Value.Enabled;
+
+    /// <summary>A computed view of one agency (such as the absorption ranking), valid while nothing in the agency changed.</summary>
+    public T? FindAgencyView<T>(string key, DateOnly today) where T : class =>
+        Enabled && _agencyViews.TryGetValue(key, out var entry) && entry.Today == today && stamps.AgencyUnchangedSince(entry.AgencyId, entry.Reading)
+            ? entry.Value as T
+            : null;
+
+    public void RememberAgencyView(string key, Guid agencyId, object value, DateOnly today, long reading)
+    {
+        if (Enabled)
+        {
+            Bound(_agencyViews);
+            _agencyViews[key] = (value, agencyId, today, reading);
+        }
+    }
 
     public long Reading => stamps.Now;
 
