@@ -323,6 +323,27 @@ public sealed class AccountabilityTests
         return units;
     }
 
+    [Fact]
+    public async Task AReadRankingAndComplianceDocumentFollowTheNextRealisationAtOnce()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var units = await AgencyWithAbsorption(s);
+        var url = $"/api/v1/agencies/{s.Agency}/absorption?year=2026&month=8";
+        var before = await (await s.Reader.GetAsync(url)).Json(HttpStatusCode.OK);
+        var documentBefore = await (await s.Reader.GetAsync($"/api/v1/units/{units["U-001"]}/compliance?year=2026")).Json(HttpStatusCode.OK);
+
+        // Both are now served from memory; a write in the agency must drop them.
+        await (await Spend(s.Inspectorate, units["U-001"], 8, 55_000_000m)).Json(HttpStatusCode.OK);
+
+        var after = await (await s.Reader.GetAsync(url)).Json(HttpStatusCode.OK);
+        var documentAfter = await (await s.Reader.GetAsync($"/api/v1/units/{units["U-001"]}/compliance?year=2026")).Json(HttpStatusCode.OK);
+        Assert.Equal("U-004", before.GetProperty("units")[0].GetProperty("unitCode").GetString());
+        Assert.Equal("U-001", after.GetProperty("units")[0].GetProperty("unitCode").GetString());
+        Assert.NotEqual(documentBefore.GetProperty("absorption").GetProperty("percent").GetDecimal(),
+            documentAfter.GetProperty("absorption").GetProperty("percent").GetDecimal());
+    }
+
     [Theory, SqliteData, SqlServerData]
     public async Task TheReportRanksUnitsByAbsorptionWithStableTiesAndShowsWhoIsBehind(string provider)
     {

@@ -25,6 +25,14 @@ start_api() {
   echo $!
 }
 
+# The ceiling, measured in the same run: a bare Kestrel app answering a fixed JSON document.
+dotnet "$bench" bare "http://127.0.0.1:5096" >/dev/null 2>&1 &
+bare_pid=$!
+wait_ready "http://127.0.0.1:5096/"
+bare=$(wrk -t2 -c32 -d"$duration" --latency "http://127.0.0.1:5096/")
+kill $bare_pid; wait $bare_pid 2>/dev/null || true
+bare_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$bare")
+
 db="$work/zi-absorption.db"
 pid=$(start_api "$db"); wait_ready "http://127.0.0.1:$port/health/ready"; stop_api "$pid"
 dotnet "$bench" generate-absorption "$db" "$units" >&2
@@ -33,6 +41,8 @@ curl -fs -o /dev/null -H "X-Api-Key: $key" "http://127.0.0.1:$port/api/v1/agenci
 export ZI_KEY=$key ZI_UNITS=$units
 out=$(wrk -t2 -c32 -d"$duration" --latency -s "$root/tests/bench/absorption-report.lua" "http://127.0.0.1:$port")
 stop_api "$pid"
-echo "| What | Units in the agency | Requests/s | p50 | p99 |"
-echo "|---|---:|---:|---:|---:|"
-echo "| \`GET /agencies/{id}/absorption?pageSize=50\` | $units | $(awk '/Requests\/sec/ {print $2}' <<<"$out") | $(awk '$1=="50%" {print $2}' <<<"$out") | $(awk '$1=="99%" {print $2}' <<<"$out") |"
+rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+echo "| What | Units in the agency | Requests/s | p50 | p99 | Ratio to bare |"
+echo "|---|---:|---:|---:|---:|---:|"
+echo "| bare Kestrel, fixed JSON | — | $bare_rps | $(awk '$1=="50%" {print $2}' <<<"$bare") | $(awk '$1=="99%" {print $2}' <<<"$bare") | 1.00 |"
+echo "| \`GET /agencies/{id}/absorption?pageSize=50\` | $units | $rps | $(awk '$1=="50%" {print $2}' <<<"$out") | $(awk '$1=="99%" {print $2}' <<<"$out") | $(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {printf "%.2f", a / b}') |"

@@ -54,7 +54,7 @@ for units in $sizes; do
     for page in $(seq 1 $(( (units / 10 + 199) / 200 ))); do
       printf 'http://127.0.0.1:%s/api/v1/compliance?agencyId=00000000-0000-4000-9000-%012x&pageSize=200&page=%s\n' "$port" "$agency" "$page"
     done
-  done | xargs -P 2 -n 20 curl -fs -o /dev/null -H "X-Api-Key: $key"
+  done | xargs -P 2 -n 1 curl -fs -o /dev/null -H "X-Api-Key: $key"
   echo "  warm-up of $units documents: $(( $(date +%s) - started )) s" >&2
   unit=$(measure -s "$root/tests/bench/unit-compliance.lua" "http://127.0.0.1:$port")
   list=$(measure -s "$root/tests/bench/compliance-list.lua" "http://127.0.0.1:$port")

@@ -1,13 +1,16 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Features.Compliance;
 using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Audit;
+using ZonaIntegritas.Api.Features.Compliance;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
@@ -62,7 +65,7 @@ public static class AbsorptionEndpoints
                 absorption is below it. Ranked by absorption, highest first; ties by unit code. Units without a budget follow,
                 unranked. `behind=true` lists only units behind. JSON is paged (`page`, `pageSize`); CSV has every line.
                 """)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .Produces<AbsorptionReport>(StatusCodes.Status200OK, "application/json", "text/csv")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
@@ -128,8 +131,8 @@ public static class AbsorptionEndpoints
         return TypedResults.Ok(new MilestoneSchedule(id, year, await LoadMilestones(connection, null, id, year)));
     }
 
-    public static async Task<Results<Ok<AbsorptionReport>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> GetAbsorptionReport(
-        Guid id, HttpRequest request, Caller caller, DbConnectionFactory db, ComplianceCache cache, TimeProvider time,
+    public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetAbsorptionReport(
+        Guid id, HttpRequest request, Caller caller, DbConnectionFactory db, ComplianceCache cache, IOptions<JsonOptions> json, TimeProvider time,
         int? year, int? month, bool? behind, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         var errors = PageRequest.Validate(page, pageSize, out var paging) ?? [];
@@ -152,31 +155,37 @@ public static class AbsorptionEndpoints
         {
             return Problems.NotFound("Agency", id);
         }
-        // The ranking is read far more often than budgets change; it is kept until a write in the agency.
-        var key = $"absorption|{id}|{reportYear}|{reportMonth}";
-        if (cache.FindAgencyView<AbsorptionReport>(key, today) is not { } report)
+        // The ranking is read far more often than budgets change: it, and each page as sent, are kept until a write in the agency.
+        var csv = CsvText.Wanted(request);
+        var pageKey = $"absorption|{id}|{reportYear}|{reportMonth}|{behind == true}|{paging.Page}|{paging.PageSize}|{(csv ? "csv" : "json")}";
+        if (cache.FindAgencyView<SentPage>(pageKey, today) is { } sent)
         {
-            var reading = cache.Reading;
+            return TypedResults.Bytes(sent.Body, sent.ContentType);
+        }
+        var reading = cache.Reading;
+        var reportKey = $"absorption|{id}|{reportYear}|{reportMonth}";
+        if (cache.FindAgencyView<AbsorptionReport>(reportKey, today) is not { } report)
+        {
             await using var connection = await db.OpenAsync(cancellationToken);
             if (await AgencyEndpoints.Find(connection, id) is not { } agency)
             {
                 return Problems.NotFound("Agency", id);
             }
             report = await Build(connection, db.Dialect, agency.Id, agency.Code, reportYear, reportMonth);
-            cache.RememberAgencyView(key, id, report, today, reading);
+            cache.RememberAgencyView(reportKey, id, report, today, reading);
         }
         var lines = behind == true ? report.Units.Where(u => u.Behind == true).ToList() : report.Units;
-        if (CsvText.Wanted(request))
-        {
-            return Csv(report, lines);
-        }
-        return TypedResults.Ok(report with
-        {
-            Units = lines.Skip(paging.Skip).Take(paging.Take).ToList(),
-            Page = paging.Page,
-            PageSize = paging.PageSize,
-            Total = lines.Count,
-        });
+        var result = csv
+            ? Csv(report, lines)
+            : TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(report with
+            {
+                Units = lines.Skip(paging.Skip).Take(paging.Take).ToList(),
+                Page = paging.Page,
+                PageSize = paging.PageSize,
+                Total = lines.Count,
+            }, json.Value.SerializerOptions), "application/json; charset=utf-8");
+        cache.RememberAgencyView(pageKey, id, new SentPage(result.FileContents.ToArray(), result.ContentType), today, reading);
+        return result;
     }
 
     // Per unit, seeks on the (unit_id, year, month) primary key: the sum up to the month, the latest month reported,
@@ -277,13 +286,15 @@ public static class AbsorptionEndpoints
         "physicalProgressPercent", "lastReportedMonth", "milestoneMonth", "milestoneMinPercent", "behind", "shortfall",
     ];
 
-    private static ContentHttpResult Csv(AbsorptionReport report, IReadOnlyList<AbsorptionRow> lines) =>
-        CsvText.Result(CsvHeader, lines.Select(line => new object?[]
+    private static FileContentHttpResult Csv(AbsorptionReport report, IReadOnlyList<AbsorptionRow> lines) =>
+        CsvText.Bytes(CsvHeader, lines.Select(line => new object?[]
         {
             report.AgencyCode, report.Year, report.Month, line.Rank, line.UnitId, line.UnitCode, line.UnitName, line.Ceiling, line.Realised,
             line.AbsorptionPercent, line.PhysicalProgressPercent, line.LastReportedMonth, report.Milestone?.Month, report.Milestone?.MinPercent,
             line.Behind, line.Shortfall,
         }));
+
+    private sealed record SentPage(byte[] Body, string ContentType);
 
     private sealed class FigureRow
     {
