@@ -117,8 +117,22 @@ public sealed class ChangeFeed(DbConnectionFactory db, ChangeStamps stamps, IOpt
     : BackgroundService
 {
     private long _seen = -1;
+    private readonly SemaphoreSlim _polling = new(1, 1);
 
     internal async Task PollAsync(CancellationToken cancellationToken)
+    {
+        await _polling.WaitAsync(cancellationToken);
+        try
+        {
+            await ReadNewEntriesAsync(cancellationToken);
+        }
+        finally
+        {
+            _polling.Release();
+        }
+    }
+
+    private async Task ReadNewEntriesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         if (_seen < 0)

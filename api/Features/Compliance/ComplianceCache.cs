@@ -12,7 +12,11 @@ namespace ZonaIntegritas.Api.Features.Compliance;
 /// </summary>
 public sealed class ComplianceCache(ChangeStamps stamps, IOptions<CacheOptions> options)
 {
-    public sealed record UnitEntry(Guid UnitId, Guid AgencyId, byte[] Body, string ETag, DateOnly Today, long Reading);
+    public sealed record UnitEntry(UnitCompliance Document, byte[] Body, string ETag, DateOnly Today, long Reading)
+    {
+        public Guid UnitId => Document.UnitId;
+        public Guid AgencyId => Document.AgencyId;
+    }
 
     /// <summary>A page or summary; <see cref="AgencyId"/> null with <see cref="UnitId"/> null means it spans every agency.</summary>
     public sealed record ListEntry(byte[] Body, string ContentType, Guid? AgencyId, Guid? UnitId, Guid? UnitAgencyId, DateOnly Today, long Reading);

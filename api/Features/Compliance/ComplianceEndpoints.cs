@@ -162,12 +162,17 @@ public static class ComplianceEndpoints
             var sql = RowsSql(scopeAgency, scopeUnit);
             rows = await connection.QueryPageAsync<ComplianceRow>(db.Dialect, sql.Count, sql.Rows + sql.OrderBy, filter, paging);
         }
-        var documents = await BuildAll(connection, db.Dialect, catalogue, proposals.Value, rows.Items, coverageYear, today);
-        foreach (var document in documents)
+        // Documents already cached are reused; the rest are built together (a fixed number of queries) and kept, since
+        // they are exactly what GET /units/{id}/compliance would build.
+        var cachedDocuments = rows.Items.Select(r => cache.FindUnit(r.UnitId, coverageYear, year, today)?.Document).ToList();
+        var missing = rows.Items.Where((_, i) => cachedDocuments[i] is null).ToList();
+        var built = missing.Count == 0 ? []
+            : (await BuildAll(connection, db.Dialect, catalogue, proposals.Value, missing, coverageYear, today)).ToDictionary(d => d.UnitId);
+        foreach (var document in built.Values)
         {
-            // The page's documents are exactly what GET /units/{id}/compliance would build; keep them for it.
             cache.Remember(coverageYear, year, UnitEntry(document, json.Value.SerializerOptions, today, reading));
         }
+        var documents = rows.Items.Select((r, i) => cachedDocuments[i] ?? built[r.UnitId]).ToList();
         var result = csv
             ? CsvBytes(documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
             : JsonBytes(new Page<UnitCompliance>(documents, rows.PageNumber, rows.PageSize, rows.Total), json.Value.SerializerOptions);
@@ -308,7 +313,7 @@ public static class ComplianceEndpoints
         // A strong validator: the hash of exactly the bytes this document serialises to.
         var body = JsonSerializer.SerializeToUtf8Bytes(document, json);
         var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"";
-        return new ComplianceCache.UnitEntry(document.UnitId, document.AgencyId, body, etag, today, reading);
+        return new ComplianceCache.UnitEntry(document, body, etag, today, reading);
     }
 
     /// <summary>
