@@ -43,6 +43,7 @@ public static class OpenApiSetup
             operation.Responses ??= new OpenApiResponses();
             operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No API key, or one that is unknown, revoked or expired (ProblemDetails)." });
             operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The API key's role may not perform this action (ProblemDetails)." });
+            operation.Responses.TryAdd("429", new OpenApiResponse { Description = "Over the rate limit of the API key (or of failed authentications from this address); see Retry-After (ProblemDetails)." });
             return Task.CompletedTask;
         });
     });

@@ -104,6 +104,7 @@ public sealed class PlatformTests
             Assert.True(o.op.TryGetProperty("summary", out _), $"{o.method} {o.path} has no summary");
             Assert.True(o.op.TryGetProperty("security", out _), $"{o.method} {o.path} has no security requirement");
             Assert.True(o.op.GetProperty("responses").TryGetProperty("401", out _), $"{o.method} {o.path} does not document 401");
+            Assert.True(o.op.GetProperty("responses").TryGetProperty("429", out _), $"{o.method} {o.path} does not document 429");
         });
         var declare = document.GetProperty("paths").GetProperty("/api/v1/declarations").GetProperty("post");
         Assert.True(declare.GetProperty("responses").TryGetProperty("409", out _));
