@@ -107,10 +107,13 @@ public sealed class ComplianceCacheTests
         Assert.Equal(0.25m, (await after.Json(HttpStatusCode.OK)).GetProperty("pacts").GetProperty("coverage").GetDecimal());
         Assert.Equal(0.25m, await CoverageInList(reader, agency, unit));
 
-        // A declaration names the agency, not each unit: every unit of the agency is rebuilt.
+        // A declaration names the agency, not each unit: every unit of the agency and its summary are rebuilt.
         Assert.Equal("not_declared", (await (await reader.GetAsync($"/api/v1/units/{other}/compliance")).Json(HttpStatusCode.OK)).GetProperty("stage").GetString());
+        var summary = $"/api/v1/agencies/{agency}/compliance-summary";
+        Assert.Equal(0, (await (await reader.GetAsync(summary)).Json(HttpStatusCode.OK)).GetProperty("declared").GetInt32());
         await (await admin.PostJson("/api/v1/declarations", Fixtures.DeclarationBody(agency, [other]))).Json(HttpStatusCode.Created);
         Assert.Equal("declared", (await (await reader.GetAsync($"/api/v1/units/{other}/compliance")).Json(HttpStatusCode.OK)).GetProperty("stage").GetString());
+        Assert.Equal(1, (await (await reader.GetAsync(summary)).Json(HttpStatusCode.OK)).GetProperty("declared").GetInt32());
     }
 
     [Fact]

@@ -185,22 +185,34 @@ public static class ComplianceEndpoints
         TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(value, options), "application/json; charset=utf-8");
 
     public static async Task<Results<Ok<ComplianceSummary>, ValidationProblem, ProblemHttpResult>> GetAgencyComplianceSummary(
-        Guid agencyId, Caller caller, DbConnectionFactory db, TimeProvider time, int? year, CancellationToken cancellationToken)
+        Guid agencyId, Caller caller, DbConnectionFactory db, ComplianceCache cache, TimeProvider time, int? year, CancellationToken cancellationToken)
     {
         if (Filters(null, null, year) is { } invalid)
         {
             return invalid;
         }
-        await using var connection = await db.OpenAsync(cancellationToken);
-        if (!caller.CanSeeAgency(agencyId) || await Agencies.AgencyEndpoints.Find(connection, agencyId) is not { } agency)
+        if (!caller.CanSeeAgency(agencyId))
         {
             return Problems.NotFound("Agency", agencyId);
         }
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
+        var key = $"summary|{agencyId}|{coverageYear}|{year}";
+        if (cache.FindAgencyView<ComplianceSummary>(key, today) is { } cached)
+        {
+            return TypedResults.Ok(cached);
+        }
+        var reading = cache.Reading;
+        await using var connection = await db.OpenAsync(cancellationToken);
+        if (await Agencies.AgencyEndpoints.Find(connection, agencyId) is not { } agency)
+        {
+            return Problems.NotFound("Agency", agencyId);
+        }
         var rows = (await connection.QueryAsync<ComplianceRow>(RowsOfAgency, RowFilter(today, coverageYear, year, agencyId))).AsList();
         var figures = await AccountabilityStandings.ForScope(connection, db.Dialect, rows.Select(r => (r.UnitId, r.AgencyId)).ToList(), agencyId, coverageYear, today);
-        return TypedResults.Ok(Summarize(agency.Id, agency.Code, coverageYear, rows, figures, today));
+        var summary = Summarize(agency.Id, agency.Code, coverageYear, rows, figures, today);
+        cache.RememberAgencyView(key, agencyId, summary, today, reading);
+        return TypedResults.Ok(summary);
     }
 
     public static async Task<Results<Ok<NationalComplianceSummary>, ValidationProblem>> GetNationalComplianceSummary(
