@@ -66,11 +66,12 @@ public static class DeriveEndpoints
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await AnswerEndpoints.FindWritable(connection, transaction, caller, id, Layers.Self) is { } refusal)
+        var (writable, refusal) = await AnswerEndpoints.FindWritable(connection, transaction, caller, id, Layers.Self);
+        if (refusal is not null)
         {
             return refusal;
         }
-        var assessment = (await AssessmentEndpoints.FindVisible(connection, caller, id, transaction))!;
+        var assessment = writable!;
         if (!catalogue.TryGet(assessment.FrameworkCode, out var framework)
             || !framework.TryGetItem(DerivationMap.TargetsMetPercent, out var percentItem) || percentItem.Formula is null
             || !framework.TryGetItem(DerivationMap.TargetCount, out _) || !framework.TryGetItem(DerivationMap.TargetsMetCount, out _))

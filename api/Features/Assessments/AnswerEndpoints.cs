@@ -151,7 +151,8 @@ public static class AnswerEndpoints
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await FindWritable(connection, transaction, caller, id, layer) is { } refusal)
+        var (assessment, refusal) = await FindWritable(connection, transaction, caller, id, layer);
+        if (refusal is not null)
         {
             return refusal;
         }
@@ -164,8 +165,7 @@ public static class AnswerEndpoints
         const string delete = "DELETE FROM answers WHERE assessment_id = @Id AND layer = @Layer AND item_code = @ItemCode";
         await connection.ExecuteAsync(delete, new { Id = id, Layer = layer, ItemCode = itemCode }, transaction);
         await RecordChange(connection, transaction, id, layer, itemCode, current, null, null, time.GetUtcNow(), caller.KeyId);
-        var assessment = (await AssessmentEndpoints.FindVisible(connection, caller, id, transaction))!;
-        await connection.AuditAsync(transaction, caller, new AuditChange("answer.cleared", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
+        await connection.AuditAsync(transaction, caller, new AuditChange("answer.cleared", "assessment", id.ToString(), assessment!.AgencyId, assessment.UnitId,
             new { Layer = layer, ItemCode = itemCode, Before = current.Value, After = (string?)null }));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
@@ -203,8 +203,8 @@ public static class AnswerEndpoints
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id, transaction);
-        if (await FindWritable(connection, transaction, caller, id, layer) is { } refusal)
+        var (assessment, refusal) = await FindWritable(connection, transaction, caller, id, layer);
+        if (refusal is not null)
         {
             return refusal;
         }
@@ -303,24 +303,28 @@ public static class AnswerEndpoints
         return connection.ExecuteAsync(touch, new { Id = id, Now = now }, transaction);
     }
 
-    /// <summary>Null when the caller may write this layer of this assessment; otherwise the refusal (404 out of scope, 403 wrong role, 422 locked).</summary>
-    internal static async Task<ProblemHttpResult?> FindWritable(DbConnection connection, DbTransaction transaction, Caller caller, Guid id, string layer)
+    /// <summary>
+    /// The assessment when the caller may write this layer of it; otherwise the refusal (404 out of scope, 403 wrong role,
+    /// 422 locked).
+    /// </summary>
+    internal static async Task<(Assessment? Assessment, ProblemHttpResult? Refusal)> FindWritable(
+        DbConnection connection, DbTransaction transaction, Caller caller, Guid id, string layer)
     {
         var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id, transaction);
         if (assessment is null)
         {
-            return Problems.NotFound("Assessment", id);
+            return (null, Problems.NotFound("Assessment", id));
         }
         if (!Layers.MayWrite(caller.Role, layer))
         {
-            return Problems.Forbidden($"An API key with role '{caller.Role}' may not write the '{layer}' layer.");
+            return (null, Problems.Forbidden($"An API key with role '{caller.Role}' may not write the '{layer}' layer."));
         }
         if (!caller.IsAdmin && !Workflow.AssessmentStatus.LayerOpen(assessment.Status, layer))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content",
-                detail: $"The '{layer}' answers are locked: the assessment is '{assessment.Status}'. Only an admin may still change them.");
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content",
+                detail: $"The '{layer}' answers are locked: the assessment is '{assessment.Status}'. Only an admin may still change them."));
         }
-        return null;
+        return (assessment, null);
     }
 
     internal static async Task<AnswerSheet> LoadSheet(DbConnection connection, DbTransaction? transaction, Guid id, string layer)
