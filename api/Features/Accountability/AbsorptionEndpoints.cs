@@ -158,13 +158,13 @@ public static class AbsorptionEndpoints
         // The ranking is read far more often than budgets change: it, and each page as sent, are kept until a write in the agency.
         var csv = CsvText.Wanted(request);
         var pageKey = $"absorption|{id}|{reportYear}|{reportMonth}|{behind == true}|{paging.Page}|{paging.PageSize}|{(csv ? "csv" : "json")}";
-        if (cache.FindAgencyView<SentPage>(pageKey, today) is { } sent)
+        if (cache.FindView<ComplianceCache.SentBody>(pageKey, today) is { } sent)
         {
-            return TypedResults.Bytes(sent.Body, sent.ContentType);
+            return sent.ToResult();
         }
         var reading = cache.Reading;
         var reportKey = $"absorption|{id}|{reportYear}|{reportMonth}";
-        if (cache.FindAgencyView<AbsorptionReport>(reportKey, today) is not { } report)
+        if (cache.FindView<AbsorptionReport>(reportKey, today) is not { } report)
         {
             await using var connection = await db.OpenAsync(cancellationToken);
             if (await AgencyEndpoints.Find(connection, id) is not { } agency)
@@ -172,7 +172,7 @@ public static class AbsorptionEndpoints
                 return Problems.NotFound("Agency", id);
             }
             report = await Build(connection, db.Dialect, agency.Id, agency.Code, reportYear, reportMonth);
-            cache.RememberAgencyView(reportKey, id, report, today, reading);
+            cache.RememberView(reportKey, new ComplianceCache.ViewScope(id), report, today, reading);
         }
         var lines = behind == true ? report.Units.Where(u => u.Behind == true).ToList() : report.Units;
         var result = csv
@@ -184,7 +184,7 @@ public static class AbsorptionEndpoints
                 PageSize = paging.PageSize,
                 Total = lines.Count,
             }, json.Value.SerializerOptions), "application/json; charset=utf-8");
-        cache.RememberAgencyView(pageKey, id, new SentPage(result.FileContents.ToArray(), result.ContentType), today, reading);
+        cache.RememberView(pageKey, new ComplianceCache.ViewScope(id), ComplianceCache.SentBody.Of(result), today, reading);
         return result;
     }
 
@@ -293,8 +293,6 @@ public static class AbsorptionEndpoints
             line.AbsorptionPercent, line.PhysicalProgressPercent, line.LastReportedMonth, report.Milestone?.Month, report.Milestone?.MinPercent,
             line.Behind, line.Shortfall,
         }));
-
-    private sealed record SentPage(byte[] Body, string ContentType);
 
     private sealed class FigureRow
     {

@@ -18,30 +18,27 @@ public sealed class ComplianceCache(ChangeStamps stamps, IOptions<CacheOptions> 
         public Guid AgencyId => Document.AgencyId;
     }
 
-    /// <summary>A page or summary; <see cref="AgencyId"/> null with <see cref="UnitId"/> null means it spans every agency.</summary>
-    public sealed record ListEntry(byte[] Body, string ContentType, Guid? AgencyId, Guid? UnitId, Guid? UnitAgencyId, DateOnly Today, long Reading);
+    /// <summary>
+    /// What a view depends on: one unit (with its agency), one agency, or — both null — everything. A view is fresh while
+    /// nothing in that scope changed since its reading.
+    /// </summary>
+    public sealed record ViewScope(Guid? AgencyId, Guid? UnitId = null)
+    {
+        public static readonly ViewScope Everything = new((Guid?)null);
+    }
+
+    /// <summary>A response body exactly as sent, to be sent again.</summary>
+    public sealed record SentBody(byte[] Body, string ContentType)
+    {
+        public static SentBody Of(Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult result) => new(result.FileContents.ToArray(), result.ContentType);
+
+        public Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult ToResult() => TypedResults.Bytes(Body, ContentType);
+    }
 
     private readonly ConcurrentDictionary<(Guid UnitId, int Year, int? AssessmentYear), UnitEntry> _units = new();
-    private readonly ConcurrentDictionary<string, ListEntry> _lists = new();
-
-    private readonly ConcurrentDictionary<string, (object Value, Guid AgencyId, DateOnly Today, long Reading)> _agencyViews = new();
+    private readonly ConcurrentDictionary<string, (object Value, ViewScope Scope, DateOnly Today, long Reading)> _views = new();
 
     public bool Enabled => options.Value.Enabled;
-
-    /// <summary>A computed view of one agency (such as the absorption ranking), valid while nothing in the agency changed.</summary>
-    public T? FindAgencyView<T>(string key, DateOnly today) where T : class =>
-        Enabled && _agencyViews.TryGetValue(key, out var entry) && entry.Today == today && stamps.AgencyUnchangedSince(entry.AgencyId, entry.Reading)
-            ? entry.Value as T
-            : null;
-
-    public void RememberAgencyView(string key, Guid agencyId, object value, DateOnly today, long reading)
-    {
-        if (Enabled)
-        {
-            Bound(_agencyViews);
-            _agencyViews[key] = (value, agencyId, today, reading);
-        }
-    }
 
     public long Reading => stamps.Now;
 
@@ -60,24 +57,28 @@ public sealed class ComplianceCache(ChangeStamps stamps, IOptions<CacheOptions> 
         }
     }
 
-    public ListEntry? FindList(string key, DateOnly today)
+    /// <summary>A computed view (a page as sent, a summary, a ranking), while nothing in its scope changed and the date is the same.</summary>
+    public T? FindView<T>(string key, DateOnly today) where T : class
     {
-        if (!Enabled || !_lists.TryGetValue(key, out var entry) || entry.Today != today)
+        if (!Enabled || !_views.TryGetValue(key, out var entry) || entry.Today != today)
         {
             return null;
         }
-        var fresh = entry.UnitId is { } unitId ? stamps.UnitUnchangedSince(unitId, entry.UnitAgencyId!.Value, entry.Reading)
-            : entry.AgencyId is { } agencyId ? stamps.AgencyUnchangedSince(agencyId, entry.Reading)
-            : stamps.NothingChangedSince(entry.Reading);
-        return fresh ? entry : null;
+        var fresh = entry.Scope switch
+        {
+            { UnitId: { } unitId, AgencyId: { } agencyId } => stamps.UnitUnchangedSince(unitId, agencyId, entry.Reading),
+            { AgencyId: { } agencyId } => stamps.AgencyUnchangedSince(agencyId, entry.Reading),
+            _ => stamps.NothingChangedSince(entry.Reading),
+        };
+        return fresh ? entry.Value as T : null;
     }
 
-    public void Remember(string key, ListEntry entry)
+    public void RememberView(string key, ViewScope scope, object value, DateOnly today, long reading)
     {
         if (Enabled)
         {
-            Bound(_lists);
-            _lists[key] = entry;
+            Bound(_views);
+            _views[key] = (value, scope, today, reading);
         }
     }
 

@@ -138,9 +138,9 @@ public static class ComplianceEndpoints
         var scopeAgency = agencyId ?? (caller.IsNational ? null : caller.AgencyId);
         var scopeUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
         var key = string.Join('|', "list", scopeAgency, scopeUnit, stage, predikat, year, paging.Page, paging.PageSize, csv ? "csv" : "json");
-        if (cache.FindList(key, today) is { } cached)
+        if (cache.FindView<ComplianceCache.SentBody>(key, today) is { } cached)
         {
-            return TypedResults.Bytes(cached.Body, cached.ContentType);
+            return cached.ToResult();
         }
 
         var reading = cache.Reading;
@@ -176,8 +176,10 @@ public static class ComplianceEndpoints
         var result = csv
             ? CsvBytes(documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
             : JsonBytes(new Page<UnitCompliance>(documents, rows.PageNumber, rows.PageSize, rows.Total), json.Value.SerializerOptions);
-        cache.Remember(key, new ComplianceCache.ListEntry(result.FileContents.ToArray(), result.ContentType, scopeAgency, scopeUnit,
-            scopeUnit is null ? null : caller.AgencyId, today, reading));
+        var scope = scopeUnit is not null ? new ComplianceCache.ViewScope(caller.AgencyId, scopeUnit)
+            : scopeAgency is not null ? new ComplianceCache.ViewScope(scopeAgency)
+            : ComplianceCache.ViewScope.Everything;
+        cache.RememberView(key, scope, ComplianceCache.SentBody.Of(result), today, reading);
         return result;
     }
 
@@ -198,7 +200,7 @@ public static class ComplianceEndpoints
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
         var key = $"summary|{agencyId}|{coverageYear}|{year}";
-        if (cache.FindAgencyView<ComplianceSummary>(key, today) is { } cached)
+        if (cache.FindView<ComplianceSummary>(key, today) is { } cached)
         {
             return TypedResults.Ok(cached);
         }
@@ -211,7 +213,7 @@ public static class ComplianceEndpoints
         var rows = (await connection.QueryAsync<ComplianceRow>(RowsOfAgency, RowFilter(today, coverageYear, year, agencyId))).AsList();
         var figures = await AccountabilityStandings.ForScope(connection, db.Dialect, rows.Select(r => (r.UnitId, r.AgencyId)).ToList(), agencyId, coverageYear, today);
         var summary = Summarize(agency.Id, agency.Code, coverageYear, rows, figures, today);
-        cache.RememberAgencyView(key, agencyId, summary, today, reading);
+        cache.RememberView(key, new ComplianceCache.ViewScope(agencyId), summary, today, reading);
         return TypedResults.Ok(summary);
     }
 
