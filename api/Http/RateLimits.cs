@@ -44,14 +44,12 @@ public static class RateLimits
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                var partition = context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } keyId ? "key:" + keyId : "ip:" + context.Connection.RemoteIpAddress;
-                return RateLimitPartition.GetFixedWindowLimiter(partition, _ => Window(limits.RequestsPerKey, limits.WindowSeconds));
+                return RateLimitPartition.GetFixedWindowLimiter(Caller(context), _ => Window(limits.RequestsPerKey, limits.WindowSeconds));
             });
             options.AddPolicy(UploadPolicy, context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                var partition = context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? context.Connection.RemoteIpAddress?.ToString() ?? "";
-                return RateLimitPartition.GetFixedWindowLimiter("upload:" + partition, _ => Window(limits.UploadsPerKey, limits.WindowSeconds));
+                return RateLimitPartition.GetFixedWindowLimiter("upload:" + Caller(context), _ => Window(limits.UploadsPerKey, limits.WindowSeconds));
             });
             options.OnRejected = (context, cancellationToken) =>
             {
@@ -62,7 +60,11 @@ public static class RateLimits
         return services;
     }
 
-    private static FixedWindowRateLimiterOptions Window(int permits, int seconds) => new()
+    /// <summary>Who a request counts against: its API key, or its client IP when it has none.</summary>
+    private static string Caller(HttpContext context) =>
+        context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } keyId ? "key:" + keyId : "ip:" + context.Connection.RemoteIpAddress;
+
+    internal static FixedWindowRateLimiterOptions Window(int permits, int seconds) => new()
     {
         PermitLimit = permits,
         Window = TimeSpan.FromSeconds(seconds),
@@ -85,13 +87,7 @@ public static class RateLimits
 public sealed class FailedAuthenticationLimiter(IOptions<RateLimitOptions> options) : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(ip =>
-        RateLimitPartition.GetFixedWindowLimiter(ip, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = options.Value.FailedAuthenticationsPerIp,
-            Window = TimeSpan.FromSeconds(options.Value.WindowSeconds),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+        RateLimitPartition.GetFixedWindowLimiter(ip, _ => RateLimits.Window(options.Value.FailedAuthenticationsPerIp, options.Value.WindowSeconds)));
 
     /// <summary>True while the IP has no failures left in this window.</summary>
     public bool IsBlocked(string ip) => _limiter.GetStatistics(ip) is { CurrentAvailablePermits: 0 };
