@@ -33,15 +33,44 @@ public sealed class FrameworkStoreTests
     }
 
     [Fact]
-    public async Task AChangedCatalogueUnderTheSameCodeIsRefusedAtStart()
+    public async Task ACatalogueWhoseItemsChangedUnderTheSameCodeIsRefusedAtStart()
     {
         await using var app = await TestApp.StartAsync();
-        var changed = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Lke).Replace("Penyusunan Tim Kerja", "Penyusunan Tim"));
+        // PT.P.1.a becomes a Ya/Tidak item: answers given as A/B/C would no longer mean anything.
+        var text = Encoding.UTF8.GetString(Lke);
+        var at = text.IndexOf("\"code\": \"PT.P.1.a\"", StringComparison.Ordinal);
+        var type = text.IndexOf("\"answerType\": \"", at, StringComparison.Ordinal);
+        var end = text.IndexOf('"', type + 15);
+        var changed = Encoding.UTF8.GetBytes(text[..(type + 15)] + "YA_TIDAK" + text[end..]);
         var store = new FrameworkStore(app.Services.GetRequiredService<DbConnectionFactory>(), new FrameworkCatalogue([("frameworks.changed.json", changed)]), TimeProvider.System);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.SynchronizeAsync());
 
         Assert.Contains("new framework code", error.Message);
+        Assert.Contains("PT.P.1.a", error.Message);
+    }
+
+    [Fact]
+    public async Task ACatalogueRevisedOnlyInTextsAndScoringDataIsAcceptedAndTheRevisionAudited()
+    {
+        await using var app = await TestApp.StartAsync();
+        var revised = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Lke)
+            .Replace("Penyusunan Tim Kerja", "Penyusunan Tim")
+            .Replace("\"requiredInputs\": [\n        \"SDM.R.3.a.1\",\n        \"SDM.R.3.a.2\",\n        \"SDM.R.3.a.3\"\n      ]",
+                "\"requiredInputs\": [\n        \"SDM.R.3.a.1\",\n        \"SDM.R.3.a.2\"\n      ]"));
+        Assert.NotEqual(Lke, revised);
+        var catalogue = new FrameworkCatalogue([("frameworks.revised.json", revised)]);
+        Assert.True(catalogue.TryGet("PERMENPANRB-90-2021", out var framework));
+        Assert.True(framework.TryGetItem("SDM.R.3.a", out var item));
+        Assert.Equal(["SDM.R.3.a.1", "SDM.R.3.a.2"], item.Formula!.RequiredInputs);
+        var store = new FrameworkStore(app.Services.GetRequiredService<DbConnectionFactory>(), catalogue, TimeProvider.System);
+
+        await store.SynchronizeAsync();
+        await store.SynchronizeAsync();
+
+        Assert.Equal(1, await Count(app, $"SELECT COUNT(*) FROM frameworks WHERE source_sha256 = '{catalogue.Sha256Of("PERMENPANRB-90-2021")}'"));
+        Assert.Equal(137, await Count(app, "SELECT COUNT(*) FROM framework_items"));
+        Assert.Equal(1, await Count(app, "SELECT COUNT(*) FROM audit_entries WHERE action = 'framework.revised'"));
     }
 
     [Fact]

@@ -72,7 +72,11 @@ public sealed partial class FrameworkCatalogue
             f => new PercentageFormula(
                 f.GetProperty("expression").GetString()!,
                 f.GetProperty("formula").GetString()!,
-                ItemCodePattern().Matches(f.GetProperty("expression").GetString()!).Select(m => m.Value).Distinct().Order(StringComparer.Ordinal).ToList()));
+                ItemCodePattern().Matches(f.GetProperty("expression").GetString()!).Select(m => m.Value).Distinct().Order(StringComparer.Ordinal).ToList(),
+                f.TryGetProperty("requiredInputs", out var required) ? required.EnumerateArray().Select(r => r.GetString()!).ToList() : [],
+                f.TryGetProperty("allZero", out var allZero)
+                    ? new AllZeroRule(allZero.GetProperty("inputs").EnumerateArray().Select(r => r.GetString()!).ToList(), allZero.GetProperty("value").GetDecimal())
+                    : null));
 
         var ordinal = 0;
         var components = root.GetProperty("components").EnumerateArray().Select(c => new Component(
@@ -148,6 +152,7 @@ public sealed partial class FrameworkCatalogue
             Formula = formulas.GetValueOrDefault(code),
             AreaCode = areaCode,
             SubIndicatorCode = subIndicatorCode,
+            SubIndicatorWeight = subIndicatorWeight,
             Ordinal = ordinal,
         };
     }
@@ -171,12 +176,17 @@ public sealed partial class FrameworkCatalogue
                 {
                     Fail($"PERSEN item '{item.Code}' has no percentage formula.");
                 }
-                foreach (var input in item.Formula!.Inputs)
+                foreach (var input in item.Formula!.Inputs.Concat(item.Formula.RequiredInputs).Concat(item.Formula.AllZero?.Inputs ?? []))
                 {
                     if (!framework.TryGetItem(input, out var source2) || source2.AnswerType != "JUMLAH" || source2.ParentItem != item.Code)
                     {
                         Fail($"the formula of '{item.Code}' reads '{input}', which is not one of its JUMLAH inputs.");
                     }
+                }
+                // The rule that blanks a percentage is data; it must at least cover what the expression reads.
+                if (item.Formula.Inputs.Except(item.Formula.RequiredInputs).FirstOrDefault() is { } unlisted)
+                {
+                    Fail($"the formula of '{item.Code}' reads '{unlisted}', which is missing from its requiredInputs.");
                 }
             }
             if (item.Scored && item.AnswerType is not ("PERSEN" or "NILAI_0_4") && item.Options is null)

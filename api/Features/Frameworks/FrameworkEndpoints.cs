@@ -44,7 +44,10 @@ public static class FrameworkEndpoints
 
 /// <summary>
 /// Mirrors each catalogue into the frameworks/framework_items tables at start, so answers reference real items.
-/// Idempotent; a file whose content changed under the same code is refused, since answers were given against the old one.
+/// Idempotent. A file whose content changed under the same code is accepted only when the worksheet answers were given
+/// against is unchanged: the same items with the same codes, order, places, answer types, scored flags and weights (the
+/// mirrored rows). Then notes, texts and scoring data such as required inputs may be corrected: the stored hash follows
+/// and the revision is audited. Any change to the mirrored rows is refused; it needs a new framework code.
 /// </summary>
 public sealed class FrameworkStore(DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time)
 {
@@ -63,15 +66,71 @@ public sealed class FrameworkStore(DbConnectionFactory db, FrameworkCatalogue ca
             }
             if (stored is not null)
             {
-                throw new InvalidOperationException(
-                    $"Framework {framework.Code} in db/frameworks differs from the one the database was loaded with (SHA-256 {stored}). "
-                    + "A changed worksheet must be published under a new framework code in a new file.");
+                if (await FirstStructuralDifference(connection, transaction, framework) is { } difference)
+                {
+                    throw new InvalidOperationException(
+                        $"Framework {framework.Code} in db/frameworks differs from the one the database was loaded with (SHA-256 {stored}) in its items: "
+                        + $"{difference}. A changed worksheet must be published under a new framework code in a new file.");
+                }
+                const string revise = "UPDATE frameworks SET title = @Title, source_sha256 = @Sha, loaded_at = @Now WHERE code = @Code";
+                await connection.ExecuteAsync(revise, new { framework.Code, framework.Title, Sha = sha, Now = time.GetUtcNow() }, transaction);
+                await AuditTrail.AppendAnonymousAsync(connection, transaction, time.GetUtcNow(), null, null,
+                    new AuditChange("framework.revised", "framework", framework.Code, Changes: new { Sha256 = new FieldChange(stored, sha) }));
+                await transaction.CommitAsync(cancellationToken);
+                continue;
             }
             await Insert(connection, transaction, framework, sha);
             await AuditTrail.AppendAnonymousAsync(connection, transaction, time.GetUtcNow(), null, null,
                 new AuditChange("framework.loaded", "framework", framework.Code, Changes: new { Sha256 = sha, Items = framework.Items.Count }));
             await transaction.CommitAsync(cancellationToken);
         }
+    }
+
+    /// <summary>The first item whose mirrored row (code, order, place, type, scored, weight) differs from the catalogue's; null when none does.</summary>
+    private static async Task<string?> FirstStructuralDifference(DbConnection connection, DbTransaction transaction, Framework framework)
+    {
+        const string sql = """
+            SELECT item_code, ordinal, area_code, sub_indicator_code, parent_item_code, answer_type, scored, weight
+            FROM framework_items WHERE framework_code = @Code ORDER BY ordinal
+            """;
+        var stored = (await connection.QueryAsync<MirroredItem>(sql, new { framework.Code }, transaction)).ToList();
+        var expected = framework.Items.Select(Mirror).ToList();
+        for (var i = 0; i < Math.Max(stored.Count, expected.Count); i++)
+        {
+            var before = i < stored.Count ? stored[i] : null;
+            var now = i < expected.Count ? expected[i] : null;
+            if (before != now)
+            {
+                return before is null ? $"item {now!.ItemCode} is new"
+                    : now is null ? $"item {before.ItemCode} is gone"
+                    : $"item {before.ItemCode} was {before}, now {now}";
+            }
+        }
+        return null;
+    }
+
+    private static MirroredItem Mirror(FrameworkItem item) => new()
+    {
+        ItemCode = item.Code,
+        Ordinal = item.Ordinal,
+        AreaCode = item.AreaCode,
+        SubIndicatorCode = item.SubIndicatorCode,
+        ParentItemCode = item.ParentItem,
+        AnswerType = item.AnswerType,
+        Scored = item.Scored,
+        Weight = item.Weight?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private sealed record MirroredItem
+    {
+        public string ItemCode { get; init; } = "";
+        public int Ordinal { get; init; }
+        public string AreaCode { get; init; } = "";
+        public string SubIndicatorCode { get; init; } = "";
+        public string? ParentItemCode { get; init; }
+        public string AnswerType { get; init; } = "";
+        public bool Scored { get; init; }
+        public string? Weight { get; init; }
     }
 
     private async Task Insert(DbConnection connection, DbTransaction transaction, Framework framework, string sha)

@@ -37,7 +37,12 @@ public sealed record Area(string Code, string Name, decimal Weight, IReadOnlyLis
 /// <summary>Half of a pengungkit area (pemenuhan or reform), or the single part of a hasil area.</summary>
 public sealed record Part(string Code, string Kind, decimal Weight, IReadOnlyList<SubIndicator> SubIndicators);
 
-public sealed record SubIndicator(string Code, string Name, decimal Weight, IReadOnlyList<FrameworkItem> Items);
+public sealed record SubIndicator(string Code, string Name, decimal Weight, IReadOnlyList<FrameworkItem> Items)
+{
+    /// <summary>The items a weight is shared among (JUMLAH inputs are not).</summary>
+    [JsonIgnore]
+    public int ScoredItems { get; } = Items.Count(i => i.Scored);
+}
 
 /// <summary>
 /// One question of the worksheet. Scored items carry <c>weight</c> = sub-indicator weight ÷ scored items in it (exact
@@ -60,13 +65,23 @@ public sealed record FrameworkItem
 
     [JsonIgnore] public string AreaCode { get; init; } = "";
     [JsonIgnore] public string SubIndicatorCode { get; init; } = "";
+    [JsonIgnore] public decimal SubIndicatorWeight { get; init; }
     [JsonIgnore] public int Ordinal { get; init; }
 }
 
-/// <summary>How a PERSEN item is computed from its JUMLAH inputs; <c>inputs</c> are the codes the expression reads.</summary>
-public sealed record PercentageFormula(string Expression, string Description, IReadOnlyList<string> Inputs);
+/// <summary>
+/// How a PERSEN item is computed from its JUMLAH inputs. <c>inputs</c> are the codes the expression reads;
+/// <c>requiredInputs</c> the counts that must all be filled before the item has a value (the workbook's
+/// <c>IF(OR(K155="",…),"Blm Diisi",…)</c>), which may include counts the expression does not read. <c>allZero</c>, when
+/// present, is the value the item takes when all of its listed inputs are 0 (SDM.R.3.a: 1).
+/// </summary>
+public sealed record PercentageFormula(string Expression, string Description, IReadOnlyList<string> Inputs, IReadOnlyList<string> RequiredInputs,
+    AllZeroRule? AllZero);
 
-/// <summary>The minimums for one predikat (WBK or WBBM), all compared with ≥ on 2-decimal figures.</summary>
+/// <summary>The value a percentage takes when every one of <c>inputs</c> is 0, instead of evaluating its expression.</summary>
+public sealed record AllZeroRule(IReadOnlyList<string> Inputs, decimal Value);
+
+/// <summary>The minimums for one predikat (WBK or WBBM), all compared with ≥ on the exact figures (traces settled at 10 decimals).</summary>
 public sealed record Thresholds(
     decimal Total,
     decimal PengungkitTotal,

@@ -28,7 +28,7 @@ public static class AnswerRules
         if (item.AnswerType == "PERSEN")
         {
             return AnswerCheck.Invalid(
-                $"{item.Code} is a percentage computed from {string.Join(", ", item.Formula!.Inputs)} ({item.Formula.Expression}); answer those items instead.");
+                $"{item.Code} is a percentage computed from {string.Join(", ", item.Formula!.RequiredInputs)} ({item.Formula.Expression}); answer those items instead.");
         }
         if (value is not { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } given)
         {
@@ -53,7 +53,7 @@ public static class AnswerRules
     {
         "NILAI_0_4" => "a number from 0 to 4 with at most 2 decimals",
         "JUMLAH" => "a whole number of 0 or more",
-        "PERSEN" => $"computed from {string.Join(", ", item.Formula!.Inputs)}",
+        "PERSEN" => $"computed from {string.Join(", ", item.Formula!.RequiredInputs)}",
         _ => string.Join(" or ", item.Options!.Select(o => $"\"{o.Value}\"")),
     };
 

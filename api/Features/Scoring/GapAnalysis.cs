@@ -3,6 +3,7 @@ using ZonaIntegritas.Api.Features.Frameworks;
 
 namespace ZonaIntegritas.Api.Features.Scoring;
 
+/// <summary>One step of a plan: answer <c>itemCode</c> with <c>to</c>; <c>from</c> is null for a blank item.</summary>
 public sealed record GapStep(string ItemCode, string? From, string To, decimal Gain);
 
 public sealed record GapReport(
@@ -15,34 +16,49 @@ public sealed record GapReport(
     IReadOnlyList<string> UnreachableRules);
 
 /// <summary>
-/// The fewest answer improvements that make a layer eligible for a target (docs/scoring.md).
+/// The fewest answer changes that make a layer eligible for a target (docs/scoring.md has the argument in full).
 /// <para>
-/// Every rule is a lower bound on a sum of item scores, compared after rounding to 2 decimals; since the scores are
-/// non-negative, <c>round2(x) ≥ r</c> exactly when <c>x ≥ r − 0.005</c>. The pengungkit areas and the capaian-kinerja item
-/// (HB.2) form independent groups, each with its own minimum. Within a group the most any k steps can add is the sum of
-/// its k largest possible gains, so the fewest steps a group needs is the shortest prefix of its gains, sorted
-/// descending, that covers its deficit. The pengungkit and total minimums are then covered by the largest gains not yet
-/// used (an exchange argument: any solution with the same count adds no more). HB.2 is tried both raised to its best
-/// option and left alone, and the smaller step count wins. This is exact for the step count, including the per-area
-/// rules that a greedy on the total alone gets wrong.
+/// Every blank scored item must be answered (the <c>complete</c> rule), so each blank is a step of every plan. Answering a
+/// blank with its top value never lowers an average (the mean of values ≤ 1 with a 1 added cannot fall), and once the
+/// worksheet is complete every sub-indicator divides by a fixed count, so every figure is a sum of independent item terms
+/// that only grow as an answer rises. Hence some fewest-step plan fills every blank at the top: the analysis starts from
+/// that completed worksheet (the baseline), where the problem is the one without blanks.
 /// </para>
 /// <para>
-/// Ties are then broken towards the smallest total change: each step is lowered to the smallest option that keeps every
-/// rule satisfied (largest steps first), and a step is swapped for an unused cheaper one while all rules still hold.
-/// This keeps the step count minimal; the total change it reaches is small but not proven minimal.
+/// On the baseline every rule is a lower bound on a sum of item terms. The pengungkit areas and the capaian-kinerja item
+/// (HB.2) form independent groups, each with its own minimum. Within a group the most any k steps can add is the sum of
+/// its k largest possible gains, so the fewest steps a group needs is the shortest prefix of its gains, sorted
+/// descending, that covers its shortfall. The pengungkit and total minimums are then covered by the largest gains not
+/// yet used (an exchange argument: any set of the same size adds no more). HB.2 is tried both raised to its best option
+/// and left alone, and the smaller count wins. Comparisons use the exact figures, as the score does.
+/// </para>
+/// <para>
+/// Ties are then broken towards the smallest total change: each step (blanks included) is lowered to the smallest option
+/// that keeps every rule satisfied, largest steps first, and an improvement step is swapped for an unused cheaper one
+/// while all rules still hold. This keeps the step count minimal; the total change it reaches is small but not proven
+/// minimal. The plan is finally scored from scratch and judged like any worksheet.
 /// </para>
 /// Survey values (IPAK HB.1, IPKP HP.1) are external results and are never changed; nor is a missing WBK for WBBM.
 /// </summary>
 public static class GapAnalysis
 {
-    private const decimal RoundingSlack = 0.005m;
     private const string HasilGroup = "HB.2";
 
     private sealed record Option(string To, decimal Fraction, decimal Gain);
 
-    private sealed record Candidate(FrameworkItem Item, string Group, bool Pengungkit, string? From, decimal CurrentFraction, IReadOnlyList<Option> Options)
+    /// <summary>
+    /// An item a plan may answer. Gains are measured on the baseline (blanks at the top), so a blank's best option gains 0
+    /// and its lower options lose; <c>Blank</c> items are in every plan.
+    /// </summary>
+    private sealed record Candidate(FrameworkItem Item, string Group, bool Pengungkit, string? From, bool Blank, IReadOnlyList<Option> Options)
     {
         public Option Best => Options[^1];
+    }
+
+    /// <summary>The exact figures one group of rules reads, and their minimums; a gain adds to every figure of the group.</summary>
+    private sealed record Bound(decimal Actual, decimal Required)
+    {
+        public bool Holds(decimal gain) => ScoreCalculator.Meets(Actual + gain, Required);
     }
 
     public static GapReport Find(Framework framework, IReadOnlyDictionary<string, string> answers, string target, bool? holdsActiveWbk)
@@ -56,26 +72,36 @@ public static class GapAnalysis
             return new GapReport(target, true, currentTotal, currentTotal, [], current.Rules, []);
         }
 
+        var values = new Dictionary<FrameworkItem, decimal?>();
+        foreach (var item in framework.Items.Where(i => i.Scored))
+        {
+            values[item] = ScoreCalculator.Fraction(item, answers);
+        }
         var unreachable = new List<string>();
-        var ipak = raw.ItemScores[ScoreCalculator.IpakItem];
-        if (!Meets(ipak, thresholds.Ipak)) unreachable.Add("ipak");
-        if (!Meets(raw.ItemScores[ScoreCalculator.IpkpItem], thresholds.Ipkp)) unreachable.Add("ipkp");
+        if (!ScoreCalculator.Meets(raw.ItemScore(ScoreCalculator.IpakItem), thresholds.Ipak)) unreachable.Add("ipak");
+        if (!ScoreCalculator.Meets(raw.ItemScore(ScoreCalculator.IpkpItem), thresholds.Ipkp)) unreachable.Add("ipkp");
+        // A blank survey value cannot be filled by answering: it comes from the survey.
+        if (values.Any(v => v.Value is null && !Fillable(v.Key))) unreachable.Add(ScoreCalculator.CompleteRule);
         if (holdsActiveWbk == false && thresholds.RequiresPriorPredikat is not null) unreachable.Add("priorWbk");
 
-        var candidates = Candidates(framework, answers);
-        var pengungkitAreas = framework.Components.Where(c => c.Code == "PENGUNGKIT").SelectMany(c => c.Areas).ToList();
-        var deficits = pengungkitAreas.ToDictionary(a => a.Code, a => Deficit(raw.AreaScores[a.Code], a.Weight * thresholds.AreaMinFraction));
-        deficits[HasilGroup] = Math.Max(
-            Deficit(raw.ItemScores[ScoreCalculator.CapaianKinerjaItem], thresholds.CapaianKinerja),
-            Deficit(ipak + raw.ItemScores[ScoreCalculator.CapaianKinerjaItem], thresholds.BersihAkuntabel));
-        var pengungkitDeficit = Deficit(raw.Pengungkit, thresholds.PengungkitTotal);
-        var totalDeficit = Deficit(raw.Total, thresholds.Total);
+        var baseline = ScoreCalculator.Raw(framework, item => values[item] ?? (Fillable(item) ? 1m : null), []);
+        var candidates = Candidates(framework, answers, values, baseline);
+        var groups = framework.Components.Where(c => c.Code == "PENGUNGKIT").SelectMany(c => c.Areas)
+            .ToDictionary(a => a.Code, a => new[] { new Bound(baseline.AreaScores[a.Code], a.Weight * thresholds.AreaMinFraction) });
+        var hb2 = baseline.ItemScore(ScoreCalculator.CapaianKinerjaItem);
+        groups[HasilGroup] =
+        [
+            new Bound(hb2, thresholds.CapaianKinerja),
+            new Bound(baseline.ItemScore(ScoreCalculator.IpakItem) + hb2, thresholds.BersihAkuntabel),
+        ];
+        var pengungkit = new Bound(baseline.Pengungkit, thresholds.PengungkitTotal);
+        var total = new Bound(baseline.Total, thresholds.Total);
 
         List<Candidate>? best = null;
         var failedRules = new List<string>();
         foreach (var raiseHasil in new[] { false, true })
         {
-            var chosen = MinimumSteps(candidates, deficits, pengungkitDeficit, totalDeficit, raiseHasil, failedRules);
+            var chosen = MinimumSteps(candidates, groups, pengungkit, total, raiseHasil, failedRules);
             if (chosen is not null && (best is null || chosen.Count < best.Count))
             {
                 best = chosen;
@@ -91,19 +117,33 @@ public static class GapAnalysis
         }
 
         var plan = best!.ToDictionary(c => c, c => c.Best);
-        Economize(plan, candidates, deficits, pengungkitDeficit, totalDeficit);
-        var projected = Project(raw, plan);
-        var judged = ScoreCalculator.Judge(framework, projected, thresholds, holdsActiveWbk);
-        var steps = plan.OrderByDescending(p => p.Value.Gain).ThenBy(p => p.Key.Item.Ordinal)
-            .Select(p => new GapStep(p.Key.Item.Code, p.Key.From, p.Value.To, ScoreCalculator.Round(p.Value.Gain))).ToList();
+        var unlowered = new Dictionary<Candidate, Option>(plan);
+        Economize(plan, candidates, groups, pengungkit, total);
+        var (projected, judged) = Judge(framework, values, plan, thresholds, holdsActiveWbk);
+        if (judged.Rules.Any(r => r.Passed == false))
+        {
+            // Cannot happen by the argument above; should a settled trace disagree, the plan at its best options stands.
+            plan = unlowered;
+            (projected, judged) = Judge(framework, values, plan, thresholds, holdsActiveWbk);
+        }
+        var steps = plan.OrderByDescending(p => p.Key.Blank ? p.Value.Fraction * p.Key.Item.Weight!.Value : p.Value.Gain).ThenBy(p => p.Key.Item.Ordinal)
+            .Select(p => new GapStep(p.Key.Item.Code, p.Key.From, p.Value.To, ScoreCalculator.Round(Gain(p.Key, p.Value, baseline)))).ToList();
         return new GapReport(target, true, currentTotal, ScoreCalculator.Round(projected.Total), steps, judged.Rules, []);
     }
 
-    private static bool Meets(decimal actual, decimal required) => ScoreCalculator.Round(actual) >= ScoreCalculator.Round(required);
+    /// <summary>A blank item a plan can answer: everything but the survey values.</summary>
+    private static bool Fillable(FrameworkItem item) => item.AnswerType != "NILAI_0_4";
 
-    private static decimal Deficit(decimal actual, decimal required) => Meets(actual, required) ? 0 : ScoreCalculator.Round(required) - RoundingSlack - actual;
+    /// <summary>What a step adds on the completed worksheet: for a blank, the whole term it brings; otherwise the rise.</summary>
+    private static decimal Gain(Candidate candidate, Option option, ScoreCalculator.RawScores baseline) =>
+        candidate.Blank ? option.Fraction * Coefficient(candidate.Item, baseline) : option.Gain;
 
-    private static List<Candidate> Candidates(Framework framework, IReadOnlyDictionary<string, string> answers)
+    /// <summary>On the baseline a sub-indicator divides by a fixed count, so each item adds value × this coefficient.</summary>
+    private static decimal Coefficient(FrameworkItem item, ScoreCalculator.RawScores baseline) =>
+        item.SubIndicatorWeight / baseline.AnsweredInSubIndicator[item.Ordinal];
+
+    private static List<Candidate> Candidates(Framework framework, IReadOnlyDictionary<string, string> answers,
+        Dictionary<FrameworkItem, decimal?> values, ScoreCalculator.RawScores baseline)
     {
         var list = new List<Candidate>();
         foreach (var component in framework.Components)
@@ -113,21 +153,22 @@ public static class GapAnalysis
                 foreach (var item in area.Parts.SelectMany(p => p.SubIndicators).SelectMany(s => s.Items).Where(i => i.Scored))
                 {
                     var pengungkit = component.Code == "PENGUNGKIT";
-                    if (item.AnswerType == "NILAI_0_4" || (!pengungkit && item.Code != HasilGroup))
+                    if (!Fillable(item) || (!pengungkit && item.Code != HasilGroup))
                     {
                         continue;
                     }
-                    var fraction = ScoreCalculator.Fraction(item, answers) ?? 0m;
-                    var from = item.AnswerType == "PERSEN"
-                        ? ScoreCalculator.Fraction(item, answers) is { } f ? Percent(f) : null
-                        : answers.GetValueOrDefault(item.Code);
+                    var blank = values[item] is null;
+                    var fraction = values[item] ?? 1m;
+                    var coefficient = Coefficient(item, baseline);
+                    var from = blank ? null : item.AnswerType == "PERSEN" ? Percent(fraction) : answers[item.Code];
+                    // A blank may take any option (its gain against the top is ≤ 0); an answered item only a better one.
                     var options = item.AnswerType == "PERSEN"
-                        ? [new Option("100%", 1m, (1m - fraction) * item.Weight!.Value)]
-                        : item.Options!.Where(o => o.Score > fraction).OrderBy(o => o.Score)
-                            .Select(o => new Option(o.Value, o.Score, (o.Score - fraction) * item.Weight!.Value)).ToList();
-                    if (options.Count > 0 && options[^1].Gain > 0)
+                        ? [new Option("100%", 1m, (1m - fraction) * coefficient)]
+                        : item.Options!.Where(o => blank || o.Score > fraction).OrderBy(o => o.Score)
+                            .Select(o => new Option(o.Value, o.Score, (o.Score - fraction) * coefficient)).ToList();
+                    if (blank || (options.Count > 0 && options[^1].Gain > 0))
                     {
-                        list.Add(new Candidate(item, pengungkit ? area.Code : HasilGroup, pengungkit, from, fraction, options));
+                        list.Add(new Candidate(item, pengungkit ? area.Code : HasilGroup, pengungkit, from, blank, options));
                     }
                 }
             }
@@ -135,22 +176,23 @@ public static class GapAnalysis
         return list;
     }
 
-    private static List<Candidate>? MinimumSteps(List<Candidate> candidates, Dictionary<string, decimal> deficits,
-        decimal pengungkitDeficit, decimal totalDeficit, bool raiseHasil, List<string> failedRules)
+    private static List<Candidate>? MinimumSteps(List<Candidate> candidates, Dictionary<string, Bound[]> groups,
+        Bound pengungkitBound, Bound totalBound, bool raiseHasil, List<string> failedRules)
     {
-        var chosen = new List<Candidate>();
+        // Every blank is a step of every plan, at its top option (gain 0 on the baseline).
+        var chosen = candidates.Where(c => c.Blank).ToList();
         var gained = 0m;
         var pengungkitGained = 0m;
-        foreach (var (group, deficit) in deficits)
+        foreach (var (group, bounds) in groups)
         {
-            var byGain = candidates.Where(c => c.Group == group).OrderByDescending(c => c.Best.Gain).ToList();
+            var byGain = candidates.Where(c => c.Group == group && !c.Blank).OrderByDescending(c => c.Best.Gain).ToList();
             var sum = 0m;
             var taken = 0;
-            while (sum < deficit && taken < byGain.Count)
+            while (!bounds.All(b => b.Holds(sum)) && taken < byGain.Count)
             {
                 sum += byGain[taken++].Best.Gain;
             }
-            if (sum < deficit)
+            if (!bounds.All(b => b.Holds(sum)))
             {
                 failedRules.Add(group == HasilGroup ? "capaianKinerja" : $"area:{group}");
                 return null;
@@ -170,19 +212,19 @@ public static class GapAnalysis
         }
         var rest = candidates.Except(chosen).Where(c => c.Pengungkit).OrderByDescending(c => c.Best.Gain).ToList();
         var next = 0;
-        while ((pengungkitGained < pengungkitDeficit || gained < totalDeficit) && next < rest.Count)
+        while ((!pengungkitBound.Holds(pengungkitGained) || !totalBound.Holds(gained)) && next < rest.Count)
         {
             chosen.Add(rest[next]);
             gained += rest[next].Best.Gain;
             pengungkitGained += rest[next].Best.Gain;
             next++;
         }
-        if (pengungkitGained < pengungkitDeficit)
+        if (!pengungkitBound.Holds(pengungkitGained))
         {
             failedRules.Add("pengungkit");
             return null;
         }
-        if (gained < totalDeficit)
+        if (!totalBound.Holds(gained))
         {
             failedRules.Add("total");
             return null;
@@ -191,13 +233,13 @@ public static class GapAnalysis
     }
 
     /// <summary>Lowers steps to cheaper options and swaps in cheaper items while every rule still holds.</summary>
-    private static void Economize(Dictionary<Candidate, Option> plan, List<Candidate> candidates, Dictionary<string, decimal> deficits,
-        decimal pengungkitDeficit, decimal totalDeficit)
+    private static void Economize(Dictionary<Candidate, Option> plan, List<Candidate> candidates, Dictionary<string, Bound[]> groups,
+        Bound pengungkitBound, Bound totalBound)
     {
         bool Feasible() =>
-            deficits.All(d => plan.Where(p => p.Key.Group == d.Key).Sum(p => p.Value.Gain) >= d.Value)
-            && plan.Where(p => p.Key.Pengungkit).Sum(p => p.Value.Gain) >= pengungkitDeficit
-            && plan.Sum(p => p.Value.Gain) >= totalDeficit;
+            groups.All(g => g.Value.All(b => b.Holds(plan.Where(p => p.Key.Group == g.Key).Sum(p => p.Value.Gain))))
+            && pengungkitBound.Holds(plan.Where(p => p.Key.Pengungkit).Sum(p => p.Value.Gain))
+            && totalBound.Holds(plan.Sum(p => p.Value.Gain));
 
         bool improved;
         do
@@ -217,10 +259,11 @@ public static class GapAnalysis
                     plan[candidate] = original;
                 }
             }
-            foreach (var candidate in plan.Keys.ToList())
+            // A blank stays in the plan: only improvement steps are swapped for cheaper ones.
+            foreach (var candidate in plan.Keys.Where(c => !c.Blank).ToList())
             {
                 var option = plan[candidate];
-                var replacement = candidates.Where(c => c.Group == candidate.Group && !plan.ContainsKey(c))
+                var replacement = candidates.Where(c => c.Group == candidate.Group && !c.Blank && !plan.ContainsKey(c))
                     .SelectMany(c => c.Options.Select(o => (c, o)))
                     .Where(x => x.o.Gain < option.Gain)
                     .OrderBy(x => x.o.Gain)
@@ -244,23 +287,13 @@ public static class GapAnalysis
         while (improved);
     }
 
-    private static ScoreCalculator.RawScores Project(ScoreCalculator.RawScores raw, Dictionary<Candidate, Option> plan)
+    /// <summary>Scores the worksheet with the plan applied from scratch, and judges it like any other.</summary>
+    private static (ScoreCalculator.RawScores, Eligibility) Judge(Framework framework, Dictionary<FrameworkItem, decimal?> values,
+        Dictionary<Candidate, Option> plan, Thresholds thresholds, bool? holdsActiveWbk)
     {
-        var items = new Dictionary<string, decimal>(raw.ItemScores);
-        var areas = new Dictionary<string, decimal>(raw.AreaScores);
-        var pengungkit = raw.Pengungkit;
-        var total = raw.Total;
-        foreach (var (candidate, option) in plan)
-        {
-            items[candidate.Item.Code] += option.Gain;
-            areas[candidate.Item.AreaCode] += option.Gain;
-            total += option.Gain;
-            if (candidate.Pengungkit)
-            {
-                pengungkit += option.Gain;
-            }
-        }
-        return raw with { ItemScores = items, AreaScores = areas, Pengungkit = pengungkit, Total = total };
+        var planned = plan.ToDictionary(p => p.Key.Item, p => p.Value.Fraction);
+        var projected = ScoreCalculator.Raw(framework, item => planned.TryGetValue(item, out var fraction) ? fraction : values[item], []);
+        return (projected, ScoreCalculator.Judge(framework, projected, thresholds, holdsActiveWbk));
     }
 
     private static string Percent(decimal fraction) => (fraction * 100m).ToString("0.##", CultureInfo.InvariantCulture) + "%";

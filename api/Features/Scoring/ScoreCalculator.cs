@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using ZonaIntegritas.Api.Features.Frameworks;
 
 namespace ZonaIntegritas.Api.Features.Scoring;
@@ -14,12 +15,15 @@ public sealed record ScoreReport(
     decimal BersihAkuntabel,
     decimal PelayananPrima,
     IReadOnlyList<string> Unanswered,
+    IReadOnlyList<string> BlankSubIndicators,
     IReadOnlyList<string> Warnings,
     IReadOnlyDictionary<string, Eligibility> Eligibility);
 
-public sealed record AreaScore(string Code, string Name, decimal Score, decimal MaxScore, decimal Fraction);
+/// <summary>A pengungkit area: its score, and how many of its scored items are answered.</summary>
+public sealed record AreaScore(string Code, string Name, decimal Score, decimal MaxScore, decimal Fraction, int Answered, int Scored);
 
-public sealed record SubIndicatorScore(string Code, decimal Score, decimal MaxScore);
+/// <summary>A sub-indicator: the average of its answered items × its weight; 0 when none is answered.</summary>
+public sealed record SubIndicatorScore(string Code, decimal Score, decimal MaxScore, int Answered, int Scored);
 
 public sealed record HasilItems(decimal Ipak, decimal CapaianKinerja, decimal Ipkp);
 
@@ -28,22 +32,33 @@ public sealed record Eligibility(bool? Eligible, IReadOnlyList<RuleResult> Rules
 
 /// <summary>
 /// One threshold rule. <c>passed</c> is true, false, or null when it cannot be judged yet; <c>status</c> says the same
-/// in one word (passed, failed, unknown).
+/// in one word (passed, failed, unknown). <c>required</c> and <c>actual</c> are shown to 2 decimals; <c>exact</c> is the
+/// value the comparison used (traces settled at 10 decimals). <c>blank</c> lists the unanswered items of the
+/// <c>complete</c> rule.
 /// </summary>
 public sealed record RuleResult(string Rule, object Required, object Actual, bool? Passed)
 {
     public string Status => Passed switch { true => "passed", false => "failed", null => "unknown" };
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public decimal? Exact { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Blank { get; init; }
 }
 
 /// <summary>
-/// Scores one answer layer of an LKE. Exact decimal arithmetic up the tree; figures are rounded to 2 decimals (half
-/// away from zero) only for presentation and threshold comparison.
+/// Scores one answer layer of an LKE as the Lampiran III workbook does (docs/scoring.md): a sub-indicator is the average
+/// of its answered items × its weight, blank items left out. Exact decimal arithmetic up the tree; thresholds are
+/// compared on the exact figures (traces settled at 10 decimals); figures are rounded to 2 decimals (half away from zero)
+/// only for presentation.
 /// </summary>
 public static class ScoreCalculator
 {
     public const string IpakItem = "HB.1";
     public const string CapaianKinerjaItem = "HB.2";
     public const string IpkpItem = "HP.1";
+    public const string CompleteRule = "complete";
     private const string PengungkitComponent = "PENGUNGKIT";
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> AreaRuleNames = new();
 
@@ -54,25 +69,41 @@ public static class ScoreCalculator
 
         internal Framework Framework { get; init; } = null!;
 
-        /// <summary>Each scored item's earned share (0–1) by the item's ordinal in the worksheet.</summary>
+        /// <summary>Each scored item's value (0–1) by the item's ordinal in the worksheet; 0 when blank.</summary>
         internal decimal[] Fractions { get; init; } = [];
 
-        /// <summary>Per scored item: share × item weight. Built on first use; the report itself needs only sums.</summary>
+        /// <summary>Whether each scored item is answered, by ordinal.</summary>
+        internal bool[] Answered { get; init; } = [];
+
+        /// <summary>By ordinal: how many items of the item's sub-indicator are answered (the average's divisor).</summary>
+        internal int[] AnsweredInSubIndicator { get; init; } = [];
+
+        /// <summary>
+        /// Per scored item: its part of the sub-indicator score, value × sub-indicator weight ÷ answered items (0 when
+        /// blank). Built on first use; the report itself needs only sums.
+        /// </summary>
         public IReadOnlyDictionary<string, decimal> ItemScores
         {
-            get => _itemScores ??= Framework.Items.Where(i => i.Scored).ToDictionary(i => i.Code, i => Fractions[i.Ordinal] * i.Weight!.Value);
+            get => _itemScores ??= Framework.Items.Where(i => i.Scored).ToDictionary(i => i.Code, Share);
             init => _itemScores = value;
         }
 
         public required IReadOnlyDictionary<string, decimal> SubIndicatorScores { get; init; }
         public required IReadOnlyDictionary<string, decimal> AreaScores { get; init; }
+        /// <summary>Per area: answered and scored items.</summary>
+        public required IReadOnlyDictionary<string, (int Answered, int Scored)> AreaCounts { get; init; }
         public required decimal Pengungkit { get; init; }
         public required decimal Total { get; init; }
         public required IReadOnlyList<string> Unanswered { get; init; }
+        public required IReadOnlyList<string> BlankSubIndicators { get; init; }
         public required IReadOnlyList<string> Warnings { get; init; }
+        public required int ScoredItems { get; init; }
 
         public decimal ItemScore(string code) => _itemScores?[code]
-            ?? (Framework.TryGetItem(code, out var item) ? Fractions[item.Ordinal] * item.Weight!.Value : throw new KeyNotFoundException(code));
+            ?? (Framework.TryGetItem(code, out var item) ? Share(item) : throw new KeyNotFoundException(code));
+
+        private decimal Share(FrameworkItem item) =>
+            Answered[item.Ordinal] ? Fractions[item.Ordinal] * item.SubIndicatorWeight / AnsweredInSubIndicator[item.Ordinal] : 0m;
     }
 
     public static ScoreReport Calculate(Framework framework, IReadOnlyDictionary<string, string> answers, bool? holdsActiveWbk, string layer = "tpi")
@@ -88,7 +119,9 @@ public static class ScoreCalculator
                 var score = raw.AreaScores[area.Code];
                 if (component.Code == PengungkitComponent)
                 {
-                    areas.Add(new AreaScore(area.Code, area.Name, Round(score), area.Weight, Math.Round(score / area.Weight, 4, MidpointRounding.AwayFromZero)));
+                    var (answered, scored) = raw.AreaCounts[area.Code];
+                    areas.Add(new AreaScore(area.Code, area.Name, Round(score), area.Weight, Math.Round(score / area.Weight, 4, MidpointRounding.AwayFromZero),
+                        answered, scored));
                 }
                 else if (area.Code == "BERSIH")
                 {
@@ -102,7 +135,8 @@ public static class ScoreCalculator
                 {
                     foreach (var subIndicator in part.SubIndicators)
                     {
-                        subIndicators.Add(new SubIndicatorScore(subIndicator.Code, Round(raw.SubIndicatorScores[subIndicator.Code]), subIndicator.Weight));
+                        subIndicators.Add(new SubIndicatorScore(subIndicator.Code, Round(raw.SubIndicatorScores[subIndicator.Code]), subIndicator.Weight,
+                            raw.AnsweredInSubIndicator[subIndicator.Items[0].Ordinal], subIndicator.ScoredItems));
                     }
                 }
             }
@@ -123,52 +157,82 @@ public static class ScoreCalculator
             Round(bersih),
             Round(pelayanan),
             raw.Unanswered,
+            raw.BlankSubIndicators,
             raw.Warnings,
             eligibility);
     }
 
     public static RawScores Raw(Framework framework, IReadOnlyDictionary<string, string> answers)
     {
+        var warnings = new List<string>();
+        return Raw(framework, item => Fraction(item, answers, warnings), warnings);
+    }
+
+    /// <summary>The sums for any assignment of values to scored items (null = blank); the gap analysis projects with it.</summary>
+    internal static RawScores Raw(Framework framework, Func<FrameworkItem, decimal?> value, List<string> warnings)
+    {
         var fractions = new decimal[framework.Items.Count];
+        var answeredItems = new bool[framework.Items.Count];
+        var answeredInSubIndicator = new int[framework.Items.Count];
         var subIndicatorScores = new Dictionary<string, decimal>(64, StringComparer.Ordinal);
         var areaScores = new Dictionary<string, decimal>(8, StringComparer.Ordinal);
+        var areaCounts = new Dictionary<string, (int, int)>(8, StringComparer.Ordinal);
         var unanswered = new List<string>();
-        var warnings = new List<string>();
+        var blankSubIndicators = new List<string>();
         decimal pengungkit = 0, total = 0;
+        var allScored = 0;
         foreach (var component in framework.Components)
         {
             foreach (var area in component.Areas)
             {
                 decimal areaScore = 0;
+                int areaAnswered = 0, areaScored = 0;
                 foreach (var part in area.Parts)
                 {
                     foreach (var subIndicator in part.SubIndicators)
                     {
-                        // Σ shares × weight ÷ n: one exact multiplication per sub-indicator instead of one per item.
+                        // AVERAGE(answered values) × weight, as the workbook's =AVERAGE(L8:L9)*H7, which skips blank cells:
+                        // one exact multiplication and one division per sub-indicator.
                         decimal shares = 0;
-                        var scoredItems = 0;
+                        var answered = 0;
+                        var scored = 0;
                         foreach (var item in subIndicator.Items)
                         {
                             if (!item.Scored)
                             {
                                 continue;
                             }
-                            scoredItems++;
-                            var fraction = Fraction(item, answers, warnings);
+                            scored++;
+                            var fraction = value(item);
                             if (fraction is null)
                             {
                                 unanswered.Add(item.Code);
                                 continue;
                             }
+                            answered++;
+                            answeredItems[item.Ordinal] = true;
                             fractions[item.Ordinal] = fraction.Value;
                             shares += fraction.Value;
                         }
-                        var subIndicatorScore = scoredItems == 0 ? 0m : shares * subIndicator.Weight / scoredItems;
+                        foreach (var item in subIndicator.Items)
+                        {
+                            answeredInSubIndicator[item.Ordinal] = answered;
+                        }
+                        if (answered == 0 && scored > 0)
+                        {
+                            // The workbook shows #DIV/0! here; we score it 0 and list it.
+                            blankSubIndicators.Add(subIndicator.Code);
+                        }
+                        var subIndicatorScore = answered == 0 ? 0m : answered == 1 ? shares * subIndicator.Weight : shares * subIndicator.Weight / answered;
                         subIndicatorScores[subIndicator.Code] = subIndicatorScore;
                         areaScore += subIndicatorScore;
+                        areaAnswered += answered;
+                        areaScored += scored;
                     }
                 }
                 areaScores[area.Code] = areaScore;
+                areaCounts[area.Code] = (areaAnswered, areaScored);
+                allScored += areaScored;
                 total += areaScore;
                 if (component.Code == PengungkitComponent)
                 {
@@ -180,16 +244,21 @@ public static class ScoreCalculator
         {
             Framework = framework,
             Fractions = fractions,
+            Answered = answeredItems,
+            AnsweredInSubIndicator = answeredInSubIndicator,
             SubIndicatorScores = subIndicatorScores,
             AreaScores = areaScores,
+            AreaCounts = areaCounts,
             Pengungkit = pengungkit,
             Total = total,
             Unanswered = unanswered,
+            BlankSubIndicators = blankSubIndicators,
             Warnings = warnings,
+            ScoredItems = allScored,
         };
     }
 
-    /// <summary>The share (0–1) of an item's weight an answer earns; null when unanswered.</summary>
+    /// <summary>The value (0–1) an answer earns; null when unanswered (blank).</summary>
     public static decimal? Fraction(FrameworkItem item, IReadOnlyDictionary<string, string> answers, List<string>? warnings = null)
     {
         if (item.AnswerType == "PERSEN")
@@ -214,19 +283,29 @@ public static class ScoreCalculator
         throw new InvalidOperationException($"Stored answer '{value}' is not an option of {item.Code}.");
     }
 
+    /// <summary>
+    /// Blank until every required input is filled (the workbook's <c>IF(OR(K155="",K156="",K157=""),"Blm Diisi",…)</c>);
+    /// then the catalogue's all-zero value if it has one and applies (SDM.R.3.a: <c>IF(AND(K155=0,K156=0),1,…)</c>), else
+    /// the expression clamped to [0, 1]. Any other zero denominator gives 0 and a warning.
+    /// </summary>
     private static decimal? Percentage(FrameworkItem item, IReadOnlyDictionary<string, string> answers, List<string>? warnings)
     {
-        foreach (var input in item.Formula!.Inputs)
+        var formula = item.Formula!;
+        foreach (var input in formula.RequiredInputs)
         {
             if (!answers.ContainsKey(input))
             {
                 return null;
             }
         }
-        var ratio = FormulaExpression.Evaluate(item.Formula.Expression, code => decimal.Parse(answers[code], CultureInfo.InvariantCulture));
+        if (formula.AllZero is { } allZero && allZero.Inputs.All(input => decimal.Parse(answers[input], CultureInfo.InvariantCulture) == 0m))
+        {
+            return allZero.Value;
+        }
+        var ratio = FormulaExpression.Evaluate(formula.Expression, code => decimal.Parse(answers[code], CultureInfo.InvariantCulture));
         if (ratio is null)
         {
-            warnings?.Add($"{item.Code}: the denominator of {item.Formula.Expression} is 0, so the item scores 0.");
+            warnings?.Add($"{item.Code}: the denominator of {formula.Expression} is 0, so the item scores 0.");
             return 0m;
         }
         return Math.Clamp(ratio.Value, 0m, 1m);
@@ -234,8 +313,10 @@ public static class ScoreCalculator
 
     internal static Eligibility Judge(Framework framework, RawScores raw, Thresholds thresholds, bool? holdsActiveWbk)
     {
-        var rules = new List<RuleResult>
+        var rules = new List<RuleResult>(15)
         {
+            // Our own rule, not the workbook's: an average over answered items says nothing about the blank ones.
+            new(CompleteRule, raw.ScoredItems, raw.ScoredItems - raw.Unanswered.Count, raw.Unanswered.Count == 0) { Blank = raw.Unanswered },
             Minimum("total", thresholds.Total, raw.Total),
             Minimum("pengungkit", thresholds.PengungkitTotal, raw.Pengungkit),
         };
@@ -275,20 +356,28 @@ public static class ScoreCalculator
         return new Eligibility(eligible, rules);
     }
 
-    private static RuleResult Minimum(string rule, decimal required, decimal actual) =>
-        new(rule, Round(required), Round(actual), Round(actual) >= Round(required));
+    /// <summary>A threshold check on the exact figures: 74.995 is not ≥ 75, even though it shows as 75.00.</summary>
+    public static bool Meets(decimal actual, decimal required) => Settle(actual) >= Settle(required);
+
+    private static RuleResult Minimum(string rule, decimal required, decimal actual)
+    {
+        var exact = Settle(actual);
+        return new(rule, Round(required), Round(actual), exact >= Settle(required)) { Exact = exact };
+    }
 
     /// <summary>
-    /// 2 decimals, half away from zero. Weights such as 1/3 leave a trace in the 28th digit, which could tip a figure that is
-    /// exactly on a half (4.195) either way depending on summation order; every score is a fraction with a small
-    /// denominator, so settling to 10 decimals first removes that trace without touching any real difference.
+    /// Removes the trace that weights such as 1/3 leave in the 28th digit, so that sums taken in different orders compare
+    /// equal: every score is a fraction with a small denominator, and 10 decimals keep every real difference.
+    /// </summary>
+    public static decimal Settle(decimal value) => value.Scale > 10 ? Math.Round(value, 10, MidpointRounding.AwayFromZero) : value;
+
+    /// <summary>
+    /// 2 decimals, half away from zero, for presentation only. The figure is settled at 10 decimals first, so that one
+    /// lying exactly on a half (4.195) does not tip either way depending on summation order.
     /// </summary>
     public static decimal Round(decimal value)
     {
-        if (value.Scale > 10)
-        {
-            value = Math.Round(value, 10, MidpointRounding.AwayFromZero);
-        }
+        value = Settle(value);
         return value.Scale > 2 ? Math.Round(value, 2, MidpointRounding.AwayFromZero) : value;
     }
 }

@@ -54,8 +54,21 @@ public static partial class Worksheets
         }
     }
 
-    /// <summary>JUMLAH inputs that make a percentage item's ratio equal the fraction (to 1e-8).</summary>
+    /// <summary>
+    /// JUMLAH inputs that make a percentage item's ratio equal the fraction (to 1e-8); every other required input the
+    /// expression does not read (SDM.R.3.a.3, PW.R.2.a.2) is filled with 0, since the item is blank without it.
+    /// </summary>
     public static IReadOnlyDictionary<string, long> PercentInputs(FrameworkItem item, decimal fraction)
+    {
+        var inputs = new Dictionary<string, long>(ReadInputs(item, fraction));
+        foreach (var required in item.Formula!.RequiredInputs)
+        {
+            inputs.TryAdd(required, 0);
+        }
+        return inputs;
+    }
+
+    private static IReadOnlyDictionary<string, long> ReadInputs(FrameworkItem item, decimal fraction)
     {
         const long scale = 100_000_000;
         var part = (long)Math.Round(fraction * scale, MidpointRounding.AwayFromZero);
@@ -116,9 +129,11 @@ public static partial class Worksheets
 
     /// <summary>
     /// Discrete answers (no percentages or survey values) whose scores add up to a figure that rounds to
-    /// <paramref name="target"/>, or null; a search over the distinct sums the options can make.
+    /// <paramref name="target"/> (exactly equal when the options allow), or null; a search over the distinct sums the
+    /// options can make. <paramref name="below"/>: the largest figure rounding under it; <paramref name="atLeast"/>: the
+    /// smallest exact figure not under it.
     /// </summary>
-    public static Dictionary<string, string>? DiscreteHitting(IEnumerable<FrameworkItem> items, decimal target, bool below = false)
+    public static Dictionary<string, string>? DiscreteHitting(IEnumerable<FrameworkItem> items, decimal target, bool below = false, bool atLeast = false)
     {
         // Keyed by the sum to 12 decimals (to merge equal sums), carrying the exact sum so rounding is judged on it.
         var sums = new Dictionary<decimal, (decimal Exact, Dictionary<string, string> Answers)> { [0m] = (0m, new()) };
@@ -139,11 +154,142 @@ public static partial class Worksheets
             sums = next;
         }
         var rounded = ScoreCalculator.Round(target);
+        if (atLeast)
+        {
+            return sums.Values.Where(s => ScoreCalculator.Settle(s.Exact) >= target).OrderBy(s => s.Exact).Select(s => s.Answers).FirstOrDefault();
+        }
         return (below
             ? sums.Values.Where(s => ScoreCalculator.Round(s.Exact) < rounded).OrderByDescending(s => s.Exact)
-            : sums.Values.Where(s => ScoreCalculator.Round(s.Exact) == rounded).OrderBy(s => s.Exact))
+            : sums.Values.Where(s => ScoreCalculator.Round(s.Exact) == rounded).OrderBy(s => ScoreCalculator.Settle(s.Exact) == target ? 0 : 1).ThenBy(s => s.Exact))
             .Select(s => s.Answers).FirstOrDefault();
     }
+
+    /// <summary>
+    /// Answers of the given sub-indicators whose scores add up to <paramref name="target"/> exactly: one item of each is
+    /// answered and the rest left blank, so each scores exactly value × weight (the average of one value); one percentage
+    /// takes the remainder as an exact ratio of counts. Null when the options cannot make the figure (no percentage and no
+    /// combination of options equal to it). With <paramref name="below"/>, the largest figure strictly under the target.
+    /// </summary>
+    public static Dictionary<string, string>? Exactly(IEnumerable<SubIndicator> subIndicators, decimal target, bool below = false)
+    {
+        var subs = subIndicators.Where(s => s.ScoredItems > 0).ToList();
+        var tuner = below ? null : subs.Where(s => s.Items.Any(i => i.AnswerType == "PERSEN")).MaxBy(s => s.Weight);
+        var discrete = subs.Where(s => s != tuner).ToList();
+        if (tuner is not null)
+        {
+            return Tuned(discrete, tuner, target);
+        }
+        // Distinct reachable sums, each with the choice that reached it (back-pointers per layer).
+        var layers = new List<Dictionary<decimal, (decimal Previous, decimal Value)>>();
+        var sums = new HashSet<decimal> { 0m };
+        foreach (var sub in discrete)
+        {
+            var item = sub.Items.First(i => i.Scored);
+            var values = item.AnswerType switch
+            {
+                "PERSEN" or "NILAI_0_4" => [0m, 0.25m, 0.5m, 0.75m, 1m],
+                _ => item.Options!.Select(o => o.Score).ToArray(),
+            };
+            var layer = new Dictionary<decimal, (decimal, decimal)>();
+            foreach (var sum in sums)
+            {
+                foreach (var value in values)
+                {
+                    var next = sum + value * sub.Weight;
+                    if (next <= target)
+                    {
+                        layer.TryAdd(next, (sum, value));
+                    }
+                }
+            }
+            layers.Add(layer);
+            sums = layer.Keys.ToHashSet();
+        }
+        decimal? chosen = below ? sums.Where(s => s < target).Select(s => (decimal?)s).Max() : sums.Contains(target) ? target : null;
+        if (chosen is not { } reached)
+        {
+            return null;
+        }
+        var answers = new Dictionary<string, string>();
+        for (var i = discrete.Count - 1; i >= 0; i--)
+        {
+            var (previous, value) = layers[i][reached];
+            Answer(answers, discrete[i].Items.First(x => x.Scored), value);
+            reached = previous;
+        }
+        return answers;
+    }
+
+    /// <summary>Largest weights first at the best value that still fits, then the percentage takes the exact remainder.</summary>
+    private static Dictionary<string, string>? Tuned(List<SubIndicator> discrete, SubIndicator tuner, decimal target)
+    {
+        var answers = new Dictionary<string, string>();
+        var sum = 0m;
+        foreach (var sub in discrete.OrderByDescending(s => s.Weight))
+        {
+            var item = sub.Items.First(x => x.Scored);
+            var values = item.AnswerType switch
+            {
+                "PERSEN" or "NILAI_0_4" => [1m, 0.75m, 0.5m, 0.25m, 0m],
+                _ => item.Options!.Select(o => o.Score).OrderDescending().ToArray(),
+            };
+            var fit = values.First(v => sum + v * sub.Weight <= target);
+            Answer(answers, item, fit);
+            sum += fit * sub.Weight;
+        }
+        var remainder = target - sum;
+        if (remainder > tuner.Weight)
+        {
+            return null;
+        }
+        // remainder ÷ weight as a ratio of whole counts, so the percentage is exact.
+        var persen = tuner.Items.First(i => i.AnswerType == "PERSEN");
+        var scale = 1m;
+        while ((remainder * scale) % 1 != 0 || (tuner.Weight * scale) % 1 != 0)
+        {
+            scale *= 10;
+        }
+        foreach (var (code, count) in RatioInputs(persen, (long)(remainder * scale), (long)(tuner.Weight * scale)))
+        {
+            answers[code] = count.ToString(CultureInfo.InvariantCulture);
+        }
+        return answers;
+    }
+
+    /// <summary>Counts that make a percentage exactly numerator ÷ denominator (≤ 1), every required input filled.</summary>
+    public static IReadOnlyDictionary<string, long> RatioInputs(FrameworkItem item, long numerator, long denominator)
+    {
+        var expression = item.Formula!.Expression;
+        var inputs = new Dictionary<string, long>();
+        if (SimpleRatio().Match(expression) is { Success: true } simple)
+        {
+            inputs[simple.Groups[1].Value] = numerator;
+            inputs[simple.Groups[2].Value] = denominator;
+        }
+        else if (Decrease().Match(expression) is { Success: true } decrease)
+        {
+            inputs[decrease.Groups[1].Value] = denominator;
+            inputs[decrease.Groups[2].Value] = denominator - numerator;
+        }
+        else if (OverSum().Match(expression) is { Success: true } overSum)
+        {
+            inputs[overSum.Groups[1].Value] = numerator;
+            var addends = overSum.Groups[2].Value.Split('+', StringSplitOptions.TrimEntries);
+            inputs[addends[0]] = denominator;
+        }
+        else
+        {
+            throw new InvalidOperationException($"No input builder for formula '{expression}'.");
+        }
+        foreach (var required in item.Formula.RequiredInputs)
+        {
+            inputs.TryAdd(required, 0);
+        }
+        return inputs;
+    }
+
+    public static IEnumerable<SubIndicator> SubIndicatorsOf(Framework framework, Func<Area, bool> areas) =>
+        framework.Components.SelectMany(c => c.Areas).Where(areas).SelectMany(a => a.Parts).SelectMany(p => p.SubIndicators);
 
     public static IEnumerable<FrameworkItem> InArea(Framework framework, string areaCode) => Scored(framework).Where(i => i.AreaCode == areaCode);
 
