@@ -63,52 +63,122 @@ public sealed class GapAnalysisTests
     }
 
     [Fact]
-    public void ThePlanIsMinimalInStepsAgainstBruteForce()
+    public void ThePlanIsMinimalInStepsAgainstBruteForceWithBlanksAmongTheAnswers()
     {
         var scored = Scored(Lke).Where(i => i.AnswerType is not ("NILAI_0_4" or "PERSEN") && i.AreaCode != "BERSIH").ToList();
-        Gen.Int[0, scored.Count - 1].Array[2, 6].Select(Gen.Int[0, 1].Array[6], (picks, lows) => (picks.Distinct().ToArray(), lows))
+        Gen.Select(Gen.Int[0, scored.Count - 1].Array[2, 6], Gen.Int[0, 1].Array[6], Gen.Int[0, scored.Count - 1].Array[0, 2])
+            .Select((picks, lows, blanks) => (picks.Distinct().ToArray(), lows, blanks.Distinct().Where(b => !picks.Contains(b)).ToArray()))
             .Sample(t =>
             {
-                var (picks, lows) = t;
+                var (picks, lows, blanks) = t;
                 var answers = Top(Lke);
                 for (var i = 0; i < picks.Length; i++)
                 {
                     Answer(answers, scored[picks[i]], lows[i] == 0 ? 0m : 0.5m);
                 }
+                foreach (var blank in blanks)
+                {
+                    answers.Remove(scored[blank].Code);
+                }
                 foreach (var target in new[] { "WBK", "WBBM" })
                 {
                     var gap = GapAnalysis.Find(Lke, answers, target, holdsActiveWbk: true);
-                    var fewest = BruteForceFewestSteps(answers, picks.Select(p => scored[p]).ToList(), target);
+                    var fewest = BruteForceFewestSteps(answers, picks.Select(p => scored[p]).ToList(), blanks.Select(b => scored[b]).ToList(), target);
                     Assert.Equal(fewest is not null, gap.Reachable);
                     if (fewest is { } count)
                     {
                         Assert.Equal(count, gap.Steps.Count);
-                        Assert.True(ScoreCalculator.Calculate(Lke, Apply(answers, gap), true).Eligibility[target].Eligible, target);
+                        Assert.All(blanks, b => Assert.Contains(gap.Steps, s => s.ItemCode == scored[b].Code && s.From is null));
+                        var applied = ScoreCalculator.Calculate(Lke, Apply(answers, gap), true);
+                        Assert.True(applied.Eligibility[target].Eligible, target);
+                        Assert.Equal(gap.ProjectedTotal, applied.Total);
                     }
                 }
             }, iter: 60);
     }
 
-    /// <summary>Tries every subset of the degraded items, smallest first, each raised to its best option.</summary>
-    private static int? BruteForceFewestSteps(Dictionary<string, string> answers, List<FrameworkItem> degraded, string target)
+    /// <summary>
+    /// Every blank answered with every option in turn (any answer, not only the top: blanks can lower an average), and
+    /// every subset of the degraded items raised to its best option, smallest first.
+    /// </summary>
+    private static int? BruteForceFewestSteps(Dictionary<string, string> answers, List<FrameworkItem> degraded, List<FrameworkItem> blanks, string target)
     {
         var changed = degraded.Where(i => ScoreCalculator.Fraction(i, answers) < 1m).Distinct().ToList();
+        var fillings = blanks.Aggregate(new List<Dictionary<string, string>> { new() }, (partial, blank) =>
+            partial.SelectMany(p => blank.Options!.Select(o => new Dictionary<string, string>(p) { [blank.Code] = o.Value })).ToList());
         for (var size = 0; size <= changed.Count; size++)
         {
             foreach (var subset in Subsets(changed, size))
             {
-                var trial = new Dictionary<string, string>(answers);
-                foreach (var item in subset)
+                foreach (var filling in fillings)
                 {
-                    Answer(trial, item, 1m);
-                }
-                if (ScoreCalculator.Calculate(Lke, trial, true).Eligibility[target].Eligible == true)
-                {
-                    return size;
+                    var trial = new Dictionary<string, string>(answers);
+                    foreach (var (code, value) in filling)
+                    {
+                        trial[code] = value;
+                    }
+                    foreach (var item in subset)
+                    {
+                        Answer(trial, item, 1m);
+                    }
+                    if (ScoreCalculator.Calculate(Lke, trial, true).Eligibility[target].Eligible == true)
+                    {
+                        return blanks.Count + size;
+                    }
                 }
             }
         }
         return null;
+    }
+
+    [Fact]
+    public void ABlankItemIsAStepEvenWhenEveryFigureAlreadyPasses()
+    {
+        var answers = Top(Lke);
+        answers.Remove("PT.P.1.a");
+        var before = ScoreCalculator.Calculate(Lke, answers, null);
+        Assert.Equal(100m, before.Total);
+        Assert.False(Rule(before, "WBK", "complete").Passed);
+
+        var gap = GapAnalysis.Find(Lke, answers, "WBK", holdsActiveWbk: null);
+
+        var step = Assert.Single(gap.Steps);
+        Assert.Equal("PT.P.1.a", step.ItemCode);
+        Assert.Null(step.From);
+        // Any answer keeps every figure above its minimum, so the lowest option is enough.
+        Assert.Equal(Lke.Items.Single(i => i.Code == "PT.P.1.a").Options!.MinBy(o => o.Score)!.Value, step.To);
+        Assert.True(ScoreCalculator.Calculate(Lke, Apply(answers, gap), null).Eligibility["WBK"].Eligible);
+    }
+
+    [Fact]
+    public void ABlankWhoseLowAnswerWouldSinkAnAreaIsAnsweredHighEnoughToKeepIt()
+    {
+        // SDM answered at the top except for three blanks, then lowered until the area sits just above its minimum: a blank
+        // answered at its lowest would pull the averages under it, so the plan must pick an answer that keeps the area.
+        var answers = Top(Lke);
+        var sdm = InArea(Lke, "SDM").Where(i => i.AnswerType != "PERSEN").ToList();
+        foreach (var item in sdm.Take(3))
+        {
+            answers.Remove(item.Code);
+        }
+        foreach (var item in sdm.Skip(3))
+        {
+            if (ScoreCalculator.Calculate(Lke, new Dictionary<string, string>(answers) { [item.Code] = item.Options!.MinBy(o => o.Score)!.Value }, true)
+                .Areas.Single(a => a.Code == "SDM").Score >= 6.2m)
+            {
+                Answer(answers, item, 0m);
+            }
+        }
+        var before = ScoreCalculator.Raw(Lke, answers);
+        Assert.InRange(before.AreaScores["SDM"], 6m, 6.5m);
+
+        var gap = GapAnalysis.Find(Lke, answers, "WBK", holdsActiveWbk: true);
+
+        Assert.True(gap.Reachable);
+        Assert.Equal(3, gap.Steps.Count(s => s.From is null));
+        var after = ScoreCalculator.Calculate(Lke, Apply(answers, gap), true);
+        Assert.True(after.Eligibility["WBK"].Eligible);
+        Assert.True(Rule(after, "WBK", "area:SDM").Exact >= 6m);
     }
 
     private static IEnumerable<List<T>> Subsets<T>(List<T> items, int size, int start = 0)

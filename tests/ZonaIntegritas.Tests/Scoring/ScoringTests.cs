@@ -210,6 +210,100 @@ public sealed class ScoringTests
         }, iter: 300);
     }
 
+    [Fact]
+    public void RaisingAnyAnsweredItemNeverLowersTheTotalOrAnyAreaEvenWithBlanksAround()
+    {
+        var scored = Scored(Lke).ToList();
+        var levels = Gen.Select(Gen.Int[0, 4], Gen.Int[0, 100], Gen.Int[0, 3]).Array[scored.Count];
+        Gen.Select(levels, Gen.Int[0, scored.Count - 1], Gen.Int[0, 100]).Sample((sheet, index, raise) =>
+        {
+            var before = Sheet(scored, sheet, keep: index);
+            var after = new Dictionary<string, string>(before);
+            var item = scored[index];
+            var current = ScoreCalculator.Fraction(item, before)!.Value;
+            Answer(after, item, Math.Min(1m, current + (1m - current) * raise / 100m));
+            if (ScoreCalculator.Fraction(item, after) < current)
+            {
+                Answer(after, item, current);
+            }
+
+            AssertNothingLower(ScoreCalculator.Calculate(Lke, before, true), ScoreCalculator.Calculate(Lke, after, true), item.Code);
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void AnsweringABlankItemWithItsTopOptionNeverLowersAnyFigure()
+    {
+        var scored = Scored(Lke).ToList();
+        var levels = Gen.Select(Gen.Int[0, 4], Gen.Int[0, 100], Gen.Int[0, 3]).Array[scored.Count];
+        Gen.Select(levels, Gen.Int[0, scored.Count - 1]).Sample((sheet, index) =>
+        {
+            var item = scored[index];
+            var before = Sheet(scored, sheet, keep: -1);
+            foreach (var code in item.AnswerType == "PERSEN" ? item.Formula!.RequiredInputs : [item.Code])
+            {
+                before.Remove(code);
+            }
+            var after = new Dictionary<string, string>(before);
+            Answer(after, item, 1m);
+
+            var low = ScoreCalculator.Calculate(Lke, before, true);
+            var high = ScoreCalculator.Calculate(Lke, after, true);
+
+            Assert.Contains(item.Code, low.Unanswered);
+            Assert.DoesNotContain(item.Code, high.Unanswered);
+            AssertNothingLower(low, high, item.Code);
+            Assert.All(high.SubIndicators.Zip(low.SubIndicators), pair => Assert.True(pair.First.Score >= pair.Second.Score, pair.First.Code));
+            Assert.True(high.BersihAkuntabel >= low.BersihAkuntabel && high.PelayananPrima >= low.PelayananPrima);
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void AWorksheetWithOneBlankScoredItemIsNeverEligibleAndNamesThatItemUnderComplete()
+    {
+        var scored = Scored(Lke).ToList();
+        Gen.Int[0, scored.Count - 1].Sample(index =>
+        {
+            var item = scored[index];
+            var answers = Top(Lke);
+            foreach (var code in item.AnswerType == "PERSEN" ? item.Formula!.RequiredInputs.Take(1) : [item.Code])
+            {
+                answers.Remove(code);
+            }
+
+            var report = ScoreCalculator.Calculate(Lke, answers, holdsActiveWbk: true);
+
+            foreach (var target in new[] { "WBK", "WBBM" })
+            {
+                var complete = Rule(report, target, "complete");
+                Assert.False(complete.Passed);
+                Assert.Equal([item.Code], complete.Blank);
+                Assert.False(report.Eligibility[target].Eligible);
+            }
+        }, iter: 200);
+    }
+
+    /// <summary>A random worksheet: each item at a random level, about one in four left blank (never <paramref name="keep"/>).</summary>
+    private static Dictionary<string, string> Sheet(List<FrameworkItem> scored, (int Option, int Percent, int Blank)[] sheet, int keep)
+    {
+        var answers = new Dictionary<string, string>();
+        for (var i = 0; i < scored.Count; i++)
+        {
+            if (sheet[i].Blank != 0 || i == keep)
+            {
+                Answer(answers, scored[i], Level(scored[i], sheet[i].Option, sheet[i].Percent));
+            }
+        }
+        return answers;
+    }
+
+    private static void AssertNothingLower(ScoreReport low, ScoreReport high, string itemCode)
+    {
+        Assert.True(high.Total >= low.Total, $"{itemCode}: {low.Total} -> {high.Total}");
+        Assert.True(high.Pengungkit >= low.Pengungkit, itemCode);
+        Assert.All(high.Areas.Zip(low.Areas), pair => Assert.True(pair.First.Score >= pair.Second.Score, $"{itemCode}: {pair.First.Code}"));
+    }
+
     private static decimal Level(FrameworkItem item, int option, int percent) => item.AnswerType switch
     {
         "PERSEN" or "NILAI_0_4" => percent / 100m,
