@@ -81,6 +81,60 @@ public sealed class AccountabilityDeriveTests
     }
 
     [Fact]
+    public async Task ThreeIndicatorsUnderOneSasaranCountAsOneSasaranMetByTheMeanOfTheirCappedAchievement()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        // Sasaran "Pelayanan prima": 130% (shown 120), 90% and 95% → mean 101.67%, met although two indicators are not.
+        // Sasaran "Zero complaints" (any letter case and spaces): 80% → not met. One indicator without a sasaran: 100%, met.
+        var rows = new (string Indicator, string? Sasaran, decimal Realisation)[]
+        {
+            ("Indeks kepuasan", "Pelayanan prima", 130m),
+            ("Waktu layanan", "Pelayanan prima", 90m),
+            ("Layanan daring", " pelayanan PRIMA ", 95m),
+            ("Pengaduan selesai", "Zero complaints", 80m),
+            ("Laporan tepat waktu", null, 100m),
+        };
+        foreach (var (indicator, sasaran, realisation) in rows)
+        {
+            var created = await (await s.UnitKey.PostJson($"/api/v1/units/{s.Unit}/performance-targets",
+                new { year = 2026, indicator, sasaran, unitOfMeasure = "%", target = 100m, direction = "higher_is_better" })).Json(HttpStatusCode.Created);
+            Assert.Equal(sasaran?.Trim(), created.GetProperty("sasaran").GetString());
+            await (await s.UnitKey.PostJson($"/api/v1/units/{s.Unit}/performance-targets/{created.Id()}/realisations", new { period = "2026-12", value = realisation }))
+                .Json(HttpStatusCode.Created);
+        }
+
+        var derivation = await (await Derive(s.UnitKey, s.Assessment)).Json(HttpStatusCode.OK);
+
+        var items = Items(derivation);
+        Assert.Equal("3", items["AK.R.1.a.1"].GetProperty("value").GetString());
+        Assert.Equal("2", items["AK.R.1.a.2"].GetProperty("value").GetString());
+        var from = items["AK.R.1.a.1"].GetProperty("from");
+        Assert.Equal(5, from.GetProperty("targets").GetInt32());
+        Assert.Equal(3, from.GetProperty("sasaran").GetInt32());
+        var prima = from.GetProperty("groups").EnumerateArray().Single(g => g.GetProperty("sasaran").GetString() == "Pelayanan prima");
+        Assert.Equal(3, prima.GetProperty("indicators").GetArrayLength());
+        Assert.Equal(101.67m, prima.GetProperty("meanCappedPercent").GetDecimal());
+        Assert.True(prima.GetProperty("met").GetBoolean());
+        Assert.Equal(66.67m, Assert.Single(derivation.GetProperty("computed").EnumerateArray()).GetProperty("percent").GetDecimal());
+        // HB.2 still looks at every indicator: two are below 100%.
+        Assert.Equal("D", items["HB.2"].GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public async Task ABlankSasaranIsRefusedNamingTheField()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+
+        var problem = await (await s.UnitKey.PostJson($"/api/v1/units/{s.Unit}/performance-targets",
+            new { year = 2026, indicator = "X", sasaran = "  ", unitOfMeasure = "%", target = 100m, direction = "higher_is_better" })).Problem(HttpStatusCode.BadRequest);
+
+        Assert.Contains("sasaran", problem.Errors("sasaran")[0]);
+        Assert.Empty((await (await s.UnitKey.GetAsync($"/api/v1/units/{s.Unit}/performance-targets")).Json(HttpStatusCode.OK)).EnumerateArray());
+    }
+
+    [Fact]
     public async Task AllTargetsMetAndABetterCapaianThanLastYearGivesHb2B()
     {
         await using var app = await TestApp.StartAsync();

@@ -11,7 +11,8 @@ public static class Directions
     public static readonly string[] All = [HigherIsBetter, LowerIsBetter];
 }
 
-public sealed record CreatePerformanceTargetRequest(int? Year, string? Indicator, string? UnitOfMeasure, decimal? Target, string? Direction);
+/// <summary><c>sasaran</c>: optional, the objective (sasaran kinerja) the indicator measures; indicators sharing one are counted as one sasaran by derive.</summary>
+public sealed record CreatePerformanceTargetRequest(int? Year, string? Indicator, string? UnitOfMeasure, decimal? Target, string? Direction, string? Sasaran = null);
 
 public sealed record RealisationRequest(string? Period, decimal? Value);
 
@@ -24,6 +25,9 @@ public sealed record MilestoneInput(int? Month, decimal? MinPercent);
 /// <summary>Achievement of one target: <c>percent</c> is raw (null when unbounded), <c>displayPercent</c> is capped.</summary>
 public sealed record Achievement(decimal? Percent, decimal DisplayPercent, bool Met);
 
+/// <summary>One sasaran of a year as derive counts it: null <c>sasaran</c> for a target that names none (its own sasaran).</summary>
+public sealed record SasaranStanding(string? Sasaran, IReadOnlyList<string> Indicators, decimal MeanCappedPercent, bool Met);
+
 public sealed record Realisation(string Period, decimal Value, DateTimeOffset RecordedAt, Guid RecordedBy);
 
 public sealed record PerformanceTarget(
@@ -31,6 +35,7 @@ public sealed record PerformanceTarget(
     Guid UnitId,
     int Year,
     string Indicator,
+    string? Sasaran,
     string UnitOfMeasure,
     decimal Target,
     string Direction,
@@ -92,6 +97,8 @@ public sealed class CreatePerformanceTargetRequestValidator : AbstractValidator<
     {
         RuleFor(r => r.Year).NotNull().InclusiveBetween(AccountabilityLimits.MinimumYear, AccountabilityLimits.MaximumYear);
         RuleFor(r => r.Indicator).NotEmpty().MaximumLength(300);
+        RuleFor(r => r.Sasaran).Must(s => s is null || s.Trim().Length > 0).WithMessage("sasaran, when given, must not be blank; leave it out instead.")
+            .MaximumLength(300);
         RuleFor(r => r.UnitOfMeasure).NotEmpty().MaximumLength(100);
         RuleFor(r => r.Direction).NotEmpty()
             .Must(d => d is null || Directions.All.Contains(d)).WithMessage($"direction must be one of: {string.Join(", ", Directions.All)}.");

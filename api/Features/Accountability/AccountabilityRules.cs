@@ -18,16 +18,35 @@ public static class AccountabilityRules
     /// </summary>
     public static Achievement Achieve(decimal target, string direction, decimal realisation)
     {
-        decimal? ratio = direction == Directions.HigherIsBetter
-            ? realisation / target
-            : realisation == 0 ? (target == 0 ? 1m : null) : target / realisation;
-        if (ratio is not { } exact)
+        if (Ratio(target, direction, realisation) is not { } exact)
         {
             return new Achievement(null, DisplayCapPercent, true);
         }
         var percent = exact * 100m;
         return new Achievement(Math.Round(percent, 2), Math.Round(Math.Min(percent, DisplayCapPercent), 2), exact >= 1m);
     }
+
+    private static decimal? Ratio(decimal target, string direction, decimal realisation) => direction == Directions.HigherIsBetter
+        ? realisation / target
+        : realisation == 0 ? (target == 0 ? 1m : null) : target / realisation;
+
+    /// <summary>The shown achievement before its 2-decimal rounding: capped at the display cap; 0 without a realisation.</summary>
+    public static decimal CappedPercent(decimal target, string direction, Realisation? latest) =>
+        latest is null ? 0m : Ratio(target, direction, latest.Value) is { } exact ? Math.Min(exact * 100m, DisplayCapPercent) : DisplayCapPercent;
+
+    /// <summary>
+    /// The year's sasaran for AK.R.1.a.1: targets grouped by sasaran (trimmed, any letter case); a target without one is
+    /// its own. A sasaran is met when the mean of its indicators' capped achievement (unrounded) is 100% or more, so a
+    /// sasaran of one indicator is met exactly when that indicator is.
+    /// </summary>
+    public static List<SasaranStanding> Sasaran(IEnumerable<PerformanceTarget> targets) => targets
+        .GroupBy(t => t.Sasaran is { } s ? "s:" + s.Trim().ToUpperInvariant() : "t:" + t.Id, StringComparer.Ordinal)
+        .Select(g =>
+        {
+            var mean = g.Average(t => CappedPercent(t.Target, t.Direction, t.Latest));
+            return new SasaranStanding(g.First().Sasaran?.Trim(), g.Select(t => t.Indicator).ToList(), Math.Round(mean, 2), mean >= 100m);
+        })
+        .ToList();
 
     /// <summary>The achievement used to compare years: capped, so one runaway indicator does not carry a year.</summary>
     public static decimal ComparablePercent(Achievement? achievement) => achievement?.DisplayPercent ?? 0m;

@@ -49,8 +49,9 @@ public static class DeriveEndpoints
             .WithSummary("Fill the self-assessment's accountability items from the unit's performance targets")
             .WithDescription("""
                 Whoever may write the `self` layer (the unit's key, its inspectorate, admin), while the layer is open.
-                From the unit's targets of the assessment year it sets AK.R.1.a.1 (targets) and AK.R.1.a.2 (targets at 100% or
-                more), so AK.R.1.a = AK.R.1.a.2 / AK.R.1.a.1 as the catalogue computes it, and HB.2 (D when a target is not met,
+                From the unit's targets of the assessment year it sets AK.R.1.a.1 (sasaran: targets grouped by their `sasaran`, a
+                target without one its own) and AK.R.1.a.2 (sasaran whose indicators' mean capped achievement is 100% or more),
+                so AK.R.1.a = AK.R.1.a.2 / AK.R.1.a.1 as the catalogue computes it, and HB.2 (D when a target is not met,
                 B when all are met and the year's capaian beats the previous year's, C otherwise; skipped without previous-year
                 targets). Each answer is marked as derived with its figures (`derivedAt`, `derivedFrom` in GET answers). TPI and
                 TPN answers are never written. Running it again with the same data changes nothing. Without targets: 422, nothing written.
@@ -91,11 +92,13 @@ public static class DeriveEndpoints
         var previous = await PerformanceTargetEndpoints.Load(connection, transaction, assessment.UnitId, assessment.Year - 1, null);
 
         var figures = targets.Select(Figure).ToList();
-        var met = targets.Count(t => t.Achievement?.Met == true);
-        var countSources = new { year = assessment.Year, targets = targets.Count, met, figures };
+        // "Jumlah Sasaran Kinerja" counts sasaran: indicators sharing one count once (AccountabilityRules.Sasaran).
+        var sasaran = AccountabilityRules.Sasaran(targets);
+        var met = sasaran.Count(s => s.Met);
+        var countSources = new { year = assessment.Year, targets = targets.Count, sasaran = sasaran.Count, met, groups = sasaran, figures };
         var values = new List<(string ItemCode, string Value, object Sources)>
         {
-            (DerivationMap.TargetCount, targets.Count.ToString(CultureInfo.InvariantCulture), countSources),
+            (DerivationMap.TargetCount, sasaran.Count.ToString(CultureInfo.InvariantCulture), countSources),
             (DerivationMap.TargetsMetCount, met.ToString(CultureInfo.InvariantCulture), countSources),
         };
         var skipped = new List<SkippedItem>();
@@ -149,7 +152,7 @@ public static class DeriveEndpoints
 
         // The catalogue's own expression, on the values just stored, as the scoring engine will read them.
         var ratio = FormulaExpression.Evaluate(percentItem.Formula.Expression,
-            code => code == DerivationMap.TargetCount ? targets.Count : code == DerivationMap.TargetsMetCount ? met
+            code => code == DerivationMap.TargetCount ? sasaran.Count : code == DerivationMap.TargetsMetCount ? met
                 : throw new InvalidOperationException($"{percentItem.Code} uses {code}, which derive does not fill."));
         var computed = new ComputedItem(percentItem.Code, percentItem.Formula.Expression, ratio is { } r ? Math.Round(Math.Clamp(r, 0m, 1m) * 100m, 2) : null);
         return TypedResults.Ok(new Derivation(id, Layers.Self, assessment.Year, derived, [computed], skipped));
@@ -159,6 +162,7 @@ public static class DeriveEndpoints
     {
         targetId = t.Id,
         indicator = t.Indicator,
+        sasaran = t.Sasaran,
         target = t.Target,
         direction = t.Direction,
         period = t.Latest?.Period,

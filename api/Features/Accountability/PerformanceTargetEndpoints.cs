@@ -19,6 +19,8 @@ public static class PerformanceTargetEndpoints
             .WithDescription("""
                 The unit's key, its agency's inspectorate or admin. `direction` is `higher_is_better` (target > 0) or
                 `lower_is_better` (target ≥ 0). One target per indicator, unit and year: a second one is 409 naming the first.
+                `sasaran` (optional) names the objective the indicator measures: derive counts sasaran, not indicators, for
+                AK.R.1.a.1, and a target without one is its own sasaran.
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -63,8 +65,8 @@ public static class PerformanceTargetEndpoints
         }
         var targetId = Guid.NewGuid();
         const string insert = """
-            INSERT INTO performance_targets (id, unit_id, year, indicator, unit_of_measure, target, direction, created_at, created_by)
-            VALUES (@Id, @UnitId, @Year, @Indicator, @UnitOfMeasure, @Target, @Direction, @Now, @By)
+            INSERT INTO performance_targets (id, unit_id, year, indicator, sasaran, unit_of_measure, target, direction, created_at, created_by)
+            VALUES (@Id, @UnitId, @Year, @Indicator, @Sasaran, @UnitOfMeasure, @Target, @Direction, @Now, @By)
             """;
         try
         {
@@ -74,6 +76,7 @@ public static class PerformanceTargetEndpoints
                 UnitId = id,
                 request.Year,
                 Indicator = indicator,
+                Sasaran = request.Sasaran?.Trim(),
                 UnitOfMeasure = request.UnitOfMeasure!.Trim(),
                 request.Target,
                 request.Direction,
@@ -82,7 +85,7 @@ public static class PerformanceTargetEndpoints
             }, transaction);
             var created = (await Load(connection, transaction, id, null, targetId)).Single();
             await connection.AuditAsync(transaction, caller, new AuditChange("performance_target.created", "performance_target", targetId.ToString(),
-                unit!.AgencyId, id, new { created.Year, created.Indicator, created.UnitOfMeasure, created.Target, created.Direction }));
+                unit!.AgencyId, id, new { created.Year, created.Indicator, created.Sasaran, created.UnitOfMeasure, created.Target, created.Direction }));
             await transaction.CommitAsync(cancellationToken);
             return TypedResults.Created($"/api/v1/units/{id}/performance-targets/{targetId}", created);
         }
@@ -179,7 +182,7 @@ public static class PerformanceTargetEndpoints
     internal static async Task<List<PerformanceTarget>> Load(DbConnection connection, DbTransaction? transaction, Guid unitId, int? year, Guid? targetId)
     {
         const string targets = """
-            SELECT id, unit_id, year, indicator, unit_of_measure, target, direction, created_at, created_by
+            SELECT id, unit_id, year, indicator, sasaran, unit_of_measure, target, direction, created_at, created_by
             FROM performance_targets
             WHERE unit_id = @UnitId AND (@Year IS NULL OR year = @Year) AND (@TargetId IS NULL OR id = @TargetId)
             ORDER BY year, indicator
@@ -198,7 +201,7 @@ public static class PerformanceTargetEndpoints
             var list = byTarget[t.Id].Select(r => new Realisation(r.Period, r.Value, r.RecordedAt, r.RecordedBy)).ToList();
             var latest = list.Count > 0 ? list[^1] : null;
             var achievement = latest is null ? null : AccountabilityRules.Achieve(t.Target, t.Direction, latest.Value);
-            return new PerformanceTarget(t.Id, t.UnitId, t.Year, t.Indicator, t.UnitOfMeasure, t.Target, t.Direction, t.CreatedAt, t.CreatedBy,
+            return new PerformanceTarget(t.Id, t.UnitId, t.Year, t.Indicator, t.Sasaran, t.UnitOfMeasure, t.Target, t.Direction, t.CreatedAt, t.CreatedBy,
                 list, latest, achievement);
         }).ToList();
     }
@@ -219,6 +222,7 @@ public static class PerformanceTargetEndpoints
         public Guid UnitId { get; init; }
         public int Year { get; init; }
         public string Indicator { get; init; } = "";
+        public string? Sasaran { get; init; }
         public string UnitOfMeasure { get; init; } = "";
         public decimal Target { get; init => field = AccountabilityRules.Canonical(value); }
         public string Direction { get; init; } = "";
