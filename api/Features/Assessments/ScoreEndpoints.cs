@@ -17,12 +17,15 @@ public static class ScoreEndpoints
             .WithName(nameof(GetScore))
             .WithSummary("Score one answer layer and judge WBK and WBBM eligibility")
             .WithDescription("""
-                `layer`: self, tpi (default) or tpn; each layer is scored on its own answers. Item score = option score × item weight
-                (sub-indicator weight ÷ its scored items), summed up the tree in exact decimals; figures are rounded to 2 decimals
-                (half away from zero) and thresholds are compared on the rounded figures. Every eligibility rule is reported, passing
-                or not: total, pengungkit, each area's minimum on the whole area, bersih-dan-akuntabel, IPAK, capaian kinerja, IPKP,
-                and for WBBM a WBK already held (reported as unknown until designations are recorded).
-                Unanswered items score 0 and are listed; a percentage with a zero denominator scores 0 with a warning.
+                `layer`: self, tpi (default) or tpn; each layer is scored on its own answers, as the Lampiran III workbook does
+                (docs/scoring.md): a sub-indicator scores the AVERAGE of its answered items' values × its weight (blank items are
+                left out; none answered scores 0 and is listed in `blankSubIndicators`); parts, areas and the total are sums, in
+                exact decimals. A percentage is blank until every one of its required count inputs is filled. Thresholds are
+                compared on the exact figures (`exact` in each rule), never on the 2-decimal figures shown: 74.995 is not 75.
+                Every eligibility rule is reported, passing or not: `complete` (every scored item answered; `blank` lists the
+                rest), total, pengungkit, each area's minimum on the whole area, bersih-dan-akuntabel, IPAK, capaian kinerja,
+                IPKP, and for WBBM a WBK already held (unknown until designations are recorded). Each area shows `answered` and
+                `scored` counts. A percentage with a zero denominator scores 0 with a warning (SDM.R.3.a with 0 and 0 is 100%).
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/gap", GetGap)
@@ -31,8 +34,9 @@ public static class ScoreEndpoints
             .WithDescription("""
                 `layer` (default tpi) and `target` (default the assessment's). Returns the steps {itemCode, from, to, gain} with the
                 projected total and rule results, or `reachable: false` with the rules no answer can satisfy (such as the IPAK and
-                IPKP survey values, which come from external surveys). Fewest steps first, then the smallest total change; exact for
-                the per-area minimums (see docs/scoring.md).
+                IPKP survey values, which come from external surveys). Every blank item is a step (`from` null), since an incomplete
+                layer is never eligible. Fewest steps first, then the smallest total change; exact for the per-area minimums even
+                though answering a blank can lower an average (see docs/scoring.md).
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
