@@ -33,6 +33,25 @@ public sealed class WorkbookScoringTests
         score.GetProperty("subIndicators").EnumerateArray().Single(s => s.GetProperty("code").GetString() == code).GetProperty("score").GetDecimal();
 
     [Fact]
+    public async Task TheCatalogueServesWhichInputsEachPercentageRequiresAndTheAllZeroRule()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var framework = await (await app.Admin().GetAsync("/api/v1/frameworks/PERMENPANRB-90-2021")).Json(HttpStatusCode.OK);
+
+        var formulas = framework.GetProperty("components").EnumerateArray().SelectMany(c => c.GetProperty("areas").EnumerateArray())
+            .SelectMany(a => a.GetProperty("parts").EnumerateArray()).SelectMany(p => p.GetProperty("subIndicators").EnumerateArray())
+            .SelectMany(s => s.GetProperty("items").EnumerateArray()).Where(i => i.GetProperty("formula").ValueKind == JsonValueKind.Object)
+            .ToDictionary(i => i.GetProperty("code").GetString()!, i => i.GetProperty("formula"));
+        Assert.Equal(["SDM.R.3.a.1", "SDM.R.3.a.2", "SDM.R.3.a.3"], Strings(formulas["SDM.R.3.a"].GetProperty("requiredInputs")));
+        Assert.Equal(["PW.R.2.a.1", "PW.R.2.a.2", "PW.R.2.a.3"], Strings(formulas["PW.R.2.a"].GetProperty("requiredInputs")));
+        Assert.DoesNotContain("PW.R.3.a.1", Strings(formulas["PW.R.3.a"].GetProperty("requiredInputs")));
+        Assert.DoesNotContain("PW.R.3.b.1", Strings(formulas["PW.R.3.b"].GetProperty("requiredInputs")));
+        Assert.Equal(1m, formulas["SDM.R.3.a"].GetProperty("allZero").GetProperty("value").GetDecimal());
+        Assert.Equal(JsonValueKind.Null, formulas["MP.R.1.a"].GetProperty("allZero").ValueKind);
+    }
+
+    [Fact]
     public async Task AllTopAnswersScoreExactlyOneHundredWithEveryItemCountedAndAllLowestScoreZero()
     {
         await using var app = await TestApp.StartAsync();
