@@ -50,8 +50,16 @@ public static class GapAnalysis
     /// An item a plan may answer. Gains are measured on the baseline (blanks at the top), so a blank's best option gains 0
     /// and its lower options lose; <c>Blank</c> items are in every plan.
     /// </summary>
-    private sealed record Candidate(FrameworkItem Item, string Group, bool Pengungkit, string? From, bool Blank, IReadOnlyList<Option> Options)
+    // A class, not a record: plans key dictionaries by candidate, and identity is all a candidate needs (a record would hash
+    // the whole catalogue item, question text included, on every lookup).
+    private sealed class Candidate(FrameworkItem item, string group, bool pengungkit, string? from, bool blank, IReadOnlyList<Option> options)
     {
+        public FrameworkItem Item { get; } = item;
+        public string Group { get; } = group;
+        public bool Pengungkit { get; } = pengungkit;
+        public string? From { get; } = from;
+        public bool Blank { get; } = blank;
+        public IReadOnlyList<Option> Options { get; } = options;
         public Option Best => Options[^1];
     }
 
@@ -72,19 +80,20 @@ public static class GapAnalysis
             return new GapReport(target, true, currentTotal, currentTotal, [], current.Rules, []);
         }
 
-        var values = new Dictionary<FrameworkItem, decimal?>();
+        // Each scored item's current value by ordinal; null when blank.
+        var values = new decimal?[framework.Items.Count];
         foreach (var item in framework.Items.Where(i => i.Scored))
         {
-            values[item] = ScoreCalculator.Fraction(item, answers);
+            values[item.Ordinal] = ScoreCalculator.Fraction(item, answers);
         }
         var unreachable = new List<string>();
         if (!ScoreCalculator.Meets(raw.ItemScore(ScoreCalculator.IpakItem), thresholds.Ipak)) unreachable.Add("ipak");
         if (!ScoreCalculator.Meets(raw.ItemScore(ScoreCalculator.IpkpItem), thresholds.Ipkp)) unreachable.Add("ipkp");
         // A blank survey value cannot be filled by answering: it comes from the survey.
-        if (values.Any(v => v.Value is null && !Fillable(v.Key))) unreachable.Add(ScoreCalculator.CompleteRule);
+        if (framework.Items.Any(i => i.Scored && values[i.Ordinal] is null && !Fillable(i))) unreachable.Add(ScoreCalculator.CompleteRule);
         if (holdsActiveWbk == false && thresholds.RequiresPriorPredikat is not null) unreachable.Add("priorWbk");
 
-        var baseline = ScoreCalculator.Raw(framework, item => values[item] ?? (Fillable(item) ? 1m : null), []);
+        var baseline = ScoreCalculator.Raw(framework, item => values[item.Ordinal] ?? (Fillable(item) ? 1m : null), []);
         var candidates = Candidates(framework, answers, values, baseline);
         var groups = framework.Components.Where(c => c.Code == "PENGUNGKIT").SelectMany(c => c.Areas)
             .ToDictionary(a => a.Code, a => new[] { new Bound(baseline.AreaScores[a.Code], a.Weight * thresholds.AreaMinFraction) });
@@ -143,7 +152,7 @@ public static class GapAnalysis
         item.SubIndicatorWeight / baseline.AnsweredInSubIndicator[item.Ordinal];
 
     private static List<Candidate> Candidates(Framework framework, IReadOnlyDictionary<string, string> answers,
-        Dictionary<FrameworkItem, decimal?> values, ScoreCalculator.RawScores baseline)
+        decimal?[] values, ScoreCalculator.RawScores baseline)
     {
         var list = new List<Candidate>();
         foreach (var component in framework.Components)
@@ -157,8 +166,8 @@ public static class GapAnalysis
                     {
                         continue;
                     }
-                    var blank = values[item] is null;
-                    var fraction = values[item] ?? 1m;
+                    var blank = values[item.Ordinal] is null;
+                    var fraction = values[item.Ordinal] ?? 1m;
                     var coefficient = Coefficient(item, baseline);
                     var from = blank ? null : item.AnswerType == "PERSEN" ? Percent(fraction) : answers[item.Code];
                     // A blank may take any option (its gain against the top is ≤ 0); an answered item only a better one.
@@ -288,11 +297,15 @@ public static class GapAnalysis
     }
 
     /// <summary>Scores the worksheet with the plan applied from scratch, and judges it like any other.</summary>
-    private static (ScoreCalculator.RawScores, Eligibility) Judge(Framework framework, Dictionary<FrameworkItem, decimal?> values,
+    private static (ScoreCalculator.RawScores, Eligibility) Judge(Framework framework, decimal?[] values,
         Dictionary<Candidate, Option> plan, Thresholds thresholds, bool? holdsActiveWbk)
     {
-        var planned = plan.ToDictionary(p => p.Key.Item, p => p.Value.Fraction);
-        var projected = ScoreCalculator.Raw(framework, item => planned.TryGetValue(item, out var fraction) ? fraction : values[item], []);
+        var planned = (decimal?[])values.Clone();
+        foreach (var (candidate, option) in plan)
+        {
+            planned[candidate.Item.Ordinal] = option.Fraction;
+        }
+        var projected = ScoreCalculator.Raw(framework, item => planned[item.Ordinal], []);
         return (projected, ScoreCalculator.Judge(framework, projected, thresholds, holdsActiveWbk));
     }
 
