@@ -40,7 +40,8 @@ public sealed class RevocationRequestValidator : AbstractValidator<RevocationReq
     {
         RuleFor(r => r.Reason).NotEmpty().MaximumLength(2000);
         RuleFor(r => r.DecreeNumber).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.RevokedOn).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("revokedOn must not be in the future.");
+        RuleFor(r => r.RevokedOn).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("revokedOn must not be in the future.")
+            .Must(d => d >= IndonesiaClock.EarliestZiEvent).WithMessage($"revokedOn must be on or after {IndonesiaClock.EarliestZiEvent:yyyy-MM-dd}.");
     }
 }
 
