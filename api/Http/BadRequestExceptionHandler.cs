@@ -36,6 +36,7 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
             {
                 Status = StatusCodes.Status400BadRequest,
                 Title = "A query or route value is not valid.",
+                Detail = $"The value of '{unbound.Groups["name"].Value}' is not valid: expected {ExpectedFromCSharpName(unbound.Groups["type"].Value)}.",
             }
             : new ProblemDetails
             {
@@ -86,7 +87,9 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
         return cut > 0 ? message[..cut] : message;
     }
 
-    private static Type? BodyType(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+    // The exception handler has cleared the endpoint by now; its feature still holds the one that failed.
+    private static Type? BodyType(HttpContext context) =>
+        (context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint())?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
 
     /// <summary>The .NET type the body type holds at a JSON path like <c>$.units[0].head.nip</c>, or null when it cannot be followed.</summary>
     internal static Type? TypeAt(Type root, string path)
@@ -138,7 +141,7 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
     }
 
     /// <summary>The same for a C# type name as binding failures print it (<c>int?</c>, <c>Guid</c>, <c>DateOnly?</c>).</summary>
-    private static string ExpectedFromCSharpName(string name) => name.TrimEnd('?') switch
+    private static string ExpectedFromCSharpName(string name) => BareTypeName(name) switch
     {
         "int" or "long" or "short" or "Int32" or "Int64" => "an integer",
         "decimal" or "double" or "float" => "a number",
@@ -148,6 +151,12 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
         "DateTimeOffset" or "DateTime" => "a date and time (ISO 8601)",
         _ => "a value of this parameter's type",
     };
+
+    private static string BareTypeName(string name)
+    {
+        var bare = name.StartsWith("Nullable<", StringComparison.Ordinal) && name.EndsWith('>') ? name[9..^1] : name.TrimEnd('?');
+        return bare[(bare.LastIndexOf('.') + 1)..];
+    }
 
     [GeneratedRegex("""\.(?<name>[^.\[\]']+)|\['(?<quoted>[^']*)'\]|\[(?<index>\d+)\]""")]
     private static partial Regex PathSegment();

@@ -64,7 +64,7 @@ public sealed class LockoutTests : IAsyncLifetime
         {
             await (await admin.GetAsync("/api/v1/agencies")).Json(HttpStatusCode.OK);
         }
-        await (await admin.PostJson("/api/v1/agencies", new { code = Fixtures.UniqueCode("AG"), name = "Badan Uji", kind = "badan" })).Json(HttpStatusCode.Created);
+        await (await admin.PostJson("/api/v1/agencies", new { code = Fixtures.UniqueCode("AG"), name = "Badan Uji", kind = "lembaga" })).Json(HttpStatusCode.Created);
         // A key never proven from here is still held back until the window ends, and guesses still are.
         using var fresh = Client(created.GetProperty("key").GetString()!);
         await (await fresh.GetAsync("/api/v1/agencies")).Problem(HttpStatusCode.TooManyRequests);

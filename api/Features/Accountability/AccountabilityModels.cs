@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using FluentValidation;
+using ZonaIntegritas.Api.Domain;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
 
@@ -91,7 +92,7 @@ public sealed class CreatePerformanceTargetRequestValidator : AbstractValidator<
     public CreatePerformanceTargetRequestValidator()
     {
         RuleFor(r => r.Year).NotNull().InclusiveBetween(AccountabilityLimits.MinimumYear, AccountabilityLimits.MaximumYear);
-        RuleFor(r => r.Indicator).NotEmpty().MaximumLength(300);
+        RuleFor(r => NormalizedText.Of(r.Indicator)).NotEmpty().MaximumLength(300).OverridePropertyName("Indicator");
         RuleFor(r => r.UnitOfMeasure).NotEmpty().MaximumLength(100);
         RuleFor(r => r.Direction).NotEmpty()
             .Must(d => d is null || Directions.All.Contains(d)).WithMessage($"direction must be one of: {string.Join(", ", Directions.All)}.");

@@ -62,7 +62,7 @@ public sealed class DecisionRequestValidator : AbstractValidator<DecisionRequest
     public DecisionRequestValidator(TimeProvider time)
     {
         RuleFor(r => r.Outcome).NotEmpty().Must(o => o is "designated" or "not_designated").WithMessage("outcome must be designated or not_designated.");
-        RuleFor(r => r.DecreeNumber).NotEmpty().MaximumLength(200);
+        RuleFor(r => NormalizedText.Of(r.DecreeNumber)).NotEmpty().MaximumLength(200).OverridePropertyName("DecreeNumber");
         RuleFor(r => r.DecreeDate).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("decreeDate must not be in the future.")
             .Must(d => d >= IndonesiaClock.EarliestZiEvent).WithMessage($"decreeDate must be on or after {IndonesiaClock.EarliestZiEvent:yyyy-MM-dd}.");
         RuleFor(r => r.Note).MaximumLength(2000);
@@ -93,6 +93,9 @@ public static class AssessmentStatus
         [Designated] = [],
         [NotDesignated] = [],
     };
+
+    /// <summary>Whether evidence may still be uploaded, versioned or withdrawn (admin may always): not once the assessment is proposed or decided.</summary>
+    public static bool EvidenceOpen(string status) => status is not (Proposed or Designated or NotDesignated);
 
     /// <summary>Whether a layer's answers may still change in this status (admin may always change them).</summary>
     public static bool LayerOpen(string status, string layer) => layer switch
@@ -201,6 +204,7 @@ public static class WorkflowEndpoints
     public static async Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Decide(
         Guid id, DecisionRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time, CancellationToken cancellationToken)
     {
+        request = request with { DecreeNumber = NormalizedText.Of(request.DecreeNumber) };
         var to = request.Outcome == "designated" ? AssessmentStatus.Designated : AssessmentStatus.NotDesignated;
         return await Move(id, "decide", to, request.Note, caller, db, time, cancellationToken, async (connection, transaction, assessment) =>
         {
