@@ -61,7 +61,12 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 // Binding failures become exceptions so that BadRequestExceptionHandler can name the offending field.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.Configure<JsonOptions>(options => options.SerializerOptions.MaxDepth = 32);
+builder.Services.Configure<JsonOptions>(options =>
+{
+    options.SerializerOptions.MaxDepth = 32;
+    // {"role":"admin","role":"reader"} is refused naming the property rather than letting the last one win.
+    options.SerializerOptions.AllowDuplicateProperties = false;
+});
 
 builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

@@ -38,7 +38,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var presented = values.ToString();
         if (presented.Length is 0 or > MaximumKeyLength)
         {
-            return AuthenticateResult.Fail("The X-Api-Key header is not a valid API key.");
+            return AuthenticateResult.Fail(RefusedKey);
         }
 
         var hash = ApiKeySecret.Hash(presented);
@@ -49,9 +49,10 @@ public sealed class ApiKeyAuthenticationHandler(
             WHERE k.key_hash = @Hash
             """;
         var key = cache.Find(hash);
-        if (key is null && failures.IsBlocked(ClientIp))
+        if (key is null && failures.IsBlocked(ClientIp) && !failures.IsProven(hash))
         {
-            // Over the failure limit: only keys already proven valid get through; the rest are not even looked up.
+            // Over the failure limit: only keys already proven valid get through (looked up again, so a revocation still
+            // counts even when the key cache was emptied by a key change); the rest are not even looked up.
             return AuthenticateResult.Fail("Too many failed authentications from this address.");
         }
         if (key is null)
@@ -67,16 +68,21 @@ public sealed class ApiKeyAuthenticationHandler(
 
         if (key is null || !CryptographicOperations.FixedTimeEquals(key.KeyHash, hash))
         {
-            return AuthenticateResult.Fail("The API key is not valid.");
+            return AuthenticateResult.Fail(RefusedKey);
         }
+        // Unknown, revoked and expired keys get the same answer, so a caller cannot tell a once-valid key from a guess;
+        // the audit trail records which it was.
         if (key.RevokedAt is not null)
         {
-            return AuthenticateResult.Fail("The API key has been revoked.");
+            await AuditRefusalAsync(key, "revoked");
+            return AuthenticateResult.Fail(RefusedKey);
         }
         if (key.ExpiresAt is { } expiresAt && expiresAt <= time.GetUtcNow())
         {
-            return AuthenticateResult.Fail("The API key has expired.");
+            await AuditRefusalAsync(key, "expired");
+            return AuthenticateResult.Fail(RefusedKey);
         }
+        failures.Prove(hash);
 
         var agencyId = key.AgencyId ?? key.UnitAgencyId;
         List<Claim> claims =
@@ -94,6 +100,24 @@ public sealed class ApiKeyAuthenticationHandler(
         }
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private const string RefusedKey = "The API key is not valid.";
+
+    /// <summary>A revoked or expired key presented again, recorded under the key's id (not while the address is over its failure limit).</summary>
+    private async Task AuditRefusalAsync(ApiKeyRow key, string reason)
+    {
+        if (failures.IsBlocked(ClientIp))
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        await using var connection = await connections.OpenAsync(Context.RequestAborted);
+        await using var transaction = await connection.BeginTransactionAsync(Context.RequestAborted);
+        await Features.Audit.AuditTrail.AppendAnonymousAsync(connection, transaction, now, ClientIp, Context.TraceIdentifier,
+            new Features.Audit.AuditChange("authentication.refused", ChangeStamps.ClientEntity, ClientIp,
+                Changes: new { ApiKeyId = key.Id, Reason = reason, Path = Request.Path.Value }), key.Id);
+        await transaction.CommitAsync(Context.RequestAborted);
     }
 
     private string ClientIp => Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";

@@ -11,6 +11,9 @@ public static class Nip
     private const int MinimumAgeAtStart = 18;
     private const int MaximumAgeAtStart = 60;
 
+    /// <summary>The floor of every date about a person in the API.</summary>
+    public static readonly DateOnly EarliestBirth = new(1950, 1, 1);
+
     /// <summary>Every part that is wrong, each named; empty when the NIP is valid.</summary>
     public static IReadOnlyList<string> Problems(string? nip, DateOnly today)
     {
@@ -30,6 +33,10 @@ public static class Nip
         if (!validBirth)
         {
             problems.Add($"nip birth date (digits 1-8) '{birthDigits}' is not a real date.");
+        }
+        else if (birth < EarliestBirth)
+        {
+            problems.Add($"nip birth date (digits 1-8) '{birthDigits}' is before {EarliestBirth:yyyy-MM-dd}; no serving civil servant was born then.");
         }
         var startYear = int.Parse(startDigits[..4], CultureInfo.InvariantCulture);
         var startMonth = int.Parse(startDigits[4..], CultureInfo.InvariantCulture);
@@ -84,6 +91,9 @@ public static class IndonesiaClock
     // Indonesia spans UTC+7 to UTC+9. A date is "not in the future" if it has begun in the easternmost zone (WIT),
     // so a ceremony held this morning in Jayapura is accepted.
     private static readonly TimeSpan EasternmostIndonesianOffset = TimeSpan.FromHours(9);
+
+    /// <summary>The floor of every date of a Zona Integritas event (declarations, decrees, revocations): the programme began in 2010.</summary>
+    public static readonly DateOnly EarliestZiEvent = new(2010, 1, 1);
 
     public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(EasternmostIndonesianOffset).DateTime);
 }

@@ -40,11 +40,15 @@ public static class CsvText
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => value.ToString() ?? "",
         };
-        // A leading = + - @ would make a spreadsheet evaluate the cell; a quote character keeps it text.
-        if (text.Length > 0 && text[0] is '=' or '+' or '@' or '\t' or '\r' || (text.Length > 1 && text[0] == '-' && !char.IsDigit(text[1])))
+        // OWASP CSV injection: a cell starting with = + - @ tab or CR is a formula to a spreadsheet; a leading quote keeps it
+        // text. Only cells of numeric columns (numbers, not text that looks like one) may start with '-'.
+        if (!IsNumber(value) && text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
         {
             text = "'" + text;
         }
         return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
     }
+
+    private static bool IsNumber(object? value) =>
+        value is sbyte or byte or short or ushort or int or uint or long or ulong or decimal or double or float;
 }

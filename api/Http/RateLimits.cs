@@ -102,6 +102,21 @@ public sealed class FailedAuthenticationLimiter(IOptions<RateLimitOptions> optio
 
     public TimeSpan Window => TimeSpan.FromSeconds(options.Value.WindowSeconds);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _proven = new();
+
+    /// <summary>Remembers the hash of a key that authenticated, so that it keeps working from an address over the failure limit.</summary>
+    public void Prove(byte[] keyHash)
+    {
+        if (_proven.Count >= 100_000)
+        {
+            _proven.Clear();
+        }
+        _proven.TryAdd(Convert.ToHexString(keyHash), 0);
+    }
+
+    /// <summary>True for a key that has authenticated on this instance before (it is still looked up, so revocation holds).</summary>
+    public bool IsProven(byte[] keyHash) => _proven.ContainsKey(Convert.ToHexString(keyHash));
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _burstsAudited = new();
 
     /// <summary>True once per IP and window: the burst is worth one audit entry, not one per refused request.</summary>

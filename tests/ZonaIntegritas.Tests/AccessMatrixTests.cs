@@ -22,7 +22,17 @@ public sealed class AccessMatrixTests
 
     private delegate Task<HttpRequestMessage> Build(World world, Target target);
 
-    private sealed record Case(bool Targeted, Build Request, Func<Caller, Scope, Outcome> Expect, int Order = 0);
+    /// <summary>What an allowed answer may show this caller; a message when the body shows too much.</summary>
+    private delegate string? BodyRule(Caller caller, World world, string body);
+
+    private sealed record Case(bool Targeted, Build Request, Func<Caller, Scope, Outcome> Expect, int Order = 0, BodyRule? Body = null);
+
+    /// <summary>A unit key sees its own unit's figures in agency reports, never a sibling's; agency keys see both.</summary>
+    private static string? OwnUnitLineOnly(Caller c, World w, string body) =>
+        c.Role == "unit"
+            ? body.Contains(w.Sibling.UnitId.ToString(), StringComparison.OrdinalIgnoreCase) ? "a unit key was shown its sibling unit's line"
+                : !body.Contains(w.Own.UnitId.ToString(), StringComparison.OrdinalIgnoreCase) ? "a unit key was not shown its own line" : null
+            : body.Contains(w.Sibling.UnitId.ToString(), StringComparison.OrdinalIgnoreCase) ? null : "an agency-wide key was not shown every unit";
 
     // Visibility as the service defines it: national keys see everything, agency keys their agency, unit keys their unit.
     private static bool Sees(Caller c, Scope s) => c.National || (s != Scope.Foreign && (c.Role != "unit" || s == Scope.Own));
@@ -192,7 +202,12 @@ public sealed class AccessMatrixTests
         ["PUT /api/v1/agencies/{id:guid}/absorption-milestones/{year:int}"] = new(true, Send(HttpMethod.Put, t => $"/api/v1/agencies/{t.AgencyId}/absorption-milestones/2026",
             _ => new[] { new { month = 8, minPercent = 60m } }), Write("admin", "inspectorate"), 1),
         ["GET /api/v1/agencies/{id:guid}/absorption-milestones/{year:int}"] = new(true, Get(t => $"/api/v1/agencies/{t.AgencyId}/absorption-milestones/2026"), ReadAgency),
-        ["GET /api/v1/agencies/{id:guid}/absorption"] = new(true, Get(t => $"/api/v1/agencies/{t.AgencyId}/absorption?year=2026&month=8"), ReadAgency),
+        ["GET /api/v1/agencies/{id:guid}/absorption"] = new(true, async (w, t) =>
+        {
+            await Budget(w, w.Own);
+            await Budget(w, w.Sibling);
+            return new HttpRequestMessage(HttpMethod.Get, $"/api/v1/agencies/{t.AgencyId}/absorption?year=2026&month=8");
+        }, ReadAgency, Body: OwnUnitLineOnly),
         ["POST /api/v1/assessments/{id:guid}/answers/self/derive"] = new(true, Send(HttpMethod.Post, t => $"/api/v1/assessments/{t.AssessmentId}/answers/self/derive", _ => new { }),
             WriteSelfAnswers, 1),
 
@@ -286,6 +301,10 @@ public sealed class AccessMatrixTests
                     {
                         mismatches.Add($"{endpoint} as {caller.Name} on {scope}: expected {expected}, got {(int)response.StatusCode} "
                             + await response.Content.ReadAsStringAsync());
+                    }
+                    else if (actual == Outcome.Allowed && scope != Scope.Foreign && @case.Body?.Invoke(caller, world, await response.Content.ReadAsStringAsync()) is { } leak)
+                    {
+                        mismatches.Add($"{endpoint} as {caller.Name} on {scope}: {leak}");
                     }
                 }
             }

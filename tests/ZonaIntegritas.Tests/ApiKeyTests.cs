@@ -46,7 +46,8 @@ public sealed class ApiKeyTests
         Assert.True(key.Length >= 43);
         Assert.DoesNotContain(key, list.ToString());
         Assert.Contains(list.GetProperty("items").EnumerateArray(), k => k.Id() == id && k.GetProperty("keyPrefix").GetString() == key[..10]);
-        Assert.Equal("The API key has been revoked.", refused.GetProperty("detail").GetString());
+        // Revoked, expired and unknown keys get one answer; the audit trail keeps which it was.
+        Assert.Equal("The API key is not valid.", refused.GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -75,7 +76,7 @@ public sealed class ApiKeyTests
         app.Clock.Advance(TimeSpan.FromHours(2));
         var problem = await (await evaluator.GetAsync("/api/v1/agencies")).Problem(HttpStatusCode.Unauthorized);
 
-        Assert.Equal("The API key has expired.", problem.GetProperty("detail").GetString());
+        Assert.Equal("The API key is not valid.", problem.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -73,6 +73,131 @@ public sealed class FuzzTests
         Assert.True(failures.Count == 0, $"{failures.Count} of {sent} malformed requests (seed {Seed}) were mishandled:\n" + string.Join('\n', failures.Take(40)));
     }
 
+    /// <summary>
+    /// Systematic mutations of a valid body, for every operation that takes JSON: each property (at any depth) omitted,
+    /// each property null, each array empty, and the bodies <c>{}</c> and <c>null</c>. None may reach code as null (5xx).
+    /// </summary>
+    [Fact]
+    public async Task EachPropertyOmittedNullOrEmptiedInEveryOperationIsRefusedWithoutA5xx()
+    {
+        await using var app = await TestApp.StartAsync(settings: new()
+        {
+            ["RateLimits:RequestsPerKey"] = "1000000",
+            ["RateLimits:UploadsPerKey"] = "1000000",
+        });
+        var world = await SampleWorld.BuildAsync(app);
+        var document = JsonNode.Parse(await (await world.Admin.GetAsync("/openapi/v1.json")).Content.ReadAsStringAsync())!.AsObject();
+        var operations = Operations(document).Where(o => o.BodySchema is not null).ToList();
+        var random = new Random(Seed);
+        await using var watcher = new SqliteConnection(app.Database.ConnectionString);
+        await watcher.OpenAsync();
+        var failures = new List<string>();
+        var sent = 0;
+
+        foreach (var operation in operations)
+        {
+            var valid = ValidValue("body", operation.BodySchema!, document, random, world, 0)!;
+            var mutations = new List<(string Description, string Body)> { ("body {}", "{}"), ("body null", "null") };
+            foreach (var (path, parent, key) in Properties(valid, "$"))
+            {
+                mutations.Add(($"{path} omitted", Mutate(valid, path, node => Remove(node, key))));
+                mutations.Add(($"{path} null", Mutate(valid, path, node => Set(node, key, null))));
+                if (Child(parent, key) is JsonArray)
+                {
+                    mutations.Add(($"{path} empty", Mutate(valid, path, node => Set(node, key, new JsonArray()))));
+                }
+            }
+            if (valid is JsonArray)
+            {
+                mutations.Add(("$ empty", "[]"));
+                mutations.Add(("$[0] null", "[null]"));
+            }
+            foreach (var (description, body) in mutations)
+            {
+                var url = operation.Path;
+                foreach (var parameter in operation.Parameters.Where(p => p["in"]?.GetValue<string>() == "path"))
+                {
+                    var name = parameter["name"]!.GetValue<string>();
+                    url = url.Replace("{" + name + "}", ValidPathValue(operation.Path, name, world));
+                }
+                var before = await DataVersion(watcher);
+                var response = await world.Admin.SendAsync(new HttpRequestMessage(new HttpMethod(operation.Method), url)
+                {
+                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
+                });
+                sent++;
+                var status = (int)response.StatusCode;
+                if (status >= 500)
+                {
+                    failures.Add($"{operation.Method} {operation.Path} [{description}]: {status} {Shorten(await response.Content.ReadAsStringAsync())}");
+                }
+                else if (status >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                {
+                    failures.Add($"{operation.Method} {operation.Path} [{description}]: {status} as {response.Content.Headers.ContentType?.MediaType}");
+                }
+                else if (status >= 400 && await DataVersion(watcher) != before)
+                {
+                    failures.Add($"{operation.Method} {operation.Path} [{description}]: refused with {status} but the database changed");
+                }
+            }
+        }
+
+        Assert.True(operations.Count >= 20, $"Only {operations.Count} operations with a JSON body in the OpenAPI document.");
+        Assert.True(sent >= 200, $"Only {sent} requests were sent.");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {sent} mutated requests were mishandled:\n" + string.Join('\n', failures.Take(60)));
+    }
+
+    /// <summary>Every property of every object in the tree (array elements included), with its JSON path, parent and key.</summary>
+    private static IEnumerable<(string Path, JsonNode Parent, object Key)> Properties(JsonNode node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (name, child) in o.ToList())
+                {
+                    yield return ($"{path}.{name}", o, name);
+                    if (child is not null)
+                    {
+                        foreach (var inner in Properties(child, $"{path}.{name}")) yield return inner;
+                    }
+                }
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    if (a[i] is { } element)
+                    {
+                        yield return ($"{path}[{i}]", a, i);
+                        foreach (var inner in Properties(element, $"{path}[{i}]")) yield return inner;
+                    }
+                }
+                break;
+        }
+    }
+
+    private static JsonNode? Child(JsonNode parent, object key) => key is string name ? parent[name] : parent[(int)key];
+
+    /// <summary>A copy of the body with <paramref name="change"/> applied to the parent of <paramref name="path"/>.</summary>
+    private static string Mutate(JsonNode body, string path, Action<JsonNode> change)
+    {
+        var copy = body.DeepClone();
+        var parentPath = path[..Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['))];
+        change(Properties(copy, "$").Select(p => (p.Path, Node: Child(p.Parent, p.Key))).Prepend(("$", copy)).First(p => p.Item1 == parentPath).Item2!);
+        return copy.ToJsonString();
+    }
+
+    private static void Remove(JsonNode parent, object key)
+    {
+        if (parent is JsonObject o) o.Remove((string)key);
+        else parent.AsArray().RemoveAt((int)key);
+    }
+
+    private static void Set(JsonNode parent, object key, JsonNode? value)
+    {
+        if (parent is JsonObject o) o[(string)key] = value;
+        else parent.AsArray()[(int)key] = value;
+    }
+
     private static async Task<long> DataVersion(SqliteConnection connection)
     {
         await using var command = connection.CreateCommand();

@@ -171,7 +171,10 @@ public sealed class SecurityTests
         (await admin.DeleteAsync($"/api/v1/api-keys/{created.GetProperty("apiKey").Id()}")).EnsureSuccessStatusCode();
 
         var problem = await (await reader.GetAsync("/api/v1/agencies")).Problem(HttpStatusCode.Unauthorized);
-        Assert.Contains("revoked", problem.GetProperty("detail").GetString());
+        Assert.Equal("The API key is not valid.", problem.GetProperty("detail").GetString());
+        var audit = await (await admin.GetAsync($"/api/v1/audit?apiKeyId={created.GetProperty("apiKey").Id()}")).Json(HttpStatusCode.OK);
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == "authentication.refused"
+            && e.GetProperty("changes").ToString().Contains("revoked"));
     }
 
     [Fact]
@@ -186,6 +189,10 @@ public sealed class SecurityTests
         app.Clock.Advance(TimeSpan.FromHours(2));
 
         var problem = await (await reader.GetAsync("/api/v1/agencies")).Problem(HttpStatusCode.Unauthorized);
-        Assert.Contains("expired", problem.GetProperty("detail").GetString());
+        // The answer is the one every refused key gets; the audit trail says it was an expired key.
+        Assert.Equal("The API key is not valid.", problem.GetProperty("detail").GetString());
+        var audit = await (await admin.GetAsync("/api/v1/audit?entityType=client")).Json(HttpStatusCode.OK);
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == "authentication.refused"
+            && e.GetProperty("changes").ToString().Contains("expired"));
     }
 }

@@ -53,10 +53,10 @@ public sealed class WorkflowTests
         await (await Step(s.Inspectorate, assessment, "propose")).Json(HttpStatusCode.OK);
     }
 
-    private static async Task<JsonElement> Designate(Setup s, Guid assessment, string decree = "SK MENPANRB 100/2026")
+    private static async Task<JsonElement> Designate(Setup s, Guid assessment, string decree = "SK MENPANRB 100/2026", string decreeDate = "2026-04-01")
     {
         await Answer(s.Evaluator, assessment, "tpn", Worksheets.Top(Worksheets.Lke));
-        return await (await Step(s.Evaluator, assessment, "decide", new { outcome = "designated", decreeNumber = decree, decreeDate = "2026-04-01" })).Json(HttpStatusCode.OK);
+        return await (await Step(s.Evaluator, assessment, "decide", new { outcome = "designated", decreeNumber = decree, decreeDate })).Json(HttpStatusCode.OK);
     }
 
     [Theory, SqliteData, SqlServerData]
@@ -180,7 +180,8 @@ public sealed class WorkflowTests
         var wbbm = await NewAssessment(s, year: 2027, target: "WBBM");
         app.Clock.Set(new DateTimeOffset(2027, 4, 1, 3, 0, 0, TimeSpan.Zero));
         await ToProposed(s, wbbm);
-        await Designate(s, wbbm, "SK WBBM 2027");
+        // A decree cannot predate the year it decides on.
+        await Designate(s, wbbm, "SK WBBM 2027", decreeDate: "2027-04-01");
         var both = await (await s.Admin.GetAsync($"/api/v1/units/{s.Unit}/designations")).Json(HttpStatusCode.OK);
         var wbbmId = both.EnumerateArray().Single(d => d.GetProperty("predikat").GetString() == "WBBM").Id();
         await (await s.Evaluator.PostJson($"/api/v1/designations/{wbbmId}/revocation", new { reason = "Kasus gratifikasi", decreeNumber = "SK 9/2027", revokedOn = "2027-04-01" })).Json(HttpStatusCode.OK);

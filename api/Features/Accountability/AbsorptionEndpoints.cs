@@ -64,6 +64,7 @@ public static class AbsorptionEndpoints
                 1..month ÷ ceiling. The milestone in force is the latest one at or before `month`; a unit is behind when its exact
                 absorption is below it. Ranked by absorption, highest first; ties by unit code. Units without a budget follow,
                 unranked. `behind=true` lists only units behind. JSON is paged (`page`, `pageSize`); CSV has every line.
+                A unit key gets only its own unit's line (with its rank among all units) and the agency's totals and counts.
                 """)
             .Produces<AbsorptionReport>(StatusCodes.Status200OK, "application/json", "text/csv")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -155,9 +156,11 @@ public static class AbsorptionEndpoints
         {
             return Problems.NotFound("Agency", id);
         }
+        // A unit key sees its own line (with its rank) and the agency's totals, never a sibling's figures.
+        var ownUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
         // The ranking is read far more often than budgets change: it, and each page as sent, are kept until a write in the agency.
         var csv = CsvText.Wanted(request);
-        var pageKey = $"absorption|{id}|{reportYear}|{reportMonth}|{behind == true}|{paging.Page}|{paging.PageSize}|{(csv ? "csv" : "json")}";
+        var pageKey = $"absorption|{id}|{reportYear}|{reportMonth}|{behind == true}|{paging.Page}|{paging.PageSize}|{(csv ? "csv" : "json")}|{ownUnit}";
         if (cache.FindView<ComplianceCache.SentBody>(pageKey, today) is { } sent)
         {
             return sent.ToResult();
@@ -174,7 +177,7 @@ public static class AbsorptionEndpoints
             report = await Build(connection, db.Dialect, agency.Id, agency.Code, reportYear, reportMonth);
             cache.RememberView(reportKey, new ComplianceCache.ViewScope(id), report, today, reading);
         }
-        var lines = behind == true ? report.Units.Where(u => u.Behind == true).ToList() : report.Units;
+        var lines = report.Units.Where(u => (behind != true || u.Behind == true) && (ownUnit is null || u.UnitId == ownUnit)).ToList();
         var result = csv
             ? Csv(report, lines)
             : TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(report with

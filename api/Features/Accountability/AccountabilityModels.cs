@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using FluentValidation;
+using ZonaIntegritas.Api.Domain;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
 
@@ -96,7 +97,7 @@ public sealed class CreatePerformanceTargetRequestValidator : AbstractValidator<
     public CreatePerformanceTargetRequestValidator()
     {
         RuleFor(r => r.Year).NotNull().InclusiveBetween(AccountabilityLimits.MinimumYear, AccountabilityLimits.MaximumYear);
-        RuleFor(r => r.Indicator).NotEmpty().MaximumLength(300);
+        RuleFor(r => NormalizedText.Of(r.Indicator)).NotEmpty().MaximumLength(300).OverridePropertyName("Indicator");
         RuleFor(r => r.Sasaran).Must(s => s is null || s.Trim().Length > 0).WithMessage("sasaran, when given, must not be blank; leave it out instead.")
             .MaximumLength(300);
         RuleFor(r => r.UnitOfMeasure).NotEmpty().MaximumLength(100);

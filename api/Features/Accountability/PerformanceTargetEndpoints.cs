@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
@@ -58,7 +59,8 @@ public static class PerformanceTargetEndpoints
         {
             return refusal;
         }
-        var indicator = request.Indicator!.Trim();
+        // Indicators that differ only by invisible or look-alike characters are the same indicator (409).
+        var indicator = NormalizedText.Of(request.Indicator)!;
         if (await FindByIndicator(connection, transaction, id, request.Year!.Value, indicator) is { } existing)
         {
             return Conflict(unit!.Code, request.Year.Value, indicator, existing);

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
@@ -27,9 +28,10 @@ public sealed class AgencyRequestValidator : AbstractValidator<AgencyRequest>
 
     public AgencyRequestValidator()
     {
-        RuleFor(r => r.Code).NotEmpty().MaximumLength(50).Matches("^[A-Za-z0-9._-]+$")
-            .WithMessage("code may contain only letters, digits, '.', '_' and '-'.");
-        RuleFor(r => r.Name).NotEmpty().MaximumLength(300);
+        // Rules apply to the value as stored (NormalizedText), so a full-width code is the code it looks like.
+        RuleFor(r => NormalizedText.Of(r.Code)).NotEmpty().MaximumLength(50).Matches("^[A-Za-z0-9._-]+$")
+            .WithMessage("code may contain only letters, digits, '.', '_' and '-'.").OverridePropertyName("Code");
+        RuleFor(r => NormalizedText.Of(r.Name)).NotEmpty().MaximumLength(300).OverridePropertyName("Name");
         RuleFor(r => r.Kind).NotEmpty().Must(k => Kinds.Contains(k))
             .WithMessage($"kind must be one of: {string.Join(", ", Kinds)}.");
     }
@@ -65,6 +67,7 @@ public static class AgencyEndpoints
     public static async Task<Results<Created<Agency>, ValidationProblem, ProblemHttpResult>> CreateAgency(
         AgencyRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
+        request = request with { Code = NormalizedText.Of(request.Code), Name = NormalizedText.Of(request.Name) };
         var now = time.GetUtcNow();
         var agency = new Agency { Id = Guid.NewGuid(), Code = request.Code!, Name = request.Name!, Kind = request.Kind!, CreatedAt = now, UpdatedAt = now };
         const string sql = """
@@ -123,6 +126,7 @@ public static class AgencyEndpoints
         const string sql = """
             UPDATE agencies SET code = @Code, name = @Name, kind = @Kind, updated_at = @UpdatedAt WHERE id = @Id
             """;
+        request = request with { Code = NormalizedText.Of(request.Code), Name = NormalizedText.Of(request.Name) };
         await using var connection = await db.OpenAsync(cancellationToken);
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {

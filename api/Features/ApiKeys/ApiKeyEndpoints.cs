@@ -30,6 +30,8 @@ public sealed record CreateApiKeyRequest(string? Name, string? Role, Guid? Agenc
 
 public sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKeyRequest>
 {
+    public const int MaximumYearsValid = 10;
+
     public CreateApiKeyRequestValidator(TimeProvider time)
     {
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
@@ -47,6 +49,8 @@ public sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKe
             .WithMessage("Only unit keys are scoped to a unit; leave unitId out.");
         RuleFor(r => r.ExpiresAt).GreaterThan(_ => time.GetUtcNow()).When(r => r.ExpiresAt is not null)
             .WithMessage("expiresAt must be in the future.");
+        RuleFor(r => r.ExpiresAt).LessThanOrEqualTo(_ => time.GetUtcNow().AddYears(MaximumYearsValid)).When(r => r.ExpiresAt is not null)
+            .WithMessage($"expiresAt must be at most {MaximumYearsValid} years ahead; leave it out for a key that does not expire.");
     }
 }
 

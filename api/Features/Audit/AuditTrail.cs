@@ -28,9 +28,13 @@ public static class AuditTrail
         caller.Changes.Add(change.EntityType, change.AgencyId, change.UnitId);
     }
 
-    /// <summary>For writes no API key made (start-up bootstrap, authentication-failure bursts).</summary>
-    public static Task AppendAnonymousAsync(DbConnection connection, DbTransaction? transaction, DateTimeOffset at, string? clientIp, string? requestId, AuditChange change) =>
-        Append(connection, transaction, null, null, requestId, clientIp, at, change);
+    /// <summary>
+    /// For writes no authenticated API key made (start-up bootstrap, authentication-failure bursts); <paramref name="refusedKeyId"/>
+    /// names a revoked or expired key that was presented, so that <c>GET /audit?apiKeyId=</c> shows its later use.
+    /// </summary>
+    public static Task AppendAnonymousAsync(DbConnection connection, DbTransaction? transaction, DateTimeOffset at, string? clientIp, string? requestId,
+        AuditChange change, Guid? refusedKeyId = null) =>
+        Append(connection, transaction, refusedKeyId, null, requestId, clientIp, at, change);
 
     private static Task Append(DbConnection connection, DbTransaction? transaction, Guid? keyId, string? role, string? requestId, string? clientIp,
         DateTimeOffset at, AuditChange change)

@@ -53,12 +53,12 @@ public sealed class CreateDeclarationRequestValidator : AbstractValidator<Create
         RuleFor(r => r.AgencyId).NotEmpty();
         RuleFor(r => r.DeclaredOn).NotNull()
             .Must(d => d <= IndonesiaClock.Today(time)).WithMessage("declaredOn must not be in the future.")
-            .Must(d => d >= new DateOnly(2010, 1, 1)).WithMessage("declaredOn must be on or after 2010-01-01.");
+            .Must(d => d >= IndonesiaClock.EarliestZiEvent).WithMessage($"declaredOn must be on or after {IndonesiaClock.EarliestZiEvent:yyyy-MM-dd}.");
         RuleFor(r => r.Place).NotEmpty().MaximumLength(300);
         RuleFor(r => r.PublicationUrl).MaximumLength(2000).Must(BeHttpUrl!).When(r => r.PublicationUrl is not null)
             .WithMessage("publicationUrl must be an absolute http or https URL.");
         RuleFor(r => r.Units).NotEmpty().WithMessage("units must list at least one unit.")
-            .Must(u => u!.Count <= MaximumUnits).WithMessage($"A declaration covers at most {MaximumUnits} units.");
+            .Must(u => u is null || u.Count <= MaximumUnits).WithMessage($"A declaration covers at most {MaximumUnits} units.");
         RuleForEach(r => r.Units).NotNull().ChildRules(unit =>
         {
             unit.RuleFor(u => u!.UnitId).NotEmpty();

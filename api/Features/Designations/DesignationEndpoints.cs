@@ -39,8 +39,9 @@ public sealed class RevocationRequestValidator : AbstractValidator<RevocationReq
     public RevocationRequestValidator(TimeProvider time)
     {
         RuleFor(r => r.Reason).NotEmpty().MaximumLength(2000);
-        RuleFor(r => r.DecreeNumber).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.RevokedOn).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("revokedOn must not be in the future.");
+        RuleFor(r => NormalizedText.Of(r.DecreeNumber)).NotEmpty().MaximumLength(200).OverridePropertyName("DecreeNumber");
+        RuleFor(r => r.RevokedOn).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("revokedOn must not be in the future.")
+            .Must(d => d >= IndonesiaClock.EarliestZiEvent).WithMessage($"revokedOn must be on or after {IndonesiaClock.EarliestZiEvent:yyyy-MM-dd}.");
     }
 }
 
@@ -152,6 +153,7 @@ public static class DesignationEndpoints
     public static async Task<Results<Ok<Designation>, ValidationProblem, ProblemHttpResult>> RevokeDesignation(
         Guid id, RevocationRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
+        request = request with { DecreeNumber = NormalizedText.Of(request.DecreeNumber) };
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         const string find = $"SELECT {DesignationRules.Columns} FROM designations WHERE id = @Id";

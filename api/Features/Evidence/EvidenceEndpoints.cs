@@ -36,12 +36,14 @@ public static class EvidenceEndpoints
             .WithSummary("Upload evidence for an item (multipart file) or record a link (JSON)")
             .WithDescription("""
                 Admin, the agency's inspectorate or the unit's own key. multipart/form-data: `file` (required), `description`, `capturedAt`
-                (ISO 8601). The bytes decide the type, not the file name or Content-Type: PDF, JPEG, PNG, HEIC, WebP, DOCX, XLSX, PPTX
+                (ISO 8601, not in the future, not before 1950; without an offset it is read as UTC). Bidi and other format characters are
+                removed from the stored file name. The bytes decide the type, not the file name or Content-Type: PDF, JPEG, PNG, HEIC, WebP, DOCX, XLSX, PPTX
                 and MP4 are accepted (415 names what was detected); at most Evidence:MaxBytes (413); an empty file is 400.
                 application/json: `{url (https), title, description?}` records a document kept elsewhere.
                 Send an `Idempotency-Key` header from mobile apps: a retry with the same key and the same bytes returns the first
                 response (same id, no second record, even for concurrent retries); the same key with other content is 422.
                 Keys are remembered per API key for at least 24 hours.
+                Once the assessment is proposed, designated or not_designated, evidence is locked: 422 naming `assessmentStatus` (admin exempt).
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -79,9 +81,10 @@ public static class EvidenceEndpoints
             .Accepts<LinkEvidenceRequest>("multipart/form-data")
             .WithName(nameof(AddEvidenceVersion))
             .WithSummary("Upload a new version of a file; its status returns to submitted")
-            .WithDescription("Same rules as the first upload, including `Idempotency-Key`. Earlier versions stay readable.")
+            .WithDescription("Same rules as the first upload, including `Idempotency-Key`. Earlier versions stay readable. 422 naming `assessmentStatus` once the assessment is proposed, designated or not_designated (admin exempt).")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/review", ReviewEvidence).RequireAuthorization(Policies.ReviewEvidence).WithValidation()
             .WithName(nameof(ReviewEvidence))
             .WithSummary("Accept, reject or ask for a revision")
@@ -91,9 +94,10 @@ public static class EvidenceEndpoints
         group.MapDelete("/", WithdrawEvidence).RequireAuthorization(Policies.UploadEvidence)
             .WithName(nameof(WithdrawEvidence))
             .WithSummary("Withdraw evidence that has not been accepted")
-            .WithDescription("It disappears from lists and summaries but is kept, with its versions, for the record.")
+            .WithDescription("It disappears from lists and summaries but is kept, with its versions, for the record. 422 naming `assessmentStatus` once the assessment is proposed, designated or not_designated (admin exempt).")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return api;
     }
 
@@ -107,6 +111,10 @@ public static class EvidenceEndpoints
         if (assessment is null || !caller.CanWriteForUnit(assessment.UnitId, assessment.AgencyId))
         {
             return Problems.NotFound("Assessment", id);
+        }
+        if (Locked(caller, assessment.Status) is { } locked)
+        {
+            return locked;
         }
         if (!catalogue.TryGet(assessment.FrameworkCode, out var framework) || !framework.TryGetItem(itemCode, out var item) || !item.Scored)
         {
@@ -143,7 +151,7 @@ public static class EvidenceEndpoints
                 Id = evidenceId, AssessmentId = id, ItemCode = itemCode, Kind = "link", Url = link!.Url, Title = link.Title,
                 Description = link.Description, Version = 1, Status = "submitted", UploadedAt = now, UploadedBy = caller.KeyId,
             };
-            return await Persist(connection, db.Dialect, http, caller, key, Fingerprint(route, link.Url!), location, linkItem, blob: null, store,
+            return await Persist(connection, db.Dialect, http, caller, key, Fingerprint(route, $"{link.Url}\n{link.Title}\n{link.Description}"), location, linkItem, blob: null, store,
                 async transaction =>
                 {
                     await InsertEvidence(connection, transaction, linkItem);
@@ -152,7 +160,7 @@ public static class EvidenceEndpoints
                 }, cancellationToken);
         }
 
-        var form = await ReadUpload(http.Request, store, options.Value.MaxBytes, cancellationToken);
+        var form = await ReadUpload(http.Request, store, options.Value.MaxBytes, time.GetUtcNow(), cancellationToken);
         if (form.Problem is not null)
         {
             return form.Problem;
@@ -189,6 +197,10 @@ public static class EvidenceEndpoints
         {
             return Problems.NotFound("Evidence", evidenceId);
         }
+        if (Locked(caller, existing.AssessmentStatus) is { } locked)
+        {
+            return locked;
+        }
         if (existing.Kind != "file")
         {
             return Problems.Conflict($"Evidence '{evidenceId}' is a link to {existing.Url}; record a new link instead of a version.");
@@ -197,7 +209,7 @@ public static class EvidenceEndpoints
         {
             return keyError;
         }
-        var form = await ReadUpload(http.Request, store, options.Value.MaxBytes, cancellationToken);
+        var form = await ReadUpload(http.Request, store, options.Value.MaxBytes, time.GetUtcNow(), cancellationToken);
         if (form.Problem is not null)
         {
             return form.Problem;
@@ -358,6 +370,10 @@ public static class EvidenceEndpoints
         {
             return Problems.NotFound("Evidence", evidenceId);
         }
+        if (Locked(caller, row.AssessmentStatus) is { } locked)
+        {
+            return locked;
+        }
         if (row.Status == "accepted")
         {
             return Problems.Conflict($"Evidence '{evidenceId}' has been accepted and can no longer be withdrawn.");
@@ -517,7 +533,7 @@ public static class EvidenceEndpoints
         SELECT e.id, e.assessment_id, e.item_code, e.kind, v.file_name, v.content_type, v.size, v.sha256, e.url, e.title, e.description,
                e.captured_at, e.current_version, e.status, e.review_comment, e.reviewed_at, e.reviewed_by, e.valid_until,
                COALESCE(v.uploaded_at, e.created_at) AS uploaded_at, COALESCE(v.uploaded_by, e.created_by) AS uploaded_by,
-               e.withdrawn_at, a.unit_id, a.agency_id
+               e.withdrawn_at, a.unit_id, a.agency_id, a.status AS assessment_status
         FROM evidence e
         JOIN assessments a ON a.id = e.assessment_id
         LEFT JOIN evidence_versions v ON v.evidence_id = e.id AND v.version = e.current_version
@@ -532,6 +548,14 @@ public static class EvidenceEndpoints
         var row = await connection.QuerySingleOrDefaultAsync<EvidenceRow>(sql, new { Id = evidenceId }, transaction);
         return row is not null && caller.CanSeeUnit(row.UnitId, row.AgencyId) ? row : null;
     }
+
+    /// <summary>422 once the assessment is proposed or decided, exactly as its answers lock; an admin may still change evidence (audited as any write).</summary>
+    private static ProblemHttpResult? Locked(Caller caller, string assessmentStatus) =>
+        caller.IsAdmin || Workflow.AssessmentStatus.EvidenceOpen(assessmentStatus)
+            ? null
+            : TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content",
+                detail: $"The evidence is locked: the assessment is '{assessmentStatus}'. Only an admin may still change it.",
+                extensions: new Dictionary<string, object?> { ["assessmentStatus"] = assessmentStatus });
 
     private static bool IsJson(HttpRequest request) =>
         MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
@@ -556,7 +580,7 @@ public static class EvidenceEndpoints
         Dictionary<string, string[]>? Errors, ProblemHttpResult? Problem);
 
     /// <summary>Streams the multipart body: the file part goes straight to a staged blob, the small fields are read as text.</summary>
-    private static async Task<UploadForm> ReadUpload(HttpRequest request, IEvidenceBlobStore store, long maxBytes, CancellationToken cancellationToken)
+    private static async Task<UploadForm> ReadUpload(HttpRequest request, IEvidenceBlobStore store, long maxBytes, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
@@ -635,6 +659,10 @@ public static class EvidenceEndpoints
             {
                 return Invalid("capturedAt", $"capturedAt '{capturedAtText}' is not an ISO 8601 date and time.", blob, store);
             }
+            if (CapturedAtProblem(parsed, now) is { } problem)
+            {
+                return Invalid("capturedAt", problem, blob, store);
+            }
             capturedAt = parsed;
         }
         var detected = FileTypes.Detect(blob.Header, blob.TempPath);
@@ -648,6 +676,16 @@ public static class EvidenceEndpoints
         }
         return new UploadForm(blob, fileName, detected.MediaType, description, capturedAt, null, null);
     }
+
+    private static readonly TimeSpan Wit = TimeSpan.FromHours(9);
+
+    /// <summary>A photo or scan is not taken in the future (the clock as it reads in WIT, Indonesia's easternmost zone), nor before 1950.</summary>
+    private static string? CapturedAtProblem(DateTimeOffset capturedAt, DateTimeOffset now) =>
+        capturedAt > now
+            ? $"capturedAt {capturedAt.ToOffset(Wit):yyyy-MM-dd'T'HH:mm:sszzz} is in the future; it is now {now.ToOffset(Wit):yyyy-MM-dd'T'HH:mm:sszzz} WIT."
+            : capturedAt < new DateTimeOffset(Nip.EarliestBirth.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+                ? $"capturedAt must be on or after {Nip.EarliestBirth:yyyy-MM-dd}."
+                : null;
 
     private static UploadForm Invalid(string field, string message, StagedBlob? blob = null, IEvidenceBlobStore? store = null)
     {
@@ -705,6 +743,7 @@ public static class EvidenceEndpoints
         public DateTimeOffset? WithdrawnAt { get; init; }
         public Guid UnitId { get; init; }
         public Guid AgencyId { get; init; }
+        public string AssessmentStatus { get; init; } = "";
 
         public EvidenceItem ToItem(DateOnly today) => new()
         {

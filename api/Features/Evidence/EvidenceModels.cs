@@ -1,4 +1,5 @@
 using FluentValidation;
+using ZonaIntegritas.Api.Domain;
 
 namespace ZonaIntegritas.Api.Features.Evidence;
 
@@ -66,12 +67,18 @@ public sealed class ReviewRequestValidator : AbstractValidator<ReviewRequest>
 {
     public static readonly string[] Decisions = ["accepted", "rejected", "revision_requested"];
 
-    public ReviewRequestValidator()
+    public const int MaximumYearsValid = 10;
+
+    public ReviewRequestValidator(TimeProvider time)
     {
         RuleFor(r => r.Decision).NotEmpty().Must(d => Decisions.Contains(d)).WithMessage($"decision must be one of: {string.Join(", ", Decisions)}.");
         RuleFor(r => r.Comment).NotEmpty().When(r => r.Decision is "rejected" or "revision_requested")
             .WithMessage("comment is required unless the evidence is accepted: tell the unit what to fix.");
         RuleFor(r => r.Comment).MaximumLength(2000);
         RuleFor(r => r.ValidUntil).Null().When(r => r.Decision != "accepted").WithMessage("validUntil applies only to accepted evidence.");
+        RuleFor(r => r.ValidUntil).Must(d => d > IndonesiaClock.Today(time)).When(r => r.ValidUntil is not null)
+            .WithMessage(_ => $"validUntil must be after the review date ({IndonesiaClock.Today(time):yyyy-MM-dd}).")
+            .Must(d => d <= IndonesiaClock.Today(time).AddYears(MaximumYearsValid)).When(r => r.ValidUntil is not null)
+            .WithMessage($"validUntil must be at most {MaximumYearsValid} years after the review date.");
     }
 }

@@ -72,7 +72,7 @@ public static class FileNames
         "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
     };
 
-    /// <summary>A name safe to store and to offer for download: no path, no control or reserved characters, at most 120 characters.</summary>
+    /// <summary>A name safe to store and to offer for download: no path, no control, format or reserved characters, at most 120 characters.</summary>
     public static string Sanitize(string? name)
     {
         var leaf = (name ?? "").Replace('\\', '/');
@@ -80,6 +80,12 @@ public static class FileNames
         var builder = new StringBuilder(leaf.Length);
         foreach (var c in leaf)
         {
+            // Format characters (bidi overrides like U+202E, zero-width spaces and joiners) are dropped: they make
+            // "invoice\u202Efdp.exe" display as "invoiceexe.pdf".
+            if (char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+            {
+                continue;
+            }
             builder.Append(char.IsControl(c) || c is '<' or '>' or ':' or '"' or '|' or '?' or '*' ? '_' : c);
         }
         var clean = builder.ToString().Trim().Trim('.', ' ');

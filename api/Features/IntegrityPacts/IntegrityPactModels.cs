@@ -60,7 +60,7 @@ public sealed class PactRequestValidator : AbstractValidator<PactRequest>
         RuleFor(p => p.Occasion).NotEmpty().Must(o => Occasions.Contains(o)).WithMessage($"occasion must be one of: {string.Join(", ", Occasions)}.");
         RuleFor(p => p.SignedOn).NotNull()
             .Must(d => d <= IndonesiaClock.Today(time)).WithMessage("signedOn must not be in the future.")
-            .Must(d => d >= new DateOnly(2000, 1, 1)).WithMessage("signedOn must be on or after 2000-01-01.");
+            .Must(d => d >= IndonesiaClock.EarliestZiEvent).WithMessage($"signedOn must be on or after {IndonesiaClock.EarliestZiEvent:yyyy-MM-dd}.");
         RuleFor(p => p.DocumentUrl).MaximumLength(2000).Must(u => CreateDeclarationRequestValidator.BeHttpUrl(u!))
             .When(p => p.DocumentUrl is not null).WithMessage("documentUrl must be an absolute http or https URL.");
     }

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
@@ -39,9 +40,12 @@ public static class UnitRules
         System.Linq.Expressions.Expression<Func<T, bool?>> providesPublicService,
         System.Linq.Expressions.Expression<Func<T, int?>> employeeCount)
     {
-        validator.RuleFor(code).NotEmpty().MaximumLength(50).Matches("^[A-Za-z0-9._-]+$")
-            .WithMessage("code may contain only letters, digits, '.', '_' and '-'.");
-        validator.RuleFor(name).NotEmpty().MaximumLength(300);
+        // Rules apply to the value as stored (NormalizedText), so a full-width code is the code it looks like.
+        var normalizedCode = code.Compile();
+        var normalizedName = name.Compile();
+        validator.RuleFor(r => NormalizedText.Of(normalizedCode(r))).NotEmpty().MaximumLength(50).Matches("^[A-Za-z0-9._-]+$")
+            .WithMessage("code may contain only letters, digits, '.', '_' and '-'.").OverridePropertyName("Code");
+        validator.RuleFor(r => NormalizedText.Of(normalizedName(r))).NotEmpty().MaximumLength(300).OverridePropertyName("Name");
         validator.RuleFor(kind).NotEmpty().Must(k => Kinds.Contains(k)).WithMessage($"kind must be one of: {string.Join(", ", Kinds)}.");
         validator.RuleFor(providesPublicService).NotNull();
         validator.RuleFor(employeeCount).NotNull().InclusiveBetween(0, 1_000_000);
@@ -96,6 +100,7 @@ public static class UnitEndpoints
     public static async Task<Results<Created<WorkUnit>, ValidationProblem, ProblemHttpResult>> CreateUnit(
         CreateUnitRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
+        request = request with { Code = NormalizedText.Of(request.Code), Name = NormalizedText.Of(request.Name) };
         await using var connection = await db.OpenAsync(cancellationToken);
         if (await Agencies.AgencyEndpoints.Find(connection, request.AgencyId!.Value) is null)
         {
@@ -188,6 +193,7 @@ public static class UnitEndpoints
     public static async Task<Results<Ok<WorkUnit>, ValidationProblem, ProblemHttpResult>> UpdateUnit(
         Guid id, UpdateUnitRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
+        request = request with { Code = NormalizedText.Of(request.Code), Name = NormalizedText.Of(request.Name) };
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var unit = await Find(connection, id, transaction);

@@ -62,8 +62,9 @@ public sealed class DecisionRequestValidator : AbstractValidator<DecisionRequest
     public DecisionRequestValidator(TimeProvider time)
     {
         RuleFor(r => r.Outcome).NotEmpty().Must(o => o is "designated" or "not_designated").WithMessage("outcome must be designated or not_designated.");
-        RuleFor(r => r.DecreeNumber).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.DecreeDate).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("decreeDate must not be in the future.");
+        RuleFor(r => NormalizedText.Of(r.DecreeNumber)).NotEmpty().MaximumLength(200).OverridePropertyName("DecreeNumber");
+        RuleFor(r => r.DecreeDate).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("decreeDate must not be in the future.")
+            .Must(d => d >= IndonesiaClock.EarliestZiEvent).WithMessage($"decreeDate must be on or after {IndonesiaClock.EarliestZiEvent:yyyy-MM-dd}.");
         RuleFor(r => r.Note).MaximumLength(2000);
     }
 }
@@ -92,6 +93,9 @@ public static class AssessmentStatus
         [Designated] = [],
         [NotDesignated] = [],
     };
+
+    /// <summary>Whether evidence may still be uploaded, versioned or withdrawn (admin may always): not once the assessment is proposed or decided.</summary>
+    public static bool EvidenceOpen(string status) => status is not (Proposed or Designated or NotDesignated);
 
     /// <summary>Whether a layer's answers may still change in this status (admin may always change them).</summary>
     public static bool LayerOpen(string status, string layer) => layer switch
@@ -153,7 +157,7 @@ public static class WorkflowEndpoints
         Guid id, TransitionRequest? request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken) =>
         string.IsNullOrWhiteSpace(request?.Note)
             ? Task.FromResult<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>>(Problems.Invalid("note", "note is required: tell the unit what to fix."))
-            : Move(id, "return", AssessmentStatus.Returned, request.Note, caller, db, time, cancellationToken, (_, _, _) => Task.FromResult<ProblemHttpResult?>(null));
+            : Move(id, "return", AssessmentStatus.Returned, request.Note, caller, db, time, cancellationToken, (_, _, _) => Task.FromResult<IResult?>(null));
 
     public static Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Review(
         Guid id, TransitionRequest? request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time, CancellationToken cancellationToken) =>
@@ -200,9 +204,14 @@ public static class WorkflowEndpoints
     public static async Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Decide(
         Guid id, DecisionRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time, CancellationToken cancellationToken)
     {
+        request = request with { DecreeNumber = NormalizedText.Of(request.DecreeNumber) };
         var to = request.Outcome == "designated" ? AssessmentStatus.Designated : AssessmentStatus.NotDesignated;
         return await Move(id, "decide", to, request.Note, caller, db, time, cancellationToken, async (connection, transaction, assessment) =>
         {
+            if (await DecreeDateProblem(connection, transaction, assessment, request.DecreeDate!.Value) is { } invalidDate)
+            {
+                return invalidDate;
+            }
             if (to != AssessmentStatus.Designated)
             {
                 return null;
@@ -240,6 +249,34 @@ public static class WorkflowEndpoints
         });
     }
 
+    /// <summary>
+    /// A decree cannot predate what it decides on: the assessment's year, or the unit's declaration (otherwise a backdated
+    /// decree moves the 2-year revocation ban into the past).
+    /// </summary>
+    private static async Task<ValidationProblem?> DecreeDateProblem(DbConnection connection, DbTransaction transaction, Assessment assessment, DateOnly decreeDate)
+    {
+        var yearStart = new DateOnly(assessment.Year, 1, 1);
+        if (decreeDate < yearStart)
+        {
+            return Problems.Invalid("decreeDate", $"decreeDate {decreeDate:yyyy-MM-dd} is before the assessment's year {assessment.Year}; it must be on or after {yearStart:yyyy-MM-dd}.");
+        }
+        const string sql = """
+            SELECT d.declared_on AS DeclaredOn
+            FROM declaration_units du
+            JOIN declarations d ON d.id = du.declaration_id
+            WHERE du.unit_id = @UnitId AND du.withdrawn_at IS NULL
+            """;
+        var declared = (await connection.QueryAsync<DeclaredOnRow>(sql, new { assessment.UnitId }, transaction)).Select(r => r.DeclaredOn).DefaultIfEmpty().Max();
+        return declared != default && decreeDate < declared
+            ? Problems.Invalid("decreeDate", $"decreeDate {decreeDate:yyyy-MM-dd} is before the unit's declaration on {declared:yyyy-MM-dd}.")
+            : null;
+    }
+
+    private sealed class DeclaredOnRow
+    {
+        public DateOnly DeclaredOn { get; init; }
+    }
+
     public static async Task<Results<Ok<IReadOnlyList<Transition>>, ProblemHttpResult>> GetHistory(
         Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
@@ -255,7 +292,7 @@ public static class WorkflowEndpoints
         return TypedResults.Ok<IReadOnlyList<Transition>>((await connection.QueryAsync<Transition>(sql, new { Id = id })).AsList());
     }
 
-    private delegate Task<ProblemHttpResult?> Guard(DbConnection connection, DbTransaction transaction, Assessment assessment);
+    private delegate Task<IResult?> Guard(DbConnection connection, DbTransaction transaction, Assessment assessment);
 
     /// <summary>One transition: scope, allowed-from check (409), the step's own rules (422), the status change and its record, atomically.</summary>
     private static async Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Move(
@@ -275,9 +312,12 @@ public static class WorkflowEndpoints
                 $"The assessment is '{assessment.Status}'; '{action}' is not possible from there. Allowed: {(allowed.Length == 0 ? "none (final)" : string.Join(", ", allowed))}.",
                 new Dictionary<string, object?> { ["currentStatus"] = assessment.Status, ["allowedTransitions"] = allowed });
         }
-        if (await guard(connection, transaction, assessment) is { } refusal)
+        switch (await guard(connection, transaction, assessment))
         {
-            return refusal;
+            case ValidationProblem invalid:
+                return invalid;
+            case ProblemHttpResult refusal:
+                return refusal;
         }
         var now = time.GetUtcNow();
         const string update = "UPDATE assessments SET status = @To, updated_at = @Now WHERE id = @Id AND status = @From";
