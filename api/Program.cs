@@ -89,7 +89,7 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
 
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag])
-    .AddCheck<EvidenceStoreHealthCheck>("evidence", tags: [HealthEndpoints.ReadyTag]);
+    .AddCheck<EvidenceStoreHealthCheck>("evidence", failureStatus: null, tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(5));
 builder.Services.AddZonaIntegritasOpenApi();
 
 var app = builder.Build();
