@@ -30,7 +30,6 @@ builder.Services.AddOptions<DatabaseOptions>()
         "Database:Provider is SqlServer but ConnectionStrings:ZonaIntegritas is empty; set it (environment variable ConnectionStrings__ZonaIntegritas).")
     .ValidateOnStart();
 builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddOptions<EvidenceOptions>().BindConfiguration(EvidenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<ProposalOptions>().BindConfiguration(ProposalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -45,8 +44,7 @@ builder.Services.AddSingleton<ApiKeyBootstrap>();
 builder.Services.AddSingleton<FrameworkCatalogue>();
 builder.Services.AddSingleton<FrameworkStore>();
 builder.Services.AddSingleton<ComplianceCache>();
-builder.Services.AddSingleton<IEvidenceBlobStore, DiskEvidenceBlobStore>();
-builder.Services.AddSingleton<EvidenceSweeper>();
+builder.Services.AddEvidenceStore();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -94,7 +92,9 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
     kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
 });
 
-builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag]);
+builder.Services.AddHealthChecks()
+    .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag])
+    .AddCheck<EvidenceStoreHealthCheck>("evidence", failureStatus: null, tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(5));
 builder.Services.AddZonaIntegritasOpenApi();
 
 var app = builder.Build();

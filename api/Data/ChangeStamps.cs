@@ -116,7 +116,7 @@ public sealed class ChangeStamps
 public sealed class ChangeFeed(DbConnectionFactory db, ChangeStamps stamps, IOptions<CacheOptions> options, ILogger<ChangeFeed> logger)
     : BackgroundService
 {
-    private long _seen = -1;
+    private ChangeFeedCursor? _cursor;
     private readonly SemaphoreSlim _polling = new(1, 1);
 
     internal async Task PollAsync(CancellationToken cancellationToken)
@@ -135,16 +135,17 @@ public sealed class ChangeFeed(DbConnectionFactory db, ChangeStamps stamps, IOpt
     private async Task ReadNewEntriesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (_seen < 0)
+        // The bound is read first and used both to select and to move on (ChangeFeedCursor explains why).
+        var safeBelow = await connection.ExecuteScalarAsync<long>(db.Dialect.ChangeFeedBound);
+        if (_cursor is null)
         {
-            _seen = await connection.ExecuteScalarAsync<long?>("SELECT MAX(id) FROM audit_entries") ?? 0;
+            _cursor = new ChangeFeedCursor(safeBelow - 1);
             return;
         }
-        const string sql = "SELECT id, entity_type, agency_id, unit_id FROM audit_entries WHERE id > @Seen ORDER BY id";
-        foreach (var entry in await connection.QueryAsync<FeedEntry>(sql, new { Seen = _seen }))
+        var rows = await connection.QueryAsync<FeedEntry>(db.Dialect.ChangeFeedEntries, new { _cursor.Seen, SafeBelow = safeBelow });
+        foreach (var entry in _cursor.Accept(rows, safeBelow))
         {
             stamps.Record(entry.EntityType, entry.AgencyId, entry.UnitId);
-            _seen = entry.Id;
         }
     }
 
@@ -176,14 +177,6 @@ public sealed class ChangeFeed(DbConnectionFactory db, ChangeStamps stamps, IOpt
         {
             return false;
         }
-    }
-
-    private sealed class FeedEntry
-    {
-        public long Id { get; init; }
-        public string EntityType { get; init; } = "";
-        public Guid? AgencyId { get; init; }
-        public Guid? UnitId { get; init; }
     }
 }
 

@@ -29,6 +29,15 @@ public interface ISqlDialect
 
     /// <summary>A stored money value (or a SUM of them) back in rupiah.</summary>
     decimal Rupiah(decimal stored);
+
+    /// <summary>
+    /// The change feed's safe bound: no audit entry at or above it is settled yet, every one below it is visible
+    /// (see <see cref="ChangeFeedCursor"/>). Also where a new feed starts (one below it), since the cache starts empty.
+    /// </summary>
+    string ChangeFeedBound { get; }
+
+    /// <summary>Audit entries between <c>@Seen</c> (exclusive) and <c>@SafeBelow</c> (exclusive), in feed position order.</summary>
+    string ChangeFeedEntries { get; }
 }
 
 public sealed class SqliteDialect : ISqlDialect
@@ -45,6 +54,14 @@ public sealed class SqliteDialect : ISqlDialect
     public object StoredMoney(decimal rupiah) => checked((long)(rupiah * 100m));
 
     public decimal Rupiah(decimal stored) => stored / 100m;
+
+    // One writer at a time: an id is visible as soon as any higher one is, so the highest id plus one is the bound.
+    public string ChangeFeedBound => "SELECT COALESCE(MAX(id), 0) + 1 FROM audit_entries";
+
+    public string ChangeFeedEntries => """
+        SELECT id AS position, entity_type, agency_id, unit_id
+        FROM audit_entries WHERE id > @Seen AND id < @SafeBelow ORDER BY id
+        """;
 }
 
 public sealed class SqlServerDialect : ISqlDialect
@@ -60,6 +77,16 @@ public sealed class SqlServerDialect : ISqlDialect
     public object StoredMoney(decimal rupiah) => rupiah;
 
     public decimal Rupiah(decimal stored) => stored;
+
+    // Identities commit out of order here; rowversions below MIN_ACTIVE_ROWVERSION() cannot (migration 0009).
+    public string ChangeFeedBound => "SELECT CAST(MIN_ACTIVE_ROWVERSION() AS BIGINT)";
+
+    public string ChangeFeedEntries => """
+        SELECT CAST(row_version AS BIGINT) AS position, entity_type, agency_id, unit_id
+        FROM audit_entries
+        WHERE row_version > CAST(@Seen AS BINARY(8)) AND row_version < CAST(@SafeBelow AS BINARY(8))
+        ORDER BY row_version
+        """;
 }
 
 public static class DbExceptionExtensions

@@ -8,33 +8,52 @@ namespace ZonaIntegritas.Benchmarks;
 
 /// <summary>
 /// Evidence uploads through HTTP on loopback against the real server process, side by side with a plain program that
-/// writes the same bytes to disk with SHA-256 and fsync; then the server's peak memory during a 100 MB upload.
+/// writes the same bytes to disk with SHA-256 and fsync (and, for the S3 store, then PUTs that file with the SDK);
+/// then the server's peak memory during a 100 MB upload. Both stores, one after the other; S3 is s3rver on loopback
+/// (from .ci/tools, as the tests use it) unless ZI_TEST_S3 names another store.
 /// Run: dotnet run -c Release --project tests/ZonaIntegritas.Benchmarks -- upload
 /// </summary>
 public static class UploadBenchmark
 {
     private const string Key = "zi_bench_admin_key_0123456789_abcdefghijklmnop";
-    private const int Port = 5099;
 
     public static async Task<int> RunAsync()
     {
         var root = FindRoot();
+        Console.WriteLine("Building the API (Release)…");
+        Run("dotnet", $"build \"{Path.Combine(root, "api")}\" -c Release -v q --nologo");
+        var dll = Path.Combine(root, "api", "bin", "Release", "net10.0", "ZonaIntegritas.Api.dll");
+
+        await MeasureAsync("Disk", dll, new Dictionary<string, string>(), (folder, bytes) => PlainWrite(folder, bytes));
+
+        using var s3 = await BenchS3.StartAsync(root);
+        var bucket = await s3.NewBucketAsync();
+        await MeasureAsync("S3 (s3rver on loopback)", dll, s3.Settings(bucket), async (folder, bytes) =>
+        {
+            var path = await PlainWrite(folder, bytes);
+            await s3.PutAsync(bucket, path);
+        });
+        return 0;
+    }
+
+    /// <summary>Upload rates against the plain equivalent for one store, then the server's memory during a 100 MB upload.</summary>
+    private static async Task MeasureAsync(string store, string dll, Dictionary<string, string> settings, Func<string, byte[], Task> plain)
+    {
         var work = Path.Combine(Path.GetTempPath(), $"zi-upload-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
-        Console.WriteLine("Building the API (Release)…");
-        Run("dotnet", $"build \"{Path.Combine(root, "api", "ZonaIntegritas.Api")}\" -c Release -v q --nologo");
-        var dll = Path.Combine(root, "api", "ZonaIntegritas.Api", "bin", "Release", "net10.0", "ZonaIntegritas.Api.dll");
-
-        var server = StartServer(dll, work);
+        var port = FreePort();
+        var server = StartServer(dll, work, port, settings);
         try
         {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromMinutes(5) };
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
             client.DefaultRequestHeaders.Add("X-Api-Key", Key);
             await WaitUntilReady(client);
             var assessment = await CreateAssessment(client);
 
             Console.WriteLine();
-            Console.WriteLine("| File size | Uploads | HTTP upload MB/s | Plain write+SHA-256+fsync MB/s | Ratio |");
+            Console.WriteLine($"Store: {store}");
+            Console.WriteLine();
+            Console.WriteLine("| File size | Uploads | HTTP upload MB/s | Plain equivalent MB/s | Ratio |");
             Console.WriteLine("|---:|---:|---:|---:|---:|");
             foreach (var (size, count) in new[] { (1 << 20, 40), (20 << 20, 6) })
             {
@@ -46,15 +65,15 @@ public static class UploadBenchmark
                     await Upload(client, assessment, file);
                 }
                 http.Stop();
-                var plain = Stopwatch.StartNew();
+                var direct = Stopwatch.StartNew();
                 foreach (var file in files)
                 {
-                    await PlainWrite(Path.Combine(work, "plain"), file);
+                    await plain(Path.Combine(work, "plain"), file);
                 }
-                plain.Stop();
+                direct.Stop();
                 var total = (double)size * count / (1 << 20);
                 var httpRate = total / http.Elapsed.TotalSeconds;
-                var plainRate = total / plain.Elapsed.TotalSeconds;
+                var plainRate = total / direct.Elapsed.TotalSeconds;
                 Console.WriteLine($"| {size >> 20} MB | {count} | {httpRate:F0} | {plainRate:F0} | {httpRate / plainRate:F2} |");
             }
 
@@ -77,7 +96,6 @@ public static class UploadBenchmark
             await sampler;
             Console.WriteLine();
             Console.WriteLine($"Server resident memory: idle {idle:F1} MB, peak during a 100 MB upload {peak:F1} MB, growth {peak - idle:F1} MB (target ≤ 32 MB).");
-            return 0;
         }
         finally
         {
@@ -85,6 +103,13 @@ public static class UploadBenchmark
             await server.WaitForExitAsync();
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static byte[] Payload(int size)
@@ -108,7 +133,7 @@ public static class UploadBenchmark
     }
 
     /// <summary>What the server does with the bytes, minus HTTP: stream to a file, hash, fsync, rename.</summary>
-    private static async Task PlainWrite(string folder, byte[] bytes)
+    private static async Task<string> PlainWrite(string folder, byte[] bytes)
     {
         Directory.CreateDirectory(folder);
         var temp = Path.Combine(folder, $"{Guid.NewGuid():N}.part");
@@ -124,7 +149,9 @@ public static class UploadBenchmark
             await file.FlushAsync();
             file.Flush(flushToDisk: true);
         }
-        File.Move(temp, Path.Combine(folder, Convert.ToHexStringLower(hash.GetHashAndReset())));
+        var target = Path.Combine(folder, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        File.Move(temp, target);
+        return target;
     }
 
     private static async Task<string> CreateAssessment(HttpClient client)
@@ -140,9 +167,9 @@ public static class UploadBenchmark
         return await Post("/api/v1/assessments", new { unitId = unit, year = 2026, target = "WBK" });
     }
 
-    private static Process StartServer(string dll, string work)
+    private static Process StartServer(string dll, string work, int port, Dictionary<string, string> settings)
     {
-        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls http://127.0.0.1:{Port}")
+        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls http://127.0.0.1:{port}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -154,6 +181,10 @@ public static class UploadBenchmark
         start.Environment["Evidence__StoragePath"] = Path.Combine(work, "evidence");
         start.Environment["Evidence__MaxBytes"] = (200L << 20).ToString();
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };

@@ -11,8 +11,15 @@ using ZonaIntegritas.Tests.Infrastructure;
 
 namespace ZonaIntegritas.Tests;
 
-public sealed class EvidenceTests
+/// <summary>Every evidence behaviour, run once per store: <see cref="DiskEvidenceTests"/> and <see cref="S3EvidenceTests"/>.</summary>
+public abstract class EvidenceTests
 {
+    /// <summary>The app under test, with this class's store.</summary>
+    protected abstract Task<TestApp> StartAsync(string provider = Providers.Sqlite, Dictionary<string, string?>? settings = null);
+
+    /// <summary>Everything the store holds: stored blobs and staged temporary files.</summary>
+    protected abstract Task<List<string>> Stored(TestApp app);
+
     private static readonly byte[] Pdf = Encoding.ASCII.GetBytes("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
     private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 1, 2, 3, 4];
     private static readonly byte[] Exe = [(byte)'M', (byte)'Z', 0x90, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0xFF, 0xFF];
@@ -62,7 +69,7 @@ public sealed class EvidenceTests
     [Theory, SqliteData, SqlServerData]
     public async Task AnUploadedFileComesBackByteForByteWithItsHash(string provider)
     {
-        await using var app = await TestApp.StartAsync(provider);
+        await using var app = await StartAsync(provider);
         var admin = app.Admin();
         var (_, _, assessment) = await Start(admin);
 
@@ -89,7 +96,7 @@ public sealed class EvidenceTests
     [Fact]
     public async Task TheBytesDecideTheType()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await StartAsync();
         var admin = app.Admin();
         var (_, _, assessment) = await Start(admin);
 
@@ -108,7 +115,7 @@ public sealed class EvidenceTests
     [Fact]
     public async Task EmptyMissingAndOversizedFilesAreRefused()
     {
-        await using var app = await TestApp.StartAsync(settings: new() { ["Evidence:MaxBytes"] = "2048" });
+        await using var app = await StartAsync(settings: new() { ["Evidence:MaxBytes"] = "2048" });
         var admin = app.Admin();
         var (_, _, assessment) = await Start(admin);
         var big = Pdf.Concat(new byte[4096]).ToArray();
@@ -125,13 +132,13 @@ public sealed class EvidenceTests
         Assert.Contains("MP.R.1.a.1", unknownItem.GetProperty("detail").GetString());
         var list = await (await admin.GetAsync($"/api/v1/assessments/{assessment}/evidence")).Json(HttpStatusCode.OK);
         Assert.Equal(0, list.GetProperty("total").GetInt32());
-        Assert.Empty(Directory.EnumerateFiles(app.EvidencePath, "*", SearchOption.AllDirectories));
+        Assert.Empty(await Stored(app));
     }
 
     [Theory, SqliteData, SqlServerData]
     public async Task ARetryWithTheSameIdempotencyKeyReturnsTheOriginalAndOtherContentIs422(string provider)
     {
-        await using var app = await TestApp.StartAsync(provider);
+        await using var app = await StartAsync(provider);
         var admin = app.Admin();
         var (_, _, assessment) = await Start(admin);
 
@@ -151,7 +158,7 @@ public sealed class EvidenceTests
     [Theory, SqliteData, SqlServerData]
     public async Task TwentyConcurrentRetriesWithOneKeyCreateOneRecord(string provider)
     {
-        await using var app = await TestApp.StartAsync(provider);
+        await using var app = await StartAsync(provider);
         var admin = app.Admin();
         var (_, _, assessment) = await Start(admin);
 
@@ -165,13 +172,13 @@ public sealed class EvidenceTests
         Assert.Single(ids.Distinct());
         var list = await (await admin.GetAsync($"/api/v1/assessments/{assessment}/evidence")).Json(HttpStatusCode.OK);
         Assert.Equal(1, list.GetProperty("total").GetInt32());
-        Assert.Single(Directory.EnumerateFiles(app.EvidencePath, "*", SearchOption.AllDirectories));
+        Assert.Single(await Stored(app));
     }
 
     [Fact]
     public async Task RangeRequestsAndConditionalRequestsAreHonoured()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await StartAsync();
         var admin = app.Admin();
         var (_, _, assessment) = await Start(admin);
         var created = await (await Upload(admin, assessment, Form(Pdf))).Json(HttpStatusCode.Created);
@@ -192,7 +199,7 @@ public sealed class EvidenceTests
     [Fact]
     public async Task ANewVersionKeepsTheOldOneReadableAndGoesBackToSubmitted()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await StartAsync();
         var admin = app.Admin();
         var (_, _, assessment) = await Start(admin);
         var created = await (await Upload(admin, assessment, Form(Pdf))).Json(HttpStatusCode.Created);
@@ -215,7 +222,7 @@ public sealed class EvidenceTests
     [Fact]
     public async Task ReviewsNeedTheRightRoleAndACommentUnlessAccepted()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await StartAsync();
         var admin = app.Admin();
         var (agency, unit, assessment) = await Start(admin);
         var unitKey = app.ClientWithKey(await admin.CreateKey("unit", unitId: unit));
@@ -241,7 +248,7 @@ public sealed class EvidenceTests
     [Fact]
     public async Task AUnitKeyUploadsOnlyToItsOwnUnitAndReadersCannotUpload()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await StartAsync();
         var admin = app.Admin();
         var (agency, _, assessment) = await Start(admin);
         var siblingKey = app.ClientWithKey(await admin.CreateKey("unit", unitId: await admin.CreateUnit(agency)));
@@ -257,7 +264,7 @@ public sealed class EvidenceTests
     [Fact]
     public async Task WithdrawnEvidenceLeavesTheListsButAcceptedEvidenceCannotBeWithdrawn()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await StartAsync();
         var admin = app.Admin();
         var (_, _, assessment) = await Start(admin);
         var draft = await (await Upload(admin, assessment, Form(Pdf))).Json(HttpStatusCode.Created);
@@ -277,7 +284,7 @@ public sealed class EvidenceTests
     [Fact]
     public async Task TheSummaryCountsPerItemAndExpiredEvidenceNoLongerCounts()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await StartAsync();
         var admin = app.Admin();
         var (_, _, assessment) = await Start(admin);
         var a = await (await Upload(admin, assessment, Form(Pdf))).Json(HttpStatusCode.Created);
@@ -305,7 +312,7 @@ public sealed class EvidenceTests
     [Fact]
     public async Task ALinkMustBeHttps()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await StartAsync();
         var admin = app.Admin();
         var (_, _, assessment) = await Start(admin);
 
@@ -321,7 +328,7 @@ public sealed class EvidenceTests
     [Fact]
     public async Task AFailureBetweenFileAndRowLeavesNoVisibleEvidenceAndTheOrphanIsSweptAtStart()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await StartAsync();
         var admin = app.Admin();
         var (_, _, assessment) = await Start(admin);
         await using (var connection = new SqliteConnection(app.Database.ConnectionString))
@@ -335,13 +342,42 @@ public sealed class EvidenceTests
 
         var failed = await Upload(admin, assessment, Form(Pdf));
         var list = await (await admin.GetAsync($"/api/v1/assessments/{assessment}/evidence")).Json(HttpStatusCode.OK);
-        var orphans = Directory.EnumerateFiles(app.EvidencePath, "*", SearchOption.AllDirectories).ToList();
+        var orphans = await Stored(app);
         var removed = await app.Services.GetRequiredService<EvidenceSweeper>().SweepAsync();
 
         Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
         Assert.Equal(0, list.GetProperty("total").GetInt32());
         Assert.Single(orphans);
         Assert.Equal(1, removed);
-        Assert.Empty(Directory.EnumerateFiles(app.EvidencePath, "*", SearchOption.AllDirectories));
+        Assert.Empty(await Stored(app));
+    }
+}
+
+public sealed class DiskEvidenceTests : EvidenceTests
+{
+    protected override Task<TestApp> StartAsync(string provider = Providers.Sqlite, Dictionary<string, string?>? settings = null) =>
+        TestApp.StartAsync(provider, settings);
+
+    protected override Task<List<string>> Stored(TestApp app) =>
+        Task.FromResult(Directory.EnumerateFiles(app.EvidencePath, "*", SearchOption.AllDirectories).ToList());
+}
+
+/// <summary>The same tests with evidence in an S3 bucket (s3rver on loopback unless ZI_TEST_S3 names another store).</summary>
+public sealed class S3EvidenceTests : EvidenceTests
+{
+    protected override async Task<TestApp> StartAsync(string provider = Providers.Sqlite, Dictionary<string, string?>? settings = null)
+    {
+        var all = await TestS3.NewBucketSettingsAsync();
+        foreach (var (key, value) in settings ?? [])
+        {
+            all[key] = value;
+        }
+        return await TestApp.StartAsync(provider, all);
+    }
+
+    protected override async Task<List<string>> Stored(TestApp app)
+    {
+        var staged = Directory.Exists(app.EvidencePath) ? Directory.EnumerateFiles(app.EvidencePath, "*", SearchOption.AllDirectories) : [];
+        return [.. await TestS3.KeysAsync(app.Settings["Evidence:S3:Bucket"]!), .. staged];
     }
 }

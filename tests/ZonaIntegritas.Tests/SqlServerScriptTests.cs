@@ -27,22 +27,37 @@ public sealed partial class SqlServerScriptTests
     [Fact]
     public void EveryStatementInTheCodeParsesAsTSql()
     {
-        var statements = SqlLiterals().ToList();
+        var statements = CodeStatements().ToList();
         Assert.True(statements.Count >= 30, $"Found only {statements.Count} SQL statements; did the scan break?");
-        var dialect = new SqlServerDialect();
         var failures = new List<string>();
-        foreach (var (file, line, sql) in statements)
+        foreach (var statement in statements)
+        {
+            foreach (var error in Parse(statement.Sql))
+            {
+                failures.Add($"{statement.Source}: {error.Message}\n{statement.Sql}");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+    }
+
+    /// <summary>A statement the code runs, as SQL Server receives it, and where it is written.</summary>
+    internal sealed record CodeStatement(string File, int Line, string Method, string Sql)
+    {
+        public string Source => $"{File}:{Line} ({Method})";
+    }
+
+    /// <summary>Every SQL statement in api/, after the SQL Server dialect's expansions.</summary>
+    internal static IEnumerable<CodeStatement> CodeStatements()
+    {
+        var dialect = new SqlServerDialect();
+        foreach (var (file, line, method, sql) in SqlLiterals())
         {
             // Paged queries end in ORDER BY and get the dialect's OFFSET/FETCH appended at run time.
             var text = Regex.IsMatch(sql, @"ORDER BY[^;]*$", RegexOptions.Singleline) ? sql + dialect.Paging : sql;
             // Dapper expands a list parameter "IN @Ids" into "IN (@Ids1, @Ids2, ...)" before the server sees it.
             text = Regex.Replace(text, @"\bIN @(\w+)", "IN (@$1_1, @$1_2)");
-            foreach (var error in Parse(text))
-            {
-                failures.Add($"{file}:{line}: {error.Message}\n{text}");
-            }
+            yield return new CodeStatement(file, line, method, text);
         }
-        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
     }
 
     [Fact]
@@ -56,7 +71,7 @@ public sealed partial class SqlServerScriptTests
     }
 
     /// <summary>Raw string literals (""" … """) in api/ that hold SQL, with const-interpolated column lists expanded.</summary>
-    private static IEnumerable<(string File, int Line, string Sql)> SqlLiterals()
+    private static IEnumerable<(string File, int Line, string Method, string Sql)> SqlLiterals()
     {
         var files = Directory.GetFiles(Path.Combine(Root, "api"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
@@ -94,7 +109,7 @@ public sealed partial class SqlServerScriptTests
                 sql = string.Join('\n', sql.Split('\n').Select(l => l.Trim()));
                 if (StatementStart().IsMatch(sql))
                 {
-                    yield return (Path.GetRelativePath(Root, file), source[..match.Index].Count(c => c == '\n') + 1, sql);
+                    yield return (Path.GetRelativePath(Root, file), source[..match.Index].Count(c => c == '\n') + 1, MemberAt(source, match.Index), sql);
                 }
             }
             foreach (Match match in PlainSqlPattern().Matches(source))
@@ -102,10 +117,18 @@ public sealed partial class SqlServerScriptTests
                 var sql = match.Groups["interpolated"].Success ? Expand(match.Groups["body"].Value, constants) : match.Groups["body"].Value;
                 if (StatementStart().IsMatch(sql) && !sql.Contains("PRAGMA"))
                 {
-                    yield return (Path.GetRelativePath(Root, file), source[..match.Index].Count(c => c == '\n') + 1, sql);
+                    yield return (Path.GetRelativePath(Root, file), source[..match.Index].Count(c => c == '\n') + 1, MemberAt(source, match.Index), sql);
                 }
             }
         }
+    }
+
+    /// <summary>The method, property or constant a literal is written in: the last member declared above it.</summary>
+    private static string MemberAt(string source, int index)
+    {
+        var member = MemberPattern().Matches(source[..index]).LastOrDefault();
+        var owner = ClassPattern().Matches(source[..index]).LastOrDefault()?.Groups[1].Value;
+        return member is null ? owner ?? "?" : $"{owner}.{member.Groups["name"].Value}";
     }
 
     /// <summary>Replaces {Constant} holes, again and again, since constants are built from constants.</summary>
@@ -149,6 +172,9 @@ public sealed partial class SqlServerScriptTests
 
     [GeneratedRegex("\\{([\\w.]+)\\}")]
     private static partial Regex InterpolationPattern();
+
+    [GeneratedRegex("^\\s*(?:(?:public|private|internal|protected|static|async|override|sealed|readonly)\\s+)+[\\w<>\\[\\]?,. ()]*?\\b(?<name>\\w+)\\s*(?:<[^>\\n]*>)?\\s*(?:\\(|=>|=)", RegexOptions.Multiline)]
+    private static partial Regex MemberPattern();
 
     [GeneratedRegex("\\bclass (\\w+)")]
     private static partial Regex ClassPattern();

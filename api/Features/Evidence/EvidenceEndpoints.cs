@@ -318,7 +318,7 @@ public static class EvidenceEndpoints
         {
             return Problems.NotFound($"Evidence '{evidenceId}' has no version {version}.");
         }
-        return TypedResults.File(store.OpenRead(file.Sha256), file.ContentType, file.FileName, file.UploadedAt,
+        return TypedResults.File(store.OpenRead(file.Sha256, file.Size), file.ContentType, file.FileName, file.UploadedAt,
             new EntityTagHeaderValue($"\"{file.Sha256}\""), enableRangeProcessing: true);
     }
 
@@ -448,7 +448,7 @@ public static class EvidenceEndpoints
                 }
                 if (blob is not null && !committed)
                 {
-                    store.Commit(blob);
+                    await store.CommitAsync(blob, cancellationToken);
                     committed = true;
                 }
                 var item = await write(transaction);

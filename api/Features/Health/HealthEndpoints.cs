@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Evidence;
 
 namespace ZonaIntegritas.Api.Features.Health;
 
@@ -23,6 +24,16 @@ public sealed class DatabaseHealthCheck(DbConnectionFactory db) : IHealthCheck
     }
 }
 
+/// <summary>Ready also means evidence can be stored: the folder exists, or the bucket answers.</summary>
+public sealed class EvidenceStoreHealthCheck(IEvidenceBlobStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var problem = await store.ProblemAsync(cancellationToken);
+        return problem is null ? HealthCheckResult.Healthy("Evidence store reachable.") : HealthCheckResult.Unhealthy(problem);
+    }
+}
+
 public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
@@ -32,7 +43,7 @@ public static class HealthEndpoints
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
             .WithTags("Health").WithSummary("Liveness: the process is up").AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) })
-            .WithTags("Health").WithSummary("Readiness: the database answers").AllowAnonymous();
+            .WithTags("Health").WithSummary("Readiness: the database answers and the evidence store is reachable").AllowAnonymous();
         return app;
     }
 }

@@ -25,6 +25,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
 
     public TestDatabase Database => _database;
 
+    /// <summary>The settings this app was started with, beyond the defaults every test app gets.</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
+
     /// <summary>Every log line the app wrote, at every level (Trace up).</summary>
     public CapturedLogs Logs { get; } = new();
 
