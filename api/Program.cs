@@ -61,7 +61,13 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 // Binding failures become exceptions so that BadRequestExceptionHandler can name the offending field.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.Configure<JsonOptions>(options => options.SerializerOptions.MaxDepth = 32);
+builder.Services.Configure<JsonOptions>(options =>
+{
+    options.SerializerOptions.MaxDepth = 32;
+    // Numbers are numbers: "5" is not accepted for an integer, so the document has no integer|string unions.
+    // Rupiah amounts are decimal strings ([Money]).
+    options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+});
 
 builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using FluentValidation;
+using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
 
@@ -15,9 +16,9 @@ public sealed record CreatePerformanceTargetRequest(int? Year, string? Indicator
 
 public sealed record RealisationRequest(string? Period, decimal? Value);
 
-public sealed record BudgetCeilingRequest(decimal? Ceiling);
+public sealed record BudgetCeilingRequest([property: Money] decimal? Ceiling);
 
-public sealed record BudgetRealisationRequest(int? Month, decimal? Amount, decimal? PhysicalProgressPercent);
+public sealed record BudgetRealisationRequest(int? Month, [property: Money] decimal? Amount, decimal? PhysicalProgressPercent);
 
 public sealed record MilestoneInput(int? Month, decimal? MinPercent);
 
@@ -40,14 +41,14 @@ public sealed record PerformanceTarget(
     Realisation? Latest,
     Achievement? Achievement);
 
-public sealed record BudgetMonth(int Month, decimal Amount, decimal Cumulative, decimal AbsorptionPercent, decimal PhysicalProgressPercent,
+public sealed record BudgetMonth(int Month, [property: Money] decimal Amount, [property: Money] decimal Cumulative, decimal AbsorptionPercent, decimal PhysicalProgressPercent,
     DateTimeOffset RecordedAt, Guid RecordedBy);
 
 public sealed record Budget(
     Guid UnitId,
     int Year,
-    decimal Ceiling,
-    decimal Realised,
+    [property: Money] decimal Ceiling,
+    [property: Money] decimal Realised,
     decimal AbsorptionPercent,
     decimal? PhysicalProgressPercent,
     DateTimeOffset UpdatedAt,
