@@ -19,6 +19,7 @@ using ZonaIntegritas.Api.Features.IntegrityPacts;
 using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Features.Workflow;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 

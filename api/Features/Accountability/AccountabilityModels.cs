@@ -95,7 +95,7 @@ public sealed class CreatePerformanceTargetRequestValidator : AbstractValidator<
         RuleFor(r => r.Indicator).NotEmpty().MaximumLength(300);
         RuleFor(r => r.UnitOfMeasure).NotEmpty().MaximumLength(100);
         RuleFor(r => r.Direction).NotEmpty()
-            .Must(d => d is null || Directions.All.Contains(d)).WithMessage($"direction must be one of: {string.Join(", ", Directions.All)}.");
+            .OneOf(Directions.All).WithMessage($"direction must be one of: {string.Join(", ", Directions.All)}.");
         RuleFor(r => r.Target).NotNull()
             .Must(t => t is not { } x || AccountabilityLimits.HasAtMostDecimals(x, 4)).WithMessage("target takes at most 4 decimals.")
             .LessThanOrEqualTo(AccountabilityLimits.MaximumIndicatorValue);

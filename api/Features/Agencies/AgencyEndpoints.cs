@@ -30,7 +30,7 @@ public sealed class AgencyRequestValidator : AbstractValidator<AgencyRequest>
         RuleFor(r => r.Code).NotEmpty().MaximumLength(50).Matches("^[A-Za-z0-9._-]+$")
             .WithMessage("code may contain only letters, digits, '.', '_' and '-'.");
         RuleFor(r => r.Name).NotEmpty().MaximumLength(300);
-        RuleFor(r => r.Kind).NotEmpty().Must(k => Kinds.Contains(k))
+        RuleFor(r => r.Kind).NotEmpty().OneOf(Kinds)
             .WithMessage($"kind must be one of: {string.Join(", ", Kinds)}.");
     }
 }

@@ -33,7 +33,7 @@ public sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKe
     public CreateApiKeyRequestValidator(TimeProvider time)
     {
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Role).NotEmpty().Must(r => Roles.All.Contains(r))
+        RuleFor(r => r.Role).NotEmpty().OneOf(Roles.All)
             .WithMessage($"role must be one of: {string.Join(", ", Roles.All)}.");
         RuleFor(r => r.AgencyId).NotEmpty().When(r => r.Role == Roles.Inspectorate)
             .WithMessage("An inspectorate key is scoped to one agency: agencyId is required.");

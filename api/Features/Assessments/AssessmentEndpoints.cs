@@ -34,7 +34,7 @@ public sealed class CreateAssessmentRequestValidator : AbstractValidator<CreateA
     {
         RuleFor(r => r.UnitId).NotEmpty();
         RuleFor(r => r.Year).NotNull().InclusiveBetween(2015, 2100);
-        RuleFor(r => r.Target).NotEmpty().Must(t => Targets.Contains(t)).WithMessage("target must be WBK or WBBM.");
+        RuleFor(r => r.Target).NotEmpty().OneOf(Targets).WithMessage("target must be WBK or WBBM.");
         RuleFor(r => r.FrameworkCode).Must(code => catalogue.TryGet(code!, out _))
             .When(r => r.FrameworkCode is not null)
             .WithMessage(r => $"Framework '{r.FrameworkCode}' is not known; known frameworks: {string.Join(", ", catalogue.All.Select(f => f.Code))}.");

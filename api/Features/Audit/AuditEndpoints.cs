@@ -45,7 +45,7 @@ public static class AuditEndpoints
                 api_key, client), `entityId`, `apiKeyId`, `from`/`to` (ISO 8601 instants, `from` inclusive, `to` exclusive).
                 Admin keys see every entry; inspectorate keys see the entries of their agency. Nothing can update or delete entries.
                 """)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .Produces<Page<AuditEntry>>(StatusCodes.Status200OK, "application/json", "text/csv");
         return api;
     }
 

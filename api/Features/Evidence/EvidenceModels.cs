@@ -1,4 +1,7 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
+using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Evidence;
 
@@ -44,6 +47,15 @@ public sealed record EvidenceVersion
 
 public sealed record LinkEvidenceRequest(string? Url, string? Title, string? Description);
 
+/// <summary>The parts of a file upload (multipart/form-data), read while streaming; documents the form in OpenAPI.</summary>
+public sealed record EvidenceUploadForm(
+    [property: Description("The document or photo. Its bytes decide the type: PDF, JPEG, PNG, HEIC, WebP, DOCX, XLSX, PPTX or MP4.")]
+    IFormFile File,
+    [property: Description("What the file shows."), MaxLength(EvidenceEndpoints.MaximumFieldLength)]
+    string? Description,
+    [property: Description("When the photo or scan was taken (ISO 8601 with offset).")]
+    DateTimeOffset? CapturedAt);
+
 public sealed record ReviewRequest(string? Decision, string? Comment, DateOnly? ValidUntil);
 
 public sealed record ItemEvidenceCounts(string ItemCode, int Submitted, int Accepted, int Rejected, int RevisionRequested, int Expired);
@@ -68,7 +80,7 @@ public sealed class ReviewRequestValidator : AbstractValidator<ReviewRequest>
 
     public ReviewRequestValidator()
     {
-        RuleFor(r => r.Decision).NotEmpty().Must(d => Decisions.Contains(d)).WithMessage($"decision must be one of: {string.Join(", ", Decisions)}.");
+        RuleFor(r => r.Decision).NotEmpty().OneOf(Decisions).WithMessage($"decision must be one of: {string.Join(", ", Decisions)}.");
         RuleFor(r => r.Comment).NotEmpty().When(r => r.Decision is "rejected" or "revision_requested")
             .WithMessage("comment is required unless the evidence is accepted: tell the unit what to fix.");
         RuleFor(r => r.Comment).MaximumLength(2000);

@@ -1,6 +1,7 @@
 using FluentValidation;
 using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Declarations;
+using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.IntegrityPacts;
 
@@ -56,8 +57,8 @@ public sealed class PactRequestValidator : AbstractValidator<PactRequest>
         RuleFor(p => p.Nip).ValidNip(time);
         RuleFor(p => p.Name).NotEmpty().MaximumLength(200);
         RuleFor(p => p.Position).NotEmpty().MaximumLength(300);
-        RuleFor(p => p.Role).NotEmpty().Must(r => Roles.Contains(r)).WithMessage($"role must be one of: {string.Join(", ", Roles)}.");
-        RuleFor(p => p.Occasion).NotEmpty().Must(o => Occasions.Contains(o)).WithMessage($"occasion must be one of: {string.Join(", ", Occasions)}.");
+        RuleFor(p => p.Role).NotEmpty().OneOf(Roles).WithMessage($"role must be one of: {string.Join(", ", Roles)}.");
+        RuleFor(p => p.Occasion).NotEmpty().OneOf(Occasions).WithMessage($"occasion must be one of: {string.Join(", ", Occasions)}.");
         RuleFor(p => p.SignedOn).NotNull()
             .Must(d => d <= IndonesiaClock.Today(time)).WithMessage("signedOn must not be in the future.")
             .Must(d => d >= new DateOnly(2000, 1, 1)).WithMessage("signedOn must be on or after 2000-01-01.");

@@ -42,7 +42,7 @@ public static class UnitRules
         validator.RuleFor(code).NotEmpty().MaximumLength(50).Matches("^[A-Za-z0-9._-]+$")
             .WithMessage("code may contain only letters, digits, '.', '_' and '-'.");
         validator.RuleFor(name).NotEmpty().MaximumLength(300);
-        validator.RuleFor(kind).NotEmpty().Must(k => Kinds.Contains(k)).WithMessage($"kind must be one of: {string.Join(", ", Kinds)}.");
+        validator.RuleFor(kind).NotEmpty().OneOf(Kinds).WithMessage($"kind must be one of: {string.Join(", ", Kinds)}.");
         validator.RuleFor(providesPublicService).NotNull();
         validator.RuleFor(employeeCount).NotNull().InclusiveBetween(0, 1_000_000);
     }

@@ -61,7 +61,7 @@ public sealed class DecisionRequestValidator : AbstractValidator<DecisionRequest
 {
     public DecisionRequestValidator(TimeProvider time)
     {
-        RuleFor(r => r.Outcome).NotEmpty().Must(o => o is "designated" or "not_designated").WithMessage("outcome must be designated or not_designated.");
+        RuleFor(r => r.Outcome).NotEmpty().OneOf([AssessmentStatus.Designated, AssessmentStatus.NotDesignated]).WithMessage("outcome must be designated or not_designated.");
         RuleFor(r => r.DecreeNumber).NotEmpty().MaximumLength(200);
         RuleFor(r => r.DecreeDate).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("decreeDate must not be in the future.");
         RuleFor(r => r.Note).MaximumLength(2000);
