@@ -5,7 +5,8 @@ public sealed record DocumentedRequestHeader(string Name, string Description, in
 
 /// <summary>
 /// The operation takes <c>multipart/form-data</c> whose parts are the properties of <see cref="Form"/>
-/// (<see cref="IFormFile"/> properties are files); the handler reads the parts itself, streaming.
+/// (<see cref="IFormFile"/> properties are files); the handler reads the parts itself, streaming. Routing still needs
+/// <c>Accepts(..., "multipart/form-data")</c>; this replaces what the document says about that content type.
 /// </summary>
 public sealed record MultipartForm(Type Form);
 

@@ -24,8 +24,13 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
         {
             operation.RequestBody ??= new OpenApiRequestBody { Required = true };
             var body = (OpenApiRequestBody)operation.RequestBody;
-            body.Content ??= new Dictionary<string, OpenApiMediaType>();
-            body.Content["multipart/form-data"] = await MultipartMediaType(form.Form, context, cancellationToken);
+            // The form first: it is the main write path, and generators take the first structured type they support.
+            var content = new Dictionary<string, OpenApiMediaType> { ["multipart/form-data"] = await MultipartMediaType(form.Form, context, cancellationToken) };
+            foreach (var (type, media) in body.Content ?? new Dictionary<string, OpenApiMediaType>())
+            {
+                content.TryAdd(type, media);
+            }
+            body.Content = content;
         }
         foreach (var header in metadata.OfType<DocumentedRequestHeader>())
         {
