@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using FluentValidation;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
 
@@ -12,15 +13,32 @@ public static class Directions
     public static readonly string[] All = [HigherIsBetter, LowerIsBetter];
 }
 
-public sealed record CreatePerformanceTargetRequest(int? Year, string? Indicator, string? UnitOfMeasure, decimal? Target, string? Direction);
+public sealed record CreatePerformanceTargetRequest(int? Year, string? Indicator, string? UnitOfMeasure, decimal? Target, string? Direction)
+    : IHasExample<CreatePerformanceTargetRequest>
+{
+    public static CreatePerformanceTargetRequest Example => new(2026, "Indeks kepuasan masyarakat", "indeks", 80m, Directions.HigherIsBetter);
+}
 
-public sealed record RealisationRequest(string? Period, decimal? Value);
+public sealed record RealisationRequest(string? Period, decimal? Value) : IHasExample<RealisationRequest>
+{
+    public static RealisationRequest Example => new("2026-08", 92m);
+}
 
-public sealed record BudgetCeilingRequest([property: Money] decimal? Ceiling);
+public sealed record BudgetCeilingRequest([property: Money] decimal? Ceiling) : IHasExample<BudgetCeilingRequest>
+{
+    public static BudgetCeilingRequest Example => new(669_440_000_000.00m);
+}
 
-public sealed record BudgetRealisationRequest(int? Month, [property: Money] decimal? Amount, decimal? PhysicalProgressPercent);
+public sealed record BudgetRealisationRequest(int? Month, [property: Money] decimal? Amount, decimal? PhysicalProgressPercent)
+    : IHasExample<BudgetRealisationRequest>
+{
+    public static BudgetRealisationRequest Example => new(8, 55_800_000_000.37m, 61.5m);
+}
 
-public sealed record MilestoneInput(int? Month, decimal? MinPercent);
+public sealed record MilestoneInput(int? Month, decimal? MinPercent) : IHasExample<MilestoneInput>
+{
+    public static MilestoneInput Example => new(8, 60m);
+}
 
 /// <summary>Achievement of one target: <c>percent</c> is raw (null when unbounded), <c>displayPercent</c> is capped.</summary>
 public sealed record Achievement(decimal? Percent, decimal DisplayPercent, bool Met);

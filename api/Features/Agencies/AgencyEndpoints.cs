@@ -6,6 +6,7 @@ using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Agencies;
 
@@ -14,12 +15,16 @@ public sealed record Agency
     public Guid Id { get; init; }
     public string Code { get; init; } = "";
     public string Name { get; init; } = "";
+    [Vocabulary(typeof(AgencyRequestValidator), nameof(AgencyRequestValidator.Kinds))]
     public string Kind { get; init; } = "";
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }
 
-public sealed record AgencyRequest(string? Code, string? Name, string? Kind);
+public sealed record AgencyRequest(string? Code, string? Name, string? Kind) : IHasExample<AgencyRequest>
+{
+    public static AgencyRequest Example => new("KEMENPUPR", "Kementerian Pekerjaan Umum dan Perumahan Rakyat", "kementerian");
+}
 
 public sealed class AgencyRequestValidator : AbstractValidator<AgencyRequest>
 {

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Evidence;
 
@@ -45,7 +46,10 @@ public sealed record EvidenceVersion
     public Guid UploadedBy { get; init; }
 }
 
-public sealed record LinkEvidenceRequest(string? Url, string? Title, string? Description);
+public sealed record LinkEvidenceRequest(string? Url, string? Title, string? Description) : IHasExample<LinkEvidenceRequest>
+{
+    public static LinkEvidenceRequest Example => new("https://drive.example.go.id/zi/rencana-kerja-2026.pdf", "Rencana kerja pembangunan ZI 2026", null);
+}
 
 /// <summary>The parts of a file upload (multipart/form-data), read while streaming; documents the form in OpenAPI.</summary>
 public sealed record EvidenceUploadForm(
@@ -56,7 +60,10 @@ public sealed record EvidenceUploadForm(
     [property: Description("When the photo or scan was taken (ISO 8601 with offset).")]
     DateTimeOffset? CapturedAt);
 
-public sealed record ReviewRequest(string? Decision, string? Comment, DateOnly? ValidUntil);
+public sealed record ReviewRequest(string? Decision, string? Comment, DateOnly? ValidUntil) : IHasExample<ReviewRequest>
+{
+    public static ReviewRequest Example => new("revision_requested", "Lampirkan halaman tanda tangan", null);
+}
 
 public sealed record ItemEvidenceCounts(string ItemCode, int Submitted, int Accepted, int Rejected, int RevisionRequested, int Expired);
 

@@ -1,6 +1,7 @@
 using FluentValidation;
 using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Declarations;
+using ZonaIntegritas.Api.Http.OpenApi;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.IntegrityPacts;
@@ -24,7 +25,15 @@ public sealed record PactSubmission(
     string? Role,
     string? Occasion,
     DateOnly? SignedOn,
-    string? DocumentUrl);
+    string? DocumentUrl) : IHasExample<PactSubmission>
+{
+    public static PactSubmission Example => new(
+        [
+            new PactRequest("198806152012031001", "Andi Pratama", "Analis Anggaran", "pegawai", "tahunan", new DateOnly(2026, 1, 5), null),
+            new PactRequest("199002202015032002", "Siti Rahma", "Kepala Bagian", "pejabat", "tahunan", new DateOnly(2026, 1, 5), "https://pu.go.id/pakta/siti-rahma.pdf"),
+        ],
+        null, null, null, null, null, null, null);
+}
 
 public sealed record IntegrityPact
 {
@@ -33,7 +42,9 @@ public sealed record IntegrityPact
     public string Nip { get; init; } = "";
     public string Name { get; init; } = "";
     public string Position { get; init; } = "";
+    [Vocabulary(typeof(PactRequestValidator), nameof(PactRequestValidator.Roles))]
     public string Role { get; init; } = "";
+    [Vocabulary(typeof(PactRequestValidator), nameof(PactRequestValidator.Occasions))]
     public string Occasion { get; init; } = "";
     public DateOnly SignedOn { get; init; }
     public string? DocumentUrl { get; init; }

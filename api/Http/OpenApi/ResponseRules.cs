@@ -47,6 +47,13 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
             DocumentDownload(operation);
         }
 
+        if (operation.RequestBody?.Content?.TryGetValue("application/json", out var json) == true && json.Example is null
+            && context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source == Microsoft.AspNetCore.Mvc.ModelBinding.BindingSource.Body) is { } bodyParameter
+            && ExampleOf(bodyParameter.Type, context.ApplicationServices) is { } example)
+        {
+            json.Example = example;
+        }
+
         var hasBody = operation.RequestBody is not null;
         if (hasBody || operation.Parameters.Any(p => p.In is ParameterLocation.Query))
         {
@@ -179,6 +186,20 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
             }
         }
         return new OpenApiMediaType { Schema = schema, Encoding = encoding };
+    }
+
+    /// <summary>The <see cref="IHasExample{TSelf}"/> value of a body type (or, for a list, of its element) as the service writes it.</summary>
+    private static System.Text.Json.Nodes.JsonNode? ExampleOf(Type type, IServiceProvider services)
+    {
+        var element = type.IsGenericType && type.GetGenericArguments() is [var argument] && typeof(System.Collections.IEnumerable).IsAssignableFrom(type) ? argument : type;
+        if (element.GetProperty("Example", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is not { } value
+            || !element.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IHasExample<>)))
+        {
+            return null;
+        }
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var node = JsonSerializer.SerializeToNode(value, element, options);
+        return element == type ? node : new System.Text.Json.Nodes.JsonArray(node);
     }
 
     private static void CsvAsText(IDictionary<string, OpenApiMediaType>? content)

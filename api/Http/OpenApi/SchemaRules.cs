@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
@@ -90,9 +89,9 @@ public sealed class SchemaRules(ValidatorFacts validators, RequestTypes requests
             schema.Format = "uri";
         }
 
-        if (attributes?.GetCustomAttributes(typeof(AllowedValuesAttribute), inherit: false).OfType<AllowedValuesAttribute>().FirstOrDefault() is { } allowed)
+        if (attributes?.GetCustomAttributes(typeof(VocabularyAttribute), inherit: false).OfType<VocabularyAttribute>().FirstOrDefault() is { } vocabulary)
         {
-            schema.Enum = allowed.Values.Select(v => (JsonNode)JsonValue.Create(v?.ToString())!).ToList();
+            schema.Enum = vocabulary.Values.Select(v => (JsonNode)JsonValue.Create(v)!).ToList();
         }
 
         if (isRequest)
@@ -176,9 +175,9 @@ public sealed class SchemaRules(ValidatorFacts validators, RequestTypes requests
 
     private static void DescribeParameter(OpenApiSchema schema, Microsoft.AspNetCore.Mvc.Infrastructure.IParameterInfoParameterDescriptor? parameter)
     {
-        if (parameter?.ParameterInfo.GetCustomAttribute<AllowedValuesAttribute>() is { } allowed)
+        if (parameter?.ParameterInfo.GetCustomAttribute<VocabularyAttribute>() is { } vocabulary)
         {
-            schema.Enum = allowed.Values.Select(v => (JsonNode)JsonValue.Create(v?.ToString())!).ToList();
+            schema.Enum = vocabulary.Values.Select(v => (JsonNode)JsonValue.Create(v)!).ToList();
         }
     }
 
