@@ -19,6 +19,7 @@ using ZonaIntegritas.Api.Features.IntegrityPacts;
 using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Features.Workflow;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -64,6 +65,9 @@ builder.Services.Configure<JsonOptions>(options =>
     options.SerializerOptions.MaxDepth = 32;
     // {"role":"admin","role":"reader"} is refused naming the property rather than letting the last one win.
     options.SerializerOptions.AllowDuplicateProperties = false;
+    // Numbers are numbers: "5" is not accepted for an integer, so the document has no integer|string unions.
+    // Rupiah amounts are decimal strings ([Money]).
+    options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
 });
 
 builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

@@ -40,6 +40,14 @@ public sealed class AccountabilityTests
 
     private static decimal Dec(JsonElement element, string property) => element.GetProperty(property).GetDecimal();
 
+    /// <summary>Rupiah are decimal strings with exactly two decimals, never JSON numbers.</summary>
+    private static decimal Rupiah(JsonElement element, string property)
+    {
+        var text = element.GetProperty(property).GetString()!;
+        Assert.Matches(@"^-?[0-9]+\.[0-9]{2}$", text);
+        return decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     // Performance targets
 
     [Theory, SqliteData, SqlServerData]
@@ -199,12 +207,58 @@ public sealed class AccountabilityTests
 
         foreach (var b in new[] { budget, read })
         {
-            Assert.Equal(544_930_000_000.01m, Dec(b, "realised"));
-            Assert.Equal(669_440_000_000m, Dec(b, "ceiling"));
+            Assert.Equal(544_930_000_000.01m, Rupiah(b, "realised"));
+            Assert.Equal(669_440_000_000m, Rupiah(b, "ceiling"));
             Assert.Equal(Math.Round(544_930_000_000.01m * 100m / 669_440_000_000m, 2), Dec(b, "absorptionPercent"));
             Assert.Equal(96.46m, Dec(b, "physicalProgressPercent"));
-            Assert.Equal([0.10m, 0.30m, 200_000_000_000.63m, 544_930_000_000.01m], b.GetProperty("months").EnumerateArray().Select(m => Dec(m, "cumulative")));
+            Assert.Equal([0.10m, 0.30m, 200_000_000_000.63m, 544_930_000_000.01m], b.GetProperty("months").EnumerateArray().Select(m => Rupiah(m, "cumulative")));
         }
+    }
+
+    [Theory, SqliteData, SqlServerData]
+    public async Task AMinistryBudgetPastTwoToTheFiftyThreeSenComesBackIdentical(string provider)
+    {
+        await using var app = await TestApp.StartAsync(provider);
+        var s = await Prepare(app);
+
+        var asString = await (await s.UnitKey.PutAsync($"/api/v1/units/{s.Unit}/budget/2026",
+            new StringContent("""{"ceiling": "125000000000000.37"}""", System.Text.Encoding.UTF8, "application/json"))).Json(HttpStatusCode.Created);
+        var read = await (await s.Reader.GetAsync($"/api/v1/units/{s.Unit}/budget/2026")).Json(HttpStatusCode.OK);
+        // A JSON number is still accepted when its literal is exact (deprecated).
+        var asNumber = await (await s.UnitKey.PutAsync($"/api/v1/units/{s.Unit}/budget/2027",
+            new StringContent("""{"ceiling": 125000000000000.37}""", System.Text.Encoding.UTF8, "application/json"))).Json(HttpStatusCode.Created);
+        var spent = await (await s.UnitKey.PostRaw($"/api/v1/units/{s.Unit}/budget/2026/realisations",
+            """{"month": 1, "amount": "0.07", "physicalProgressPercent": 1}""")).Json(HttpStatusCode.Created);
+
+        Assert.Equal("125000000000000.37", asString.GetProperty("ceiling").GetString());
+        Assert.Equal("125000000000000.37", read.GetProperty("ceiling").GetString());
+        Assert.Equal("125000000000000.37", asNumber.GetProperty("ceiling").GetString());
+        Assert.Equal("0.00", asString.GetProperty("realised").GetString());
+        Assert.Equal("0.07", spent.GetProperty("realised").GetString());
+        Assert.Equal("0.07", spent.GetProperty("months")[0].GetProperty("amount").GetString());
+    }
+
+    [Fact]
+    public async Task AmountsThatAreNotPlainDecimalsAndNumbersSentAsStringsAreRefusedNamingTheField()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+
+        var words = await (await s.UnitKey.PutAsync($"/api/v1/units/{s.Unit}/budget/2026",
+            new StringContent("""{"ceiling": "12 juta"}""", System.Text.Encoding.UTF8, "application/json"))).Problem(HttpStatusCode.BadRequest);
+        var exponent = await (await s.UnitKey.PutAsync($"/api/v1/units/{s.Unit}/budget/2026",
+            new StringContent("""{"ceiling": "1e6"}""", System.Text.Encoding.UTF8, "application/json"))).Problem(HttpStatusCode.BadRequest);
+        var tooLong = await (await s.UnitKey.PutAsync($"/api/v1/units/{s.Unit}/budget/2026",
+            new StringContent("""{"ceiling": 1250000000000000000000000000.375}""", System.Text.Encoding.UTF8, "application/json"))).Problem(HttpStatusCode.BadRequest);
+        var monthAsText = await (await s.UnitKey.PostRaw($"/api/v1/units/{s.Unit}/budget/2026/realisations",
+            """{"month": "1", "amount": "1.00", "physicalProgressPercent": 1}""")).Problem(HttpStatusCode.BadRequest);
+        var none = await (await s.UnitKey.GetAsync($"/api/v1/units/{s.Unit}/budget/2026")).Problem(HttpStatusCode.NotFound);
+
+        Assert.Contains("decimal string", words.Errors("ceiling")[0]);
+        Assert.NotEmpty(exponent.Errors("ceiling"));
+        Assert.Contains("exactly", tooLong.Errors("ceiling")[0]);
+        Assert.NotEmpty(monthAsText.Errors("month"));
+        Assert.Equal(404, none.GetProperty("status").GetInt32());
     }
 
     [Fact]
@@ -217,7 +271,7 @@ public sealed class AccountabilityTests
 
         var budget = await (await Spend(s.UnitKey, s.Unit, 1, 250.50m, 30m)).Json(HttpStatusCode.OK);
 
-        Assert.Equal(250.50m, Dec(budget, "realised"));
+        Assert.Equal(250.50m, Rupiah(budget, "realised"));
         Assert.Equal(25.05m, Dec(budget, "absorptionPercent"));
         Assert.Single(budget.GetProperty("months").EnumerateArray());
     }
@@ -238,8 +292,8 @@ public sealed class AccountabilityTests
         Assert.Contains("no budget ceiling for 2026", noCeiling.GetProperty("detail").GetString());
         Assert.Contains("above the ceiling of 1000", over.Errors("amount")[0]);
         Assert.Contains("below the 600 already realised", lower.Errors("ceiling")[0]);
-        Assert.Equal(1_000m, Dec(budget, "ceiling"));
-        Assert.Equal(600m, Dec(budget, "realised"));
+        Assert.Equal(1_000m, Rupiah(budget, "ceiling"));
+        Assert.Equal(600m, Rupiah(budget, "realised"));
     }
 
     [Fact]
@@ -254,7 +308,7 @@ public sealed class AccountabilityTests
 
         Assert.Equal(10, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(2, responses.Count(r => r.StatusCode == HttpStatusCode.UnprocessableEntity));
-        Assert.Equal(1_000m, Dec(budget, "realised"));
+        Assert.Equal(1_000m, Rupiah(budget, "realised"));
     }
 
     [Fact]
@@ -361,12 +415,12 @@ public sealed class AccountabilityTests
         Assert.Equal(JsonValueKind.Null, lines[4].GetProperty("rank").ValueKind);
         Assert.Equal([75m, 60m, 60m, 46.66m], lines.Take(4).Select(u => Dec(u, "absorptionPercent")));
         Assert.Equal([false, false, false, true], lines.Take(4).Select(u => u.GetProperty("behind").GetBoolean()));
-        Assert.Equal(13_340_000m, Dec(lines[3], "shortfall"));
+        Assert.Equal(13_340_000m, Rupiah(lines[3], "shortfall"));
         Assert.Equal(60m, Dec(august.GetProperty("milestone"), "minPercent"));
         Assert.Equal(4, august.GetProperty("unitsRanked").GetInt32());
         Assert.Equal(1, august.GetProperty("unitsBehind").GetInt32());
         Assert.Equal(1, august.GetProperty("unitsWithoutBudget").GetInt32());
-        Assert.Equal(241_660_000m, Dec(august, "totalRealised"));
+        Assert.Equal(241_660_000m, Rupiah(august, "totalRealised"));
 
         var septemberLines = september.GetProperty("units").EnumerateArray().ToList();
         Assert.Equal(70m, Dec(september.GetProperty("milestone"), "minPercent"));
@@ -489,7 +543,7 @@ public sealed class AccountabilityTests
         var entries = (await (await s.Admin.GetAsync($"/api/v1/audit?pageSize=200")).Json(HttpStatusCode.OK))
             .GetProperty("items").EnumerateArray().ToList();
         JsonElement Changes(string action, int skip = 0) =>
-            JsonDocument.Parse(entries.Where(e => e.GetProperty("action").GetString() == action).Reverse().Skip(skip).First().GetProperty("changes").GetString()!).RootElement;
+            entries.Where(e => e.GetProperty("action").GetString() == action).Reverse().Skip(skip).First().GetProperty("changes");
 
         var actions = entries.Select(e => e.GetProperty("action").GetString()).ToList();
         Assert.Equal(1, actions.Count(a => a == "performance_target.created"));

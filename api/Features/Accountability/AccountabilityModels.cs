@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using FluentValidation;
 using ZonaIntegritas.Api.Domain;
+using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
 
@@ -13,15 +15,32 @@ public static class Directions
 }
 
 /// <summary><c>sasaran</c>: optional, the objective (sasaran kinerja) the indicator measures; indicators sharing one are counted as one sasaran by derive.</summary>
-public sealed record CreatePerformanceTargetRequest(int? Year, string? Indicator, string? UnitOfMeasure, decimal? Target, string? Direction, string? Sasaran = null);
+public sealed record CreatePerformanceTargetRequest(int? Year, string? Indicator, string? UnitOfMeasure, decimal? Target, string? Direction, string? Sasaran = null)
+    : IHasExample<CreatePerformanceTargetRequest>
+{
+    public static CreatePerformanceTargetRequest Example => new(2026, "Indeks kepuasan masyarakat", "indeks", 80m, Directions.HigherIsBetter, "Meningkatnya kualitas pelayanan publik");
+}
 
-public sealed record RealisationRequest(string? Period, decimal? Value);
+public sealed record RealisationRequest(string? Period, decimal? Value) : IHasExample<RealisationRequest>
+{
+    public static RealisationRequest Example => new("2026-08", 92m);
+}
 
-public sealed record BudgetCeilingRequest(decimal? Ceiling);
+public sealed record BudgetCeilingRequest([property: Money] decimal? Ceiling) : IHasExample<BudgetCeilingRequest>
+{
+    public static BudgetCeilingRequest Example => new(669_440_000_000.00m);
+}
 
-public sealed record BudgetRealisationRequest(int? Month, decimal? Amount, decimal? PhysicalProgressPercent);
+public sealed record BudgetRealisationRequest(int? Month, [property: Money] decimal? Amount, decimal? PhysicalProgressPercent)
+    : IHasExample<BudgetRealisationRequest>
+{
+    public static BudgetRealisationRequest Example => new(8, 55_800_000_000.37m, 61.5m);
+}
 
-public sealed record MilestoneInput(int? Month, decimal? MinPercent);
+public sealed record MilestoneInput(int? Month, decimal? MinPercent) : IHasExample<MilestoneInput>
+{
+    public static MilestoneInput Example => new(8, 60m);
+}
 
 /// <summary>Achievement of one target: <c>percent</c> is raw (null when unbounded), <c>displayPercent</c> is capped.</summary>
 public sealed record Achievement(decimal? Percent, decimal DisplayPercent, bool Met);
@@ -46,14 +65,14 @@ public sealed record PerformanceTarget(
     Realisation? Latest,
     Achievement? Achievement);
 
-public sealed record BudgetMonth(int Month, decimal Amount, decimal Cumulative, decimal AbsorptionPercent, decimal PhysicalProgressPercent,
+public sealed record BudgetMonth(int Month, [property: Money] decimal Amount, [property: Money] decimal Cumulative, decimal AbsorptionPercent, decimal PhysicalProgressPercent,
     DateTimeOffset RecordedAt, Guid RecordedBy);
 
 public sealed record Budget(
     Guid UnitId,
     int Year,
-    decimal Ceiling,
-    decimal Realised,
+    [property: Money] decimal Ceiling,
+    [property: Money] decimal Realised,
     decimal AbsorptionPercent,
     decimal? PhysicalProgressPercent,
     DateTimeOffset UpdatedAt,
@@ -102,7 +121,7 @@ public sealed class CreatePerformanceTargetRequestValidator : AbstractValidator<
             .MaximumLength(300);
         RuleFor(r => r.UnitOfMeasure).NotEmpty().MaximumLength(100);
         RuleFor(r => r.Direction).NotEmpty()
-            .Must(d => d is null || Directions.All.Contains(d)).WithMessage($"direction must be one of: {string.Join(", ", Directions.All)}.");
+            .OneOf(Directions.All).WithMessage($"direction must be one of: {string.Join(", ", Directions.All)}.");
         RuleFor(r => r.Target).NotNull()
             .Must(t => t is not { } x || AccountabilityLimits.HasAtMostDecimals(x, 4)).WithMessage("target takes at most 4 decimals.")
             .LessThanOrEqualTo(AccountabilityLimits.MaximumIndicatorValue);

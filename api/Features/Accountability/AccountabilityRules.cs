@@ -1,3 +1,5 @@
+using ZonaIntegritas.Api.Http;
+
 namespace ZonaIntegritas.Api.Features.Accountability;
 
 /// <summary>
@@ -100,5 +102,6 @@ public sealed record AbsorptionFigures(Guid UnitId, string UnitCode, string Unit
 /// One line of the absorption report. <c>behind</c> is null without a budget (nothing to judge); <c>shortfall</c> is
 /// the rupiah still to spend to reach the milestone in force.
 /// </summary>
-public sealed record AbsorptionRow(int? Rank, Guid UnitId, string UnitCode, string UnitName, decimal? Ceiling, decimal Realised,
-    decimal? AbsorptionPercent, decimal? PhysicalProgressPercent, int? LastReportedMonth, bool? Behind, decimal? Shortfall);
+public sealed record AbsorptionRow(int? Rank, Guid UnitId, string UnitCode, string UnitName, [property: Money] decimal? Ceiling,
+    [property: Money] decimal Realised, decimal? AbsorptionPercent, decimal? PhysicalProgressPercent, int? LastReportedMonth, bool? Behind,
+    [property: Money] decimal? Shortfall);

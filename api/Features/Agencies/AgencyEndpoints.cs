@@ -7,6 +7,7 @@ using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Agencies;
 
@@ -15,12 +16,16 @@ public sealed record Agency
     public Guid Id { get; init; }
     public string Code { get; init; } = "";
     public string Name { get; init; } = "";
+    [Vocabulary(typeof(AgencyRequestValidator), nameof(AgencyRequestValidator.Kinds))]
     public string Kind { get; init; } = "";
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }
 
-public sealed record AgencyRequest(string? Code, string? Name, string? Kind);
+public sealed record AgencyRequest(string? Code, string? Name, string? Kind) : IHasExample<AgencyRequest>
+{
+    public static AgencyRequest Example => new("KEMENPUPR", "Kementerian Pekerjaan Umum dan Perumahan Rakyat", "kementerian");
+}
 
 public sealed class AgencyRequestValidator : AbstractValidator<AgencyRequest>
 {
@@ -32,7 +37,7 @@ public sealed class AgencyRequestValidator : AbstractValidator<AgencyRequest>
         RuleFor(r => NormalizedText.Of(r.Code)).NotEmpty().MaximumLength(50).Matches("^[A-Za-z0-9._-]+$")
             .WithMessage("code may contain only letters, digits, '.', '_' and '-'.").OverridePropertyName("Code");
         RuleFor(r => NormalizedText.Of(r.Name)).NotEmpty().MaximumLength(300).OverridePropertyName("Name");
-        RuleFor(r => r.Kind).NotEmpty().Must(k => Kinds.Contains(k))
+        RuleFor(r => r.Kind).NotEmpty().OneOf(Kinds)
             .WithMessage($"kind must be one of: {string.Join(", ", Kinds)}.");
     }
 }

@@ -5,6 +5,7 @@ using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.ApiKeys;
 
@@ -12,6 +13,7 @@ public sealed record ApiKeyInfo
 {
     public Guid Id { get; init; }
     public string Name { get; init; } = "";
+    [Vocabulary(typeof(Roles), nameof(Roles.All))]
     public string Role { get; init; } = "";
     public Guid? AgencyId { get; init; }
     public Guid? UnitId { get; init; }
@@ -26,7 +28,11 @@ public sealed record ApiKeyInfo
 /// <summary>The creation answer: the only time the key is shown.</summary>
 public sealed record CreatedApiKey(ApiKeyInfo ApiKey, string Key);
 
-public sealed record CreateApiKeyRequest(string? Name, string? Role, Guid? AgencyId, Guid? UnitId, DateTimeOffset? ExpiresAt);
+public sealed record CreateApiKeyRequest(string? Name, string? Role, Guid? AgencyId, Guid? UnitId, DateTimeOffset? ExpiresAt)
+    : IHasExample<CreateApiKeyRequest>
+{
+    public static CreateApiKeyRequest Example => new("Inspektorat Jenderal PUPR", Roles.Inspectorate, Guid.Parse("3f2b8c1e-6d4a-4f7e-9a51-2c8e7d9b0a11"), null, null);
+}
 
 public sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKeyRequest>
 {
@@ -35,7 +41,7 @@ public sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKe
     public CreateApiKeyRequestValidator(TimeProvider time)
     {
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Role).NotEmpty().Must(r => Roles.All.Contains(r))
+        RuleFor(r => r.Role).NotEmpty().OneOf(Roles.All)
             .WithMessage($"role must be one of: {string.Join(", ", Roles.All)}.");
         RuleFor(r => r.AgencyId).NotEmpty().When(r => r.Role == Roles.Inspectorate)
             .WithMessage("An inspectorate key is scoped to one agency: agencyId is required.");

@@ -8,14 +8,25 @@ using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Scoring;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Assessments;
 
 public sealed record AnswerInput(string? ItemCode, JsonElement? Value, string? Note);
 
-public sealed record AnswerBatchRequest(IReadOnlyList<AnswerInput?>? Answers);
+public sealed record AnswerBatchRequest(IReadOnlyList<AnswerInput?>? Answers) : IHasExample<AnswerBatchRequest>
+{
+    public static AnswerBatchRequest Example => new([
+        new AnswerInput("MP.P.1.a", JsonSerializer.SerializeToElement("Ya"), "SK Tim ZI Nomor 12/KPTS/2026"),
+        new AnswerInput("MP.P.1.b", JsonSerializer.SerializeToElement("A"), null),
+        new AnswerInput("HB.1", JsonSerializer.SerializeToElement("3.62"), null),
+    ]);
+}
 
-public sealed record SingleAnswerRequest(JsonElement? Value, string? Note);
+public sealed record SingleAnswerRequest(JsonElement? Value, string? Note) : IHasExample<SingleAnswerRequest>
+{
+    public static SingleAnswerRequest Example => new(JsonSerializer.SerializeToElement("Ya"), "SK Tim ZI Nomor 12/KPTS/2026");
+}
 
 public sealed record Answer
 {
@@ -108,7 +119,7 @@ public static class AnswerEndpoints
     }
 
     public static async Task<Results<Ok<AnswerSheet>, ValidationProblem, ProblemHttpResult>> PutAnswers(
-        Guid id, string layer, AnswerBatchRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue,
+        Guid id, [Vocabulary(typeof(Layers), nameof(Layers.All))] string layer, AnswerBatchRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue,
         TimeProvider time, CancellationToken cancellationToken)
     {
         if (request.Answers is not { Count: > 0 } inputs)
@@ -123,12 +134,12 @@ public static class AnswerEndpoints
     }
 
     public static async Task<Results<Ok<AnswerSheet>, ValidationProblem, ProblemHttpResult>> PutAnswer(
-        Guid id, string layer, string itemCode, SingleAnswerRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue,
+        Guid id, [Vocabulary(typeof(Layers), nameof(Layers.All))] string layer, string itemCode, SingleAnswerRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue,
         TimeProvider time, CancellationToken cancellationToken) =>
         await Write(id, layer, caller, db, catalogue, time, [(Field: "", Input: new AnswerInput(itemCode, request.Value, request.Note))], cancellationToken);
 
     public static async Task<Results<Ok<AnswerSheet>, ValidationProblem, ProblemHttpResult>> GetAnswers(
-        Guid id, string layer, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
+        Guid id, [Vocabulary(typeof(Layers), nameof(Layers.All))] string layer, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         if (!Layers.All.Contains(layer))
         {
@@ -143,7 +154,7 @@ public static class AnswerEndpoints
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ClearAnswer(
-        Guid id, string layer, string itemCode, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, [Vocabulary(typeof(Layers), nameof(Layers.All))] string layer, string itemCode, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!Layers.All.Contains(layer))
         {
@@ -172,7 +183,7 @@ public static class AnswerEndpoints
     }
 
     public static async Task<Results<Ok<AnswerHistory>, ValidationProblem, ProblemHttpResult>> GetAnswerHistory(
-        Guid id, string layer, string itemCode, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
+        Guid id, [Vocabulary(typeof(Layers), nameof(Layers.All))] string layer, string itemCode, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         if (!Layers.All.Contains(layer))
         {
@@ -194,7 +205,7 @@ public static class AnswerEndpoints
     }
 
     private static async Task<Results<Ok<AnswerSheet>, ValidationProblem, ProblemHttpResult>> Write(
-        Guid id, string layer, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time,
+        Guid id, [Vocabulary(typeof(Layers), nameof(Layers.All))] string layer, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time,
         List<(string Field, AnswerInput? Input)> inputs, CancellationToken cancellationToken)
     {
         if (!Layers.All.Contains(layer))
@@ -274,7 +285,7 @@ public static class AnswerEndpoints
     /// value and note are unchanged. UPDATE-then-INSERT is portable and safe here: the write transaction holds the
     /// assessment's rows.
     /// </summary>
-    internal static async Task<FieldChange?> SaveAnswer(DbConnection connection, DbTransaction transaction, Guid id, string layer, string frameworkCode,
+    internal static async Task<FieldChange?> SaveAnswer(DbConnection connection, DbTransaction transaction, Guid id, [Vocabulary(typeof(Layers), nameof(Layers.All))] string layer, string frameworkCode,
         string itemCode, string value, string? note, DateTimeOffset now, Guid by)
     {
         const string find = "SELECT value, note FROM answers WHERE assessment_id = @Id AND layer = @Layer AND item_code = @ItemCode";
@@ -343,14 +354,14 @@ public static class AnswerEndpoints
     }
 
     /// <summary>The values of one layer keyed by item code, as the scoring engine takes them.</summary>
-    internal static async Task<Dictionary<string, string>> LoadValues(DbConnection connection, Guid id, string layer, DbTransaction? transaction = null)
+    internal static async Task<Dictionary<string, string>> LoadValues(DbConnection connection, Guid id, [Vocabulary(typeof(Layers), nameof(Layers.All))] string layer, DbTransaction? transaction = null)
     {
         const string sql = "SELECT item_code, value FROM answers WHERE assessment_id = @Id AND layer = @Layer";
         var rows = await connection.QueryAsync<StoredAnswer>(sql, new { Id = id, Layer = layer }, transaction);
         return rows.ToDictionary(r => r.ItemCode, r => r.Value);
     }
 
-    private static async Task RecordChange(DbConnection connection, DbTransaction transaction, Guid id, string layer, string itemCode,
+    private static async Task RecordChange(DbConnection connection, DbTransaction transaction, Guid id, [Vocabulary(typeof(Layers), nameof(Layers.All))] string layer, string itemCode,
         StoredAnswer? before, string? value, string? note, DateTimeOffset now, Guid by)
     {
         const string sql = """

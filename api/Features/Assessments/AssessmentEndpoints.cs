@@ -7,6 +7,7 @@ using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Assessments;
 
@@ -16,6 +17,7 @@ public sealed record Assessment
     public Guid UnitId { get; init; }
     public Guid AgencyId { get; init; }
     public int Year { get; init; }
+    [Vocabulary(typeof(CreateAssessmentRequestValidator), nameof(CreateAssessmentRequestValidator.Targets))]
     public string Target { get; init; } = "";
     public string FrameworkCode { get; init; } = "";
     public string Status { get; init; } = "";
@@ -24,7 +26,10 @@ public sealed record Assessment
     public DateTimeOffset UpdatedAt { get; init; }
 }
 
-public sealed record CreateAssessmentRequest(Guid? UnitId, int? Year, string? Target, string? FrameworkCode);
+public sealed record CreateAssessmentRequest(Guid? UnitId, int? Year, string? Target, string? FrameworkCode) : IHasExample<CreateAssessmentRequest>
+{
+    public static CreateAssessmentRequest Example => new(Guid.Parse("8a1d2e3f-4b5c-4d6e-8f70-9a0b1c2d3e4f"), 2027, "WBK", null);
+}
 
 public sealed class CreateAssessmentRequestValidator : AbstractValidator<CreateAssessmentRequest>
 {
@@ -34,7 +39,7 @@ public sealed class CreateAssessmentRequestValidator : AbstractValidator<CreateA
     {
         RuleFor(r => r.UnitId).NotEmpty();
         RuleFor(r => r.Year).NotNull().InclusiveBetween(2015, 2100);
-        RuleFor(r => r.Target).NotEmpty().Must(t => Targets.Contains(t)).WithMessage("target must be WBK or WBBM.");
+        RuleFor(r => r.Target).NotEmpty().OneOf(Targets).WithMessage("target must be WBK or WBBM.");
         RuleFor(r => r.FrameworkCode).Must(code => catalogue.TryGet(code!, out _))
             .When(r => r.FrameworkCode is not null)
             .WithMessage(r => $"Framework '{r.FrameworkCode}' is not known; known frameworks: {string.Join(", ", catalogue.All.Select(f => f.Code))}.");

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
@@ -17,8 +19,13 @@ public sealed record AuditEntry
     public string EntityId { get; init; } = "";
     public Guid? AgencyId { get; init; }
     public Guid? UnitId { get; init; }
-    /// <summary>Before/after of the changed fields, as JSON text exactly as recorded.</summary>
-    public string? Changes { get; init; }
+    /// <summary>The recorded JSON text; sent as <see cref="Changes"/> (and as text in CSV).</summary>
+    [JsonIgnore]
+    public string? ChangesJson { get; init; }
+
+    /// <summary>Before/after of the changed fields (or the values set, for a creation), exactly as recorded.</summary>
+    public IReadOnlyDictionary<string, JsonElement>? Changes =>
+        ChangesJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(ChangesJson);
     public string? RequestId { get; init; }
     public string? ClientIp { get; init; }
 }
@@ -38,7 +45,7 @@ public static class AuditEndpoints
                 api_key, client), `entityId`, `apiKeyId`, `from`/`to` (ISO 8601 instants, `from` inclusive, `to` exclusive).
                 Admin keys see every entry; inspectorate keys see the entries of their agency. Nothing can update or delete entries.
                 """)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .Produces<Page<AuditEntry>>(StatusCodes.Status200OK, "application/json", "text/csv");
         return api;
     }
 
@@ -54,7 +61,7 @@ public static class AuditEndpoints
     private const string CountSql = $"SELECT COUNT(*) FROM audit_entries {FilterFragment}";
 
     private const string PageSql = $"""
-        SELECT id, at, api_key_id, role, action, entity_type, entity_id, agency_id, unit_id, changes, request_id, client_ip
+        SELECT id, at, api_key_id, role, action, entity_type, entity_id, agency_id, unit_id, changes AS changes_json, request_id, client_ip
         FROM audit_entries
         {FilterFragment}
         ORDER BY id DESC
@@ -100,7 +107,7 @@ public static class AuditEndpoints
         {
             return CsvText.Result(CsvHeader, entries.Items.Select(e => new object?[]
             {
-                e.Id, e.At, e.ApiKeyId, e.Role, e.Action, e.EntityType, e.EntityId, e.AgencyId, e.UnitId, e.Changes, e.RequestId, e.ClientIp,
+                e.Id, e.At, e.ApiKeyId, e.Role, e.Action, e.EntityType, e.EntityId, e.AgencyId, e.UnitId, e.ChangesJson, e.RequestId, e.ClientIp,
             }));
         }
         return TypedResults.Ok(entries);

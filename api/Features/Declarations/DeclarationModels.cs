@@ -1,5 +1,6 @@
 using FluentValidation;
 using ZonaIntegritas.Api.Domain;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Declarations;
 
@@ -9,7 +10,16 @@ public sealed record CreateDeclarationRequest(
     string? Place,
     string? PublicationUrl,
     IReadOnlyList<DeclaredUnitRequest?>? Units,
-    IReadOnlyList<WitnessRequest?>? Witnesses);
+    IReadOnlyList<WitnessRequest?>? Witnesses) : IHasExample<CreateDeclarationRequest>
+{
+    public static CreateDeclarationRequest Example => new(Guid.Parse("3f2b8c1e-6d4a-4f7e-9a51-2c8e7d9b0a11"), new DateOnly(2026, 3, 15), "Auditorium Kementerian PUPR, Jakarta",
+        "https://pu.go.id/berita/pencanangan-zona-integritas",
+        [new DeclaredUnitRequest(Guid.Parse("8a1d2e3f-4b5c-4d6e-8f70-9a0b1c2d3e4f"), new UnitHead("Kepala Biro Keuangan", "197501012000011001", "Kepala Biro"))],
+        [
+            new WitnessRequest("Inspektur Jenderal", "Inspektur Jenderal", "Kementerian PUPR"),
+            new WitnessRequest("Perwakilan KPK", "Direktur", "Komisi Pemberantasan Korupsi"),
+        ]);
+}
 
 public sealed record DeclaredUnitRequest(Guid? UnitId, UnitHead? Head);
 
@@ -17,7 +27,10 @@ public sealed record UnitHead(string? Name, string? Nip, string? Position);
 
 public sealed record WitnessRequest(string? Name, string? Position, string? Institution);
 
-public sealed record WithdrawalRequest(string? Reason);
+public sealed record WithdrawalRequest(string? Reason) : IHasExample<WithdrawalRequest>
+{
+    public static WithdrawalRequest Example => new("Reorganisasi: biro digabung");
+}
 
 public sealed record Declaration(
     Guid Id,

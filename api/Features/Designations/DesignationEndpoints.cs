@@ -7,6 +7,7 @@ using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Designations;
 
@@ -32,7 +33,10 @@ public sealed record Designation
     public DateOnly? EligibleAgainOn => RevokedOn?.AddYears(DesignationRules.RevocationBanYears);
 }
 
-public sealed record RevocationRequest(string? Reason, string? DecreeNumber, DateOnly? RevokedOn);
+public sealed record RevocationRequest(string? Reason, string? DecreeNumber, DateOnly? RevokedOn) : IHasExample<RevocationRequest>
+{
+    public static RevocationRequest Example => new("Temuan pungutan liar oleh pegawai layanan", "SK MENPANRB 210/2026", new DateOnly(2026, 11, 2));
+}
 
 public sealed class RevocationRequestValidator : AbstractValidator<RevocationRequest>
 {

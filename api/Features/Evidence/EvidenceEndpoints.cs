@@ -17,13 +17,17 @@ using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Evidence;
 
 public static class EvidenceEndpoints
 {
     public const string IdempotencyHeader = "Idempotency-Key";
-    private const int MaximumFieldLength = 4000;
+    public const int MaximumIdempotencyKeyLength = 200;
+    public const int MaximumFieldLength = 4000;
+    private const string IdempotencyDescription =
+        "Any 1 to 200 printable ASCII characters (a UUID is typical). A retry with the same key and the same content returns the first response; the same key with other content is 422.";
 
     public static RouteGroupBuilder MapEvidence(this RouteGroupBuilder api)
     {
@@ -31,6 +35,8 @@ public static class EvidenceEndpoints
             .WithMetadata(new EvidenceUploadBody())
             .RequireRateLimiting(RateLimits.UploadPolicy)
             .Accepts<LinkEvidenceRequest>("multipart/form-data", "application/json")
+            .AcceptsMultipart<EvidenceUploadForm>()
+            .WithRequestHeader(IdempotencyHeader, IdempotencyDescription, MaximumIdempotencyKeyLength)
             .WithTags("Evidence (data dukung)")
             .WithName(nameof(AddEvidence))
             .WithSummary("Upload evidence for an item (multipart file) or record a link (JSON)")
@@ -70,6 +76,7 @@ public static class EvidenceEndpoints
             .WithName(nameof(GetEvidenceContent))
             .WithSummary("Download the bytes (current version, or `?version=`)")
             .WithDescription("Streams with the stored Content-Type and `Content-Disposition: attachment`. `ETag` is the SHA-256: `If-None-Match` gives 304. Range requests give 206.")
+            .ProducesFileDownload()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/versions", ListEvidenceVersions)
             .WithName(nameof(ListEvidenceVersions))
@@ -78,7 +85,9 @@ public static class EvidenceEndpoints
         group.MapPost("/versions", AddEvidenceVersion).RequireAuthorization(Policies.UploadEvidence)
             .WithMetadata(new EvidenceUploadBody())
             .RequireRateLimiting(RateLimits.UploadPolicy)
-            .Accepts<LinkEvidenceRequest>("multipart/form-data")
+            .Accepts<EvidenceUploadForm>("multipart/form-data")
+            .AcceptsMultipart<EvidenceUploadForm>()
+            .WithRequestHeader(IdempotencyHeader, IdempotencyDescription, MaximumIdempotencyKeyLength)
             .WithName(nameof(AddEvidenceVersion))
             .WithSummary("Upload a new version of a file; its status returns to submitted")
             .WithDescription("Same rules as the first upload, including `Idempotency-Key`. Earlier versions stay readable. 422 naming `assessmentStatus` once the assessment is proposed, designated or not_designated (admin exempt).")
@@ -567,7 +576,7 @@ public static class EvidenceEndpoints
             return (null, null);
         }
         var key = values.ToString();
-        return key.Length is >= 1 and <= 200 && key.All(c => c is >= '!' and <= '~')
+        return key.Length is >= 1 and <= MaximumIdempotencyKeyLength && key.All(c => c is >= '!' and <= '~')
             ? (key, null)
             : (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request",
                 detail: "The Idempotency-Key header must be 1 to 200 printable ASCII characters without spaces (a UUID is typical)."));

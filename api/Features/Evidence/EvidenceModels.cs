@@ -1,5 +1,9 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using ZonaIntegritas.Api.Domain;
+using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Evidence;
 
@@ -43,9 +47,24 @@ public sealed record EvidenceVersion
     public Guid UploadedBy { get; init; }
 }
 
-public sealed record LinkEvidenceRequest(string? Url, string? Title, string? Description);
+public sealed record LinkEvidenceRequest(string? Url, string? Title, string? Description) : IHasExample<LinkEvidenceRequest>
+{
+    public static LinkEvidenceRequest Example => new("https://drive.example.go.id/zi/rencana-kerja-2026.pdf", "Rencana kerja pembangunan ZI 2026", null);
+}
 
-public sealed record ReviewRequest(string? Decision, string? Comment, DateOnly? ValidUntil);
+/// <summary>The parts of a file upload (multipart/form-data), read while streaming; documents the form in OpenAPI.</summary>
+public sealed record EvidenceUploadForm(
+    [property: Description("The document or photo. Its bytes decide the type: PDF, JPEG, PNG, HEIC, WebP, DOCX, XLSX, PPTX or MP4.")]
+    IFormFile File,
+    [property: Description("What the file shows."), MaxLength(EvidenceEndpoints.MaximumFieldLength)]
+    string? Description,
+    [property: Description("When the photo or scan was taken (ISO 8601 with offset).")]
+    DateTimeOffset? CapturedAt);
+
+public sealed record ReviewRequest(string? Decision, string? Comment, DateOnly? ValidUntil) : IHasExample<ReviewRequest>
+{
+    public static ReviewRequest Example => new("revision_requested", "Lampirkan halaman tanda tangan", null);
+}
 
 public sealed record ItemEvidenceCounts(string ItemCode, int Submitted, int Accepted, int Rejected, int RevisionRequested, int Expired);
 
@@ -71,7 +90,7 @@ public sealed class ReviewRequestValidator : AbstractValidator<ReviewRequest>
 
     public ReviewRequestValidator(TimeProvider time)
     {
-        RuleFor(r => r.Decision).NotEmpty().Must(d => Decisions.Contains(d)).WithMessage($"decision must be one of: {string.Join(", ", Decisions)}.");
+        RuleFor(r => r.Decision).NotEmpty().OneOf(Decisions).WithMessage($"decision must be one of: {string.Join(", ", Decisions)}.");
         RuleFor(r => r.Comment).NotEmpty().When(r => r.Decision is "rejected" or "revision_requested")
             .WithMessage("comment is required unless the evidence is accepted: tell the unit what to fix.");
         RuleFor(r => r.Comment).MaximumLength(2000);

@@ -1,6 +1,8 @@
 using FluentValidation;
 using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Declarations;
+using ZonaIntegritas.Api.Http.OpenApi;
+using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.IntegrityPacts;
 
@@ -23,7 +25,15 @@ public sealed record PactSubmission(
     string? Role,
     string? Occasion,
     DateOnly? SignedOn,
-    string? DocumentUrl);
+    string? DocumentUrl) : IHasExample<PactSubmission>
+{
+    public static PactSubmission Example => new(
+        [
+            new PactRequest("198806152012031001", "Andi Pratama", "Analis Anggaran", "pegawai", "tahunan", new DateOnly(2026, 1, 5), null),
+            new PactRequest("199002202015032002", "Siti Rahma", "Kepala Bagian", "pejabat", "tahunan", new DateOnly(2026, 1, 5), "https://pu.go.id/pakta/siti-rahma.pdf"),
+        ],
+        null, null, null, null, null, null, null);
+}
 
 public sealed record IntegrityPact
 {
@@ -32,7 +42,9 @@ public sealed record IntegrityPact
     public string Nip { get; init; } = "";
     public string Name { get; init; } = "";
     public string Position { get; init; } = "";
+    [Vocabulary(typeof(PactRequestValidator), nameof(PactRequestValidator.Roles))]
     public string Role { get; init; } = "";
+    [Vocabulary(typeof(PactRequestValidator), nameof(PactRequestValidator.Occasions))]
     public string Occasion { get; init; } = "";
     public DateOnly SignedOn { get; init; }
     public string? DocumentUrl { get; init; }
@@ -56,8 +68,8 @@ public sealed class PactRequestValidator : AbstractValidator<PactRequest>
         RuleFor(p => p.Nip).ValidNip(time);
         RuleFor(p => p.Name).NotEmpty().MaximumLength(200);
         RuleFor(p => p.Position).NotEmpty().MaximumLength(300);
-        RuleFor(p => p.Role).NotEmpty().Must(r => Roles.Contains(r)).WithMessage($"role must be one of: {string.Join(", ", Roles)}.");
-        RuleFor(p => p.Occasion).NotEmpty().Must(o => Occasions.Contains(o)).WithMessage($"occasion must be one of: {string.Join(", ", Occasions)}.");
+        RuleFor(p => p.Role).NotEmpty().OneOf(Roles).WithMessage($"role must be one of: {string.Join(", ", Roles)}.");
+        RuleFor(p => p.Occasion).NotEmpty().OneOf(Occasions).WithMessage($"occasion must be one of: {string.Join(", ", Occasions)}.");
         RuleFor(p => p.SignedOn).NotNull()
             .Must(d => d <= IndonesiaClock.Today(time)).WithMessage("signedOn must not be in the future.")
             .Must(d => d >= IndonesiaClock.EarliestZiEvent).WithMessage($"signedOn must be on or after {IndonesiaClock.EarliestZiEvent:yyyy-MM-dd}.");

@@ -7,6 +7,7 @@ using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Units;
 
@@ -17,6 +18,7 @@ public sealed record WorkUnit
     public string Code { get; init; } = "";
     public string Name { get; init; } = "";
     public Guid? ParentUnitId { get; init; }
+    [Vocabulary(typeof(UnitRules), nameof(UnitRules.Kinds))]
     public string Kind { get; init; } = "";
     public bool ProvidesPublicService { get; init; }
     public int EmployeeCount { get; init; }
@@ -24,9 +26,17 @@ public sealed record WorkUnit
     public DateTimeOffset UpdatedAt { get; init; }
 }
 
-public sealed record CreateUnitRequest(Guid? AgencyId, string? Code, string? Name, Guid? ParentUnitId, string? Kind, bool? ProvidesPublicService, int? EmployeeCount);
+public sealed record CreateUnitRequest(Guid? AgencyId, string? Code, string? Name, Guid? ParentUnitId, string? Kind, bool? ProvidesPublicService, int? EmployeeCount)
+    : IHasExample<CreateUnitRequest>
+{
+    public static CreateUnitRequest Example => new(Guid.Parse("3f2b8c1e-6d4a-4f7e-9a51-2c8e7d9b0a11"), "BIRO-01", "Biro Perencanaan Anggaran", null, "biro", true, 85);
+}
 
-public sealed record UpdateUnitRequest(string? Code, string? Name, Guid? ParentUnitId, string? Kind, bool? ProvidesPublicService, int? EmployeeCount);
+public sealed record UpdateUnitRequest(string? Code, string? Name, Guid? ParentUnitId, string? Kind, bool? ProvidesPublicService, int? EmployeeCount)
+    : IHasExample<UpdateUnitRequest>
+{
+    public static UpdateUnitRequest Example => new("BIRO-01", "Biro Perencanaan Anggaran dan Kerja Sama", null, "biro", true, 90);
+}
 
 public static class UnitRules
 {
@@ -46,7 +56,7 @@ public static class UnitRules
         validator.RuleFor(r => NormalizedText.Of(normalizedCode(r))).NotEmpty().MaximumLength(50).Matches("^[A-Za-z0-9._-]+$")
             .WithMessage("code may contain only letters, digits, '.', '_' and '-'.").OverridePropertyName("Code");
         validator.RuleFor(r => NormalizedText.Of(normalizedName(r))).NotEmpty().MaximumLength(300).OverridePropertyName("Name");
-        validator.RuleFor(kind).NotEmpty().Must(k => Kinds.Contains(k)).WithMessage($"kind must be one of: {string.Join(", ", Kinds)}.");
+        validator.RuleFor(kind).NotEmpty().OneOf(Kinds).WithMessage($"kind must be one of: {string.Join(", ", Kinds)}.");
         validator.RuleFor(providesPublicService).NotNull();
         validator.RuleFor(employeeCount).NotNull().InclusiveBetween(0, 1_000_000);
     }

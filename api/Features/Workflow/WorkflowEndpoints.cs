@@ -14,6 +14,7 @@ using ZonaIntegritas.Api.Features.Designations;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Scoring;
 using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Workflow;
 
@@ -37,9 +38,15 @@ public sealed class ProposalOptions : IValidatableObject
     }
 }
 
-public sealed record TransitionRequest(string? Note);
+public sealed record TransitionRequest(string? Note) : IHasExample<TransitionRequest>
+{
+    public static TransitionRequest Example => new("Sesuai dengan data dukung");
+}
 
-public sealed record DecisionRequest(string? Outcome, string? DecreeNumber, DateOnly? DecreeDate, string? Note);
+public sealed record DecisionRequest(string? Outcome, string? DecreeNumber, DateOnly? DecreeDate, string? Note) : IHasExample<DecisionRequest>
+{
+    public static DecisionRequest Example => new(AssessmentStatus.Designated, "SK MENPANRB 100/2026", new DateOnly(2026, 11, 20), null);
+}
 
 public sealed record Transition
 {
@@ -61,7 +68,7 @@ public sealed class DecisionRequestValidator : AbstractValidator<DecisionRequest
 {
     public DecisionRequestValidator(TimeProvider time)
     {
-        RuleFor(r => r.Outcome).NotEmpty().Must(o => o is "designated" or "not_designated").WithMessage("outcome must be designated or not_designated.");
+        RuleFor(r => r.Outcome).NotEmpty().OneOf([AssessmentStatus.Designated, AssessmentStatus.NotDesignated]).WithMessage("outcome must be designated or not_designated.");
         RuleFor(r => NormalizedText.Of(r.DecreeNumber)).NotEmpty().MaximumLength(200).OverridePropertyName("DecreeNumber");
         RuleFor(r => r.DecreeDate).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("decreeDate must not be in the future.")
             .Must(d => d >= IndonesiaClock.EarliestZiEvent).WithMessage($"decreeDate must be on or after {IndonesiaClock.EarliestZiEvent:yyyy-MM-dd}.");

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text.Json;
+using ZonaIntegritas.Tests.Infrastructure;
+
+namespace ZonaIntegritas.Tests;
+
+public sealed class OpenApiDocumentTests
+{
+    private static async Task<JsonElement> Document(TestApp app) =>
+        await (await app.Admin().GetAsync("/openapi/v1.json")).Json(HttpStatusCode.OK);
+
+    [Fact]
+    public async Task RupiahAreDecimalStringsAndNoNumberIsAlsoAString()
+    {
+        await using var app = await TestApp.StartAsync();
+        var document = await Document(app);
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+
+        var ceiling = schemas.GetProperty("Budget").GetProperty("properties").GetProperty("ceiling");
+        Assert.Equal("string", ceiling.GetProperty("type").GetString());
+        Assert.Equal("decimal", ceiling.GetProperty("format").GetString());
+        Assert.Matches(ceiling.GetProperty("pattern").GetString()!, "125000000000000.37");
+        Assert.DoesNotMatch(ceiling.GetProperty("pattern").GetString()!, "1.005");
+        var raw = document.GetRawText();
+        Assert.DoesNotContain("\"integer\",\"string\"", raw.Replace(" ", ""));
+        Assert.DoesNotContain("\"number\",\"string\"", raw.Replace(" ", ""));
+    }
+
+    [Fact]
+    public async Task RequestSchemasRequireWhatTheValidatorsRequireAndResponsesEverythingTheyWrite()
+    {
+        await using var app = await TestApp.StartAsync();
+        var schemas = (await Document(app)).GetProperty("components").GetProperty("schemas");
+
+        var declaration = schemas.GetProperty("CreateDeclarationRequest");
+        Assert.Equal(["agencyId", "declaredOn", "place", "units"], declaration.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("string", declaration.GetProperty("properties").GetProperty("place").GetProperty("type").GetString());
+        Assert.Equal(300, declaration.GetProperty("properties").GetProperty("place").GetProperty("maxLength").GetInt32());
+        var role = schemas.GetProperty("PactRequest").GetProperty("properties").GetProperty("role");
+        Assert.Equal(["pimpinan", "pejabat", "pegawai"], role.GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        Assert.Contains("id", schemas.GetProperty("EvidenceItem").GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.Contains("id", schemas.GetProperty("Agency").GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("object", schemas.GetProperty("AuditEntry").GetProperty("properties").GetProperty("changes").GetProperty("type")[1].GetString());
+    }
+
+    [Fact]
+    public async Task EveryClientErrorIsAProblemWithATraceIdAndTheUploadIsAFileForm()
+    {
+        await using var app = await TestApp.StartAsync();
+        var document = await Document(app);
+        var problem = document.GetProperty("components").GetProperty("schemas").GetProperty("ProblemDetails");
+        Assert.Contains("traceId", problem.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.True(problem.GetProperty("properties").TryGetProperty("allowedTransitions", out _));
+
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                foreach (var response in operation.Value.GetProperty("responses").EnumerateObject().Where(r => r.Name.StartsWith('4') && r.Name != "416"))
+                {
+                    Assert.True(response.Value.TryGetProperty("content", out var content) && content.TryGetProperty("application/problem+json", out _),
+                        $"{operation.Name} {path.Name} {response.Name} has no ProblemDetails");
+                }
+            }
+        }
+        var upload = document.GetProperty("paths").GetProperty("/api/v1/assessments/{id}/items/{itemCode}/evidence").GetProperty("post");
+        var form = upload.GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data").GetProperty("schema");
+        Assert.Equal("binary", form.GetProperty("properties").GetProperty("file").GetProperty("format").GetString());
+        Assert.True(form.GetProperty("properties").TryGetProperty("capturedAt", out _));
+        Assert.Contains(upload.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key");
+        var content = document.GetProperty("paths").GetProperty("/api/v1/evidence/{evidenceId}/content").GetProperty("get").GetProperty("responses");
+        Assert.Equal(["200", "206", "304", "416"], new[] { "200", "206", "304", "416" }.Where(c => content.TryGetProperty(c, out _)));
+    }
+}
