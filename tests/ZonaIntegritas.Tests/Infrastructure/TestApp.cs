@@ -11,6 +11,7 @@ namespace ZonaIntegritas.Tests.Infrastructure;
 public sealed class TestApp : WebApplicationFactory<Program>
 {
     public const string AdminKey = "zi_test_admin_key_0123456789_abcdefghijklmnop";
+    public const string LinkSecret = "zi_test_portalrb_link_secret_0123456789_abcdef";
 
     private readonly TestDatabase _database;
     private readonly Dictionary<string, string?> _settings;
@@ -45,6 +46,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:ZonaIntegritas", _database.ConnectionString);
         builder.UseSetting("Auth:BootstrapAdminKey", AdminKey);
         builder.UseSetting("Evidence:StoragePath", EvidencePath);
+        builder.UseSetting("PortalRb:LinkSecret", LinkSecret);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
