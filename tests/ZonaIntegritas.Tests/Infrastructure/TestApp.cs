@@ -39,6 +39,17 @@ public sealed class TestApp : WebApplicationFactory<Program>
         return app;
     }
 
+    /// <summary>The same app on a real socket (127.0.0.1, a free port), for clients outside the process such as a browser.</summary>
+    public static async Task<(TestApp App, Uri Address)> StartOnLoopbackAsync(Dictionary<string, string?>? settings = null)
+    {
+        var app = new TestApp(await TestDatabase.CreateAsync(Providers.Sqlite), settings ?? []);
+        app.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        app.StartServer();
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!;
+        return (app, new Uri(addresses.Addresses.First()));
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
