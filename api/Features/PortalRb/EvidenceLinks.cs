@@ -24,11 +24,11 @@ public sealed class EvidenceLinks(IOptionsMonitor<PortalRbOptions> options, Time
 
     /// <summary>The page listing one LKE item's evidence in one assessment.</summary>
     public string ItemPage(string origin, Guid assessmentId, string itemCode, long expires) =>
-        $"{origin}{PortalRbOptions.BasePath}/{EvidencePage.Segment}/{assessmentId:D}/{Uri.EscapeDataString(itemCode)}?exp={expires}&sig={Sign(ItemSubject(assessmentId, itemCode), expires)}";
+        $"{origin}{PortalRbOptions.BasePath}{EvidencePage.Segment}/{assessmentId:D}/{Uri.EscapeDataString(itemCode)}?exp={expires}&sig={Sign(ItemSubject(assessmentId, itemCode), expires)}";
 
     /// <summary>The current file of one evidence entry, relative (it is only linked from the item page).</summary>
     public string File(Guid assessmentId, string itemCode, Guid evidenceId, long expires) =>
-        $"{PortalRbOptions.BasePath}/{EvidencePage.Segment}/{assessmentId:D}/{Uri.EscapeDataString(itemCode)}/files/{evidenceId:D}?exp={expires}&sig={Sign(FileSubject(evidenceId), expires)}";
+        $"{PortalRbOptions.BasePath}{EvidencePage.Segment}/{assessmentId:D}/{Uri.EscapeDataString(itemCode)}/files/{evidenceId:D}?exp={expires}&sig={Sign(FileSubject(evidenceId), expires)}";
 
     public LinkCheck CheckItem(Guid assessmentId, string itemCode, long? expires, string? signature) => Check(ItemSubject(assessmentId, itemCode), expires, signature);
 
