@@ -60,7 +60,27 @@ public static class PortalRbEndpoints
         404 DATA_NOT_FOUND, 422 INVALID_REQUEST, 429 RATE_LIMITED (Retry-After), 500 INTERNAL_ERROR.
         """;
 
+    private const string BearerScheme = "PortalRbBearer";
+
     private static RouteHandlerBuilder WithPullMetadata<T>(this RouteHandlerBuilder builder) => builder
+        .AddOpenApiOperationTransformer((operation, context, _) =>
+        {
+            // PortalRB sends the key as a bearer token (X-Api-Key is accepted too).
+            context.Document!.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            context.Document.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
+            context.Document.Components.SecuritySchemes.TryAdd(BearerScheme, new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "The key of an API key with role portalrb, as registered in PortalRB.",
+            });
+            operation.Security ??= [];
+            operation.Security.Insert(0, new Microsoft.OpenApi.OpenApiSecurityRequirement
+            {
+                [new Microsoft.OpenApi.OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [],
+            });
+            return Task.CompletedTask;
+        })
         .Produces<T>(StatusCodes.Status200OK, "application/json")
         .Produces<PortalRbError>(StatusCodes.Status401Unauthorized, "application/json")
         .Produces<PortalRbError>(StatusCodes.Status403Forbidden, "application/json")

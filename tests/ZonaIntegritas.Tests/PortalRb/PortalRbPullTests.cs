@@ -271,6 +271,26 @@ public sealed class PortalRbPullTests
     }
 
     [Fact]
+    public async Task TheOpenApiDocumentDescribesThePullEndpointsWithBearerAuthAndTheContractsErrors()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var document = await (await app.ClientWithKey(null).GetAsync("/openapi/v1.json")).Json(HttpStatusCode.OK);
+        var paths = document.GetProperty("paths");
+
+        foreach (var path in new[] { "/portalrb/v1/pengusulan/unit-wbk", "/portalrb/v1/pengusulan/unit-wbbm", "/portalrb/v1/lke/jawaban-unit/{unit_id}" })
+        {
+            var operation = paths.GetProperty(path).GetProperty("get");
+            var statuses = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
+            Assert.Equal(["200", "401", "403", "404", "422", "429", "500"], statuses.Order());
+            Assert.Contains("PortalRbBearer", operation.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject()).Select(p => p.Name));
+            Assert.True(operation.GetProperty("responses").GetProperty("404").GetProperty("content").TryGetProperty("application/json", out _));
+        }
+        Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("PortalRbBearer").GetProperty("scheme").GetString());
+        Assert.DoesNotContain(paths.EnumerateObject(), p => p.Name.Contains("/bukti"));
+    }
+
+    [Fact]
     public async Task TheFrameworkShowsEachItemsSoalIdPerYear()
     {
         await using var app = await TestApp.StartAsync();
