@@ -16,6 +16,7 @@ using ZonaIntegritas.Api.Features.Evidence;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Health;
 using ZonaIntegritas.Api.Features.IntegrityPacts;
+using ZonaIntegritas.Api.Features.PortalRb;
 using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Features.Workflow;
 using ZonaIntegritas.Api.Http;
@@ -58,6 +59,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     }
 });
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+builder.Services.AddPortalRb();
 // Binding failures become exceptions so that BadRequestExceptionHandler can name the offending field.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.Configure<JsonOptions>(options =>
@@ -83,7 +85,9 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Decide, policy => policy.RequireRole(Roles.Admin, Roles.Evaluator))
     .AddPolicy(Policies.ReadAudit, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate))
     .AddPolicy(Policies.WriteAccountability, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate, Roles.Unit))
-    .AddPolicy(Policies.SetMilestones, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate));
+    .AddPolicy(Policies.SetMilestones, policy => policy.RequireRole(Roles.Admin, Roles.Inspectorate))
+    .AddPolicy(Policies.Api, policy => policy.RequireRole(Roles.Api))
+    .AddPolicy(Policies.PortalRb, policy => policy.RequireRole(Roles.PortalRb, Roles.Admin));
 
 builder.Services.AddZonaIntegritasRateLimits();
 builder.Services.AddConfiguredCors(builder.Configuration);
@@ -128,13 +132,15 @@ app.UseRouting();
 app.UseCors(CorsOptions.PolicyName);
 app.UseRequestBodyLimits();
 app.UseAuthentication();
+app.UsePortalRbFetchLog();
 app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapHealth();
+app.MapPortalRb();
 
-var api = app.MapGroup("/api/v1").RequireAuthorization().AddEndpointFilter<ChangeSetFilter>();
+var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Api).AddEndpointFilter<ChangeSetFilter>();
 api.MapApiKeys();
 api.MapAgencies();
 api.MapUnits();
@@ -150,6 +156,8 @@ api.MapWorkflow();
 api.MapDesignations();
 api.MapAudit();
 api.MapAccountability();
+api.MapProposalWindows();
+api.MapPortalRbFetches();
 
 app.Run();
 

@@ -31,11 +31,10 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Headers.TryGetValue(ApiKeySecret.HeaderName, out var values))
+        if (PresentedKey() is not { } presented)
         {
             return AuthenticateResult.NoResult();
         }
-        var presented = values.ToString();
         if (presented.Length is 0 or > MaximumKeyLength)
         {
             return AuthenticateResult.Fail(RefusedKey);
@@ -120,6 +119,22 @@ public sealed class ApiKeyAuthenticationHandler(
         await transaction.CommitAsync(Context.RequestAborted);
     }
 
+    /// <summary>
+    /// <c>X-Api-Key</c>, or <c>Authorization: Bearer</c> (how PortalRB sends the key it was given). Which roles an
+    /// endpoint accepts is decided by its policy, not by the header the key came in.
+    /// </summary>
+    private string? PresentedKey()
+    {
+        if (Request.Headers.TryGetValue(ApiKeySecret.HeaderName, out var values))
+        {
+            return values.ToString();
+        }
+        var authorization = Request.Headers.Authorization.ToString();
+        return authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? authorization[BearerPrefix.Length..].Trim() : null;
+    }
+
+    private const string BearerPrefix = "Bearer ";
+
     private string ClientIp => Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -131,7 +146,7 @@ public sealed class ApiKeyAuthenticationHandler(
             await RateLimits.WriteTooManyRequests(Context, retryAfter, "Too many requests without a valid API key from this address.");
             return;
         }
-        var detail = result.Failure?.Message ?? $"Send an API key in the {ApiKeySecret.HeaderName} header.";
+        var detail = result.Failure?.Message ?? $"Send an API key in the {ApiKeySecret.HeaderName} header (PortalRB: Authorization: Bearer).";
         await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
     }
 

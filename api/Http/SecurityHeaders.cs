@@ -35,7 +35,9 @@ public static class SecurityHeaders
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/swagger") ? SwaggerPolicy : ApiPolicy;
-            if (context.Request.Headers.ContainsKey(Auth.ApiKeySecret.HeaderName) || context.Request.Path.StartsWithSegments("/api"))
+            // PortalRB's calls carry the key as a bearer token; its evidence pages are reached by signed links.
+            if (context.Request.Headers.ContainsKey(Auth.ApiKeySecret.HeaderName) || context.Request.Headers.ContainsKey("Authorization")
+                || context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments(Features.PortalRb.PortalRbOptions.BasePath))
             {
                 headers.CacheControl = "no-store";
             }

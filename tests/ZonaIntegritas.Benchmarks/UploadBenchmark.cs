@@ -179,6 +179,7 @@ public static class UploadBenchmark
         start.Environment["ConnectionStrings__ZonaIntegritas"] = $"Data Source={Path.Combine(work, "bench.db")}";
         start.Environment["Auth__BootstrapAdminKey"] = Key;
         start.Environment["Evidence__StoragePath"] = Path.Combine(work, "evidence");
+        start.Environment["PortalRb__LinkSecret"] = "bench_portalrb_link_secret_0123456789_abcdefgh";
         start.Environment["Evidence__MaxBytes"] = (200L << 20).ToString();
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings)

@@ -214,6 +214,11 @@ public sealed class AccessMatrixTests
         ["GET /api/v1/audit"] = new(false, Collection("/api/v1/audit"), (c, _) => c.Role is "admin" or "inspectorate" ? Outcome.Allowed : Outcome.Forbidden),
         ["GET /api/v1/frameworks"] = new(false, Collection("/api/v1/frameworks"), Anyone),
         ["GET /api/v1/frameworks/{code}"] = new(false, Collection("/api/v1/frameworks/PERMENPANRB-90-2021"), Anyone),
+
+        ["PUT /api/v1/proposal-windows/{year:int}"] = new(false, Send(HttpMethod.Put, _ => "/api/v1/proposal-windows/2031", _ => new { opensOn = "2031-04-01", closesOn = "2031-06-30" }),
+            AdminOnly, 1),
+        ["GET /api/v1/proposal-windows/{year:int}"] = new(false, Collection("/api/v1/proposal-windows/2031"), Anyone),
+        ["GET /api/v1/portalrb/fetches"] = new(false, Collection("/api/v1/portalrb/fetches"), (c, _) => c.Role is "admin" or "inspectorate" ? Outcome.Allowed : Outcome.Forbidden),
     };
 
     private static async Task<Guid> PerformanceTarget(World world, Target target) =>
@@ -263,6 +268,26 @@ public sealed class AccessMatrixTests
         }
 
         Assert.True(wrong.Count == 0, "Answered without a key:\n" + string.Join('\n', wrong));
+    }
+
+    [Fact]
+    public async Task EveryEndpointRefusesPortalRbKeys()
+    {
+        await using var app = await TestApp.StartAsync(settings: new() { ["RateLimits:RequestsPerKey"] = "100000" });
+        var world = await SampleWorld.BuildAsync(app);
+        var portalRb = app.ClientWithKey(await world.Admin.CreateKey("portalrb", agencyId: world.Own.AgencyId));
+        var wrong = new List<string>();
+
+        foreach (var endpoint in MappedEndpoints(app))
+        {
+            var response = await portalRb.SendAsync(await Cases[endpoint].Request(world, world.Own));
+            if (response.StatusCode != HttpStatusCode.Forbidden || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+            {
+                wrong.Add($"{endpoint}: {(int)response.StatusCode} {response.Content.Headers.ContentType}");
+            }
+        }
+
+        Assert.True(wrong.Count == 0, "Answered a portalrb key:\n" + string.Join('\n', wrong));
     }
 
     [Fact]

@@ -221,6 +221,7 @@ public sealed class CrashTests : IAsyncLifetime
                 ["ConnectionStrings__ZonaIntegritas"] = $"Data Source={Path.Combine(_folder, "zi.db")}",
                 ["Auth__BootstrapAdminKey"] = Key,
                 ["Evidence__StoragePath"] = Path.Combine(_folder, "evidence"),
+                ["PortalRb__LinkSecret"] = TestApp.LinkSecret,
                 ["RateLimits__RequestsPerKey"] = "1000000",
                 ["RateLimits__UploadsPerKey"] = "1000000",
                 ["Logging__LogLevel__Default"] = "Warning",

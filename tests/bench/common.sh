@@ -16,6 +16,7 @@ wait_ready() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0
 start_api() {
   ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
   RateLimits__RequestsPerKey=2000000000 ConnectionStrings__ZonaIntegritas="Data Source=$1" Auth__BootstrapAdminKey=$key Evidence__StoragePath="$work/evidence" \
+  PortalRb__LinkSecret="bench_portalrb_link_secret_0123456789_abcdefgh" \
     dotnet "$api" --urls "http://127.0.0.1:$port" >"$work/api.log" 2>&1 &
   echo $!
 }

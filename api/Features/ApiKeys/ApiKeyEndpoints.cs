@@ -43,8 +43,8 @@ public sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKe
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
         RuleFor(r => r.Role).NotEmpty().OneOf(Roles.All)
             .WithMessage($"role must be one of: {string.Join(", ", Roles.All)}.");
-        RuleFor(r => r.AgencyId).NotEmpty().When(r => r.Role == Roles.Inspectorate)
-            .WithMessage("An inspectorate key is scoped to one agency: agencyId is required.");
+        RuleFor(r => r.AgencyId).NotEmpty().When(r => r.Role is Roles.Inspectorate or Roles.PortalRb)
+            .WithMessage(r => $"A{(r.Role == Roles.PortalRb ? " portalrb" : "n inspectorate")} key is scoped to one agency: agencyId is required.");
         RuleFor(r => r.AgencyId).Null().When(r => r.Role is Roles.Admin or Roles.Evaluator or Roles.Unit)
             .WithMessage(r => r.Role == Roles.Unit
                 ? "A unit key takes its agency from unitId; leave agencyId out."
@@ -74,7 +74,8 @@ public static class ApiKeyEndpoints
             .WithDescription("""
                 Admin only. Roles: `admin` (everything), `inspectorate` (TPI of one agency: `agencyId` required),
                 `evaluator` (TPN, national), `unit` (one unit's PIC or mobile app: `unitId` required), `reader`
-                (read-only; `agencyId` for one agency, none for national). The key is in the response once and is stored only as a SHA-256 hash.
+                (read-only; `agencyId` for one agency, none for national), `portalrb` (KemenPANRB's PortalRB pulling one agency's
+                proposals: `agencyId` required; accepted only on /portalrb/v1, as `Authorization: Bearer`). The key is in the response once and is stored only as a SHA-256 hash.
                 """);
         group.MapGet("/", ListApiKeys)
             .WithName(nameof(ListApiKeys))

@@ -21,6 +21,8 @@ public sealed record Assessment
     public string Target { get; init; } = "";
     public string FrameworkCode { get; init; } = "";
     public string Status { get; init; } = "";
+    /// <summary>Proposed as an affirmative-action unit (set by propose).</summary>
+    public bool Afirmasi { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public Guid CreatedBy { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
@@ -49,7 +51,7 @@ public sealed class CreateAssessmentRequestValidator : AbstractValidator<CreateA
 public static class AssessmentEndpoints
 {
     public const string DefaultFrameworkCode = "PERMENPANRB-90-2021";
-    internal const string Columns = "id, unit_id, agency_id, year, target, framework_code, status, created_at, created_by, updated_at";
+    internal const string Columns = "id, unit_id, agency_id, year, target, framework_code, status, afirmasi, created_at, created_by, updated_at";
 
     public static RouteGroupBuilder MapAssessments(this RouteGroupBuilder api)
     {
@@ -100,7 +102,7 @@ public static class AssessmentEndpoints
         };
         const string sql = $"""
             INSERT INTO assessments ({Columns})
-            VALUES (@Id, @UnitId, @AgencyId, @Year, @Target, @FrameworkCode, @Status, @CreatedAt, @CreatedBy, @UpdatedAt)
+            VALUES (@Id, @UnitId, @AgencyId, @Year, @Target, @FrameworkCode, @Status, @Afirmasi, @CreatedAt, @CreatedBy, @UpdatedAt)
             """;
         var duplicate = false;
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))

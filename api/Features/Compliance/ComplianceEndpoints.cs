@@ -13,6 +13,7 @@ using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Designations;
 using ZonaIntegritas.Api.Features.Evidence;
 using ZonaIntegritas.Api.Features.Frameworks;
+using ZonaIntegritas.Api.Features.PortalRb;
 using ZonaIntegritas.Api.Features.Scoring;
 using ZonaIntegritas.Api.Features.Workflow;
 using ZonaIntegritas.Api.Http;
@@ -34,7 +35,8 @@ public sealed record UnitCompliance(
     string Stage,
     IReadOnlyList<string> Flags,
     AbsorptionStanding? Absorption,
-    PerformanceStanding Performance);
+    PerformanceStanding Performance,
+    PortalRbStanding? PortalRb);
 
 public sealed record DeclarationSummary(Guid Id, DateOnly DeclaredOn);
 
@@ -47,7 +49,7 @@ public sealed record PactCoverage(int SignedEmployees, int EmployeeCount, decima
 
 public sealed record LayerStanding(decimal Total, bool? Eligible);
 
-public sealed record AssessmentStanding(Guid Id, int Year, string Target, string Status, IReadOnlyDictionary<string, LayerStanding> Scores);
+public sealed record AssessmentStanding(Guid Id, int Year, string Target, string Status, IReadOnlyDictionary<string, LayerStanding> Scores, bool Afirmasi);
 
 public sealed record EvidenceStanding(int ItemsWithAcceptedEvidence, int ItemsWithoutAcceptedEvidence);
 
@@ -85,7 +87,10 @@ public static class ComplianceEndpoints
                 For other agency systems asking "is this unit compliant?". `year` (default: the current year) selects the pacts counted
                 and the assessment shown (default: the unit's latest). `coverage` = signed employees ÷ employee count, 0–1, 4 decimals.
                 `stage`: not_declared, declared, assessing, proposed, WBK, WBBM or revoked (within 2 years of a revocation).
-                `flags`: head_has_not_signed_pact, pact_coverage_below_80_percent, evidence_missing, deadline_passed.
+                `flags`: head_has_not_signed_pact, pact_coverage_below_80_percent, evidence_missing, deadline_passed (the assessment year's
+                proposal window has closed before it was proposed), portalrb_refetch_needed (a self or TPI answer, note or evidence changed
+                after PortalRB last fetched the unit). `assessment.afirmasi`: proposed as affirmative action. `portalRb` (null without an
+                assessment): `lastFetchedAt` of the unit's answers for the assessment's year and `answersChangedSince`.
                 `absorption` (null without a budget for the year): cumulative realisation ÷ ceiling up to this month (December for past
                 years), the agency's milestone in force and whether the unit is behind it. `performance`: the year's targets and how many are met.
                 The response has a strong ETag; send it in If-None-Match to get 304 while nothing changed.
@@ -98,7 +103,8 @@ public static class ComplianceEndpoints
             .WithName(nameof(ListCompliance))
             .WithSummary("The compliance documents of many units, in pages; CSV with Accept: text/csv")
             .WithDescription("""
-                Filters: `agencyId`, `stage`, `predikat` (active WBK or WBBM), `year`. Sorted by agency code, then unit code.
+                Filters: `agencyId`, `stage`, `predikat` (active WBK or WBBM), `year`, `flag` (one of the document flags, e.g.
+                portalrb_refetch_needed: units PortalRB should refetch). Sorted by agency code, then unit code.
                 With `Accept: text/csv` the same rows come as CSV (UTF-8, a header row, one row per unit) for spreadsheets.
                 Readers see their agency, or everything when national.
                 """)
@@ -118,7 +124,7 @@ public static class ComplianceEndpoints
     public static async Task<Results<FileContentHttpResult, ValidationProblem>> ListCompliance(
         HttpRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
         IOptions<JsonOptions> json, ComplianceCache cache, TimeProvider time,
-        Guid? agencyId, string? stage, string? predikat, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
+        Guid? agencyId, string? stage, string? predikat, int? year, string? flag, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
         {
@@ -127,6 +133,10 @@ public static class ComplianceEndpoints
         if (Filters(stage, predikat, year) is { } invalid)
         {
             return invalid;
+        }
+        if (flag is not null && !Flags.Contains(flag))
+        {
+            return Problems.Invalid("flag", $"flag must be one of: {string.Join(", ", Flags)}.");
         }
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
@@ -137,7 +147,7 @@ public static class ComplianceEndpoints
         }
         var scopeAgency = agencyId ?? (caller.IsNational ? null : caller.AgencyId);
         var scopeUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
-        var key = string.Join('|', "list", scopeAgency, scopeUnit, stage, predikat, year, paging.Page, paging.PageSize, csv ? "csv" : "json");
+        var key = string.Join('|', "list", scopeAgency, scopeUnit, stage, predikat, year, flag, paging.Page, paging.PageSize, csv ? "csv" : "json");
         if (cache.FindView<ComplianceCache.SentBody>(key, today) is { } cached)
         {
             return cached.ToResult();
@@ -147,7 +157,16 @@ public static class ComplianceEndpoints
         var filter = RowFilter(today, coverageYear, year, scopeAgency, scopeUnit, stage, predikat);
         await using var connection = await db.OpenAsync(cancellationToken);
         Page<ComplianceRow> rows;
-        if (stage is null && predikat is null && scopeUnit is null)
+        if (flag is not null)
+        {
+            // Flags are computed with the documents, so the page is cut from the scope's documents that carry the flag.
+            var sql = RowsSql(scopeAgency, scopeUnit);
+            var all = (await connection.QueryAsync<ComplianceRow>(sql.Rows + sql.OrderBy, filter)).AsList();
+            var flagged = await Documents(connection, db.Dialect, catalogue, proposals.Value, cache, all, coverageYear, year, today, reading, json.Value.SerializerOptions);
+            var matching = all.Where(r => flagged[r.UnitId].Flags.Contains(flag)).ToList();
+            rows = new Page<ComplianceRow>(matching.Skip(paging.Skip).Take(paging.Take).ToList(), paging.Page, paging.PageSize, matching.Count);
+        }
+        else if (stage is null && predikat is null && scopeUnit is null)
         {
             // Without a stage or predikat filter the page is chosen on the units index alone; skipped rows cost nothing.
             var ids = scopeAgency is not null
@@ -162,17 +181,8 @@ public static class ComplianceEndpoints
             var sql = RowsSql(scopeAgency, scopeUnit);
             rows = await connection.QueryPageAsync<ComplianceRow>(db.Dialect, sql.Count, sql.Rows + sql.OrderBy, filter, paging);
         }
-        // Documents already cached are reused; the rest are built together (a fixed number of queries) and kept, since
-        // they are exactly what GET /units/{id}/compliance would build.
-        var cachedDocuments = rows.Items.Select(r => cache.FindUnit(r.UnitId, coverageYear, year, today)?.Document).ToList();
-        var missing = rows.Items.Where((_, i) => cachedDocuments[i] is null).ToList();
-        var built = missing.Count == 0 ? []
-            : (await BuildAll(connection, db.Dialect, catalogue, proposals.Value, missing, coverageYear, today)).ToDictionary(d => d.UnitId);
-        foreach (var document in built.Values)
-        {
-            cache.Remember(coverageYear, year, UnitEntry(document, json.Value.SerializerOptions, today, reading));
-        }
-        var documents = rows.Items.Select((r, i) => cachedDocuments[i] ?? built[r.UnitId]).ToList();
+        var byUnit = await Documents(connection, db.Dialect, catalogue, proposals.Value, cache, rows.Items, coverageYear, year, today, reading, json.Value.SerializerOptions);
+        var documents = rows.Items.Select(r => byUnit[r.UnitId]).ToList();
         var result = csv
             ? CsvBytes(documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
             : JsonBytes(new Page<UnitCompliance>(documents, rows.PageNumber, rows.PageSize, rows.Total), json.Value.SerializerOptions);
@@ -182,6 +192,39 @@ public static class ComplianceEndpoints
         cache.RememberView(key, scope, ComplianceCache.SentBody.Of(result), today, reading);
         return result;
     }
+
+    /// <summary>
+    /// The documents of the rows: those already cached are reused; the rest are built together (a fixed number of queries)
+    /// and kept, since they are exactly what GET /units/{id}/compliance would build.
+    /// </summary>
+    private static async Task<Dictionary<Guid, UnitCompliance>> Documents(DbConnection connection, ISqlDialect dialect, FrameworkCatalogue catalogue,
+        ProposalOptions proposals, ComplianceCache cache, IReadOnlyList<ComplianceRow> rows, int coverageYear, int? year, DateOnly today, long reading,
+        JsonSerializerOptions json)
+    {
+        var documents = new Dictionary<Guid, UnitCompliance>();
+        var missing = new List<ComplianceRow>();
+        foreach (var row in rows)
+        {
+            if (cache.FindUnit(row.UnitId, coverageYear, year, today)?.Document is { } cached)
+            {
+                documents[row.UnitId] = cached;
+            }
+            else
+            {
+                missing.Add(row);
+            }
+        }
+        foreach (var document in missing.Count == 0 ? [] : await BuildAll(connection, dialect, catalogue, proposals, missing, coverageYear, today))
+        {
+            cache.Remember(coverageYear, year, UnitEntry(document, json, today, reading));
+            documents[document.UnitId] = document;
+        }
+        return documents;
+    }
+
+    /// <summary>Every flag a document can carry, for the list filter.</summary>
+    public static readonly string[] Flags =
+        ["head_has_not_signed_pact", "pact_coverage_below_80_percent", "evidence_missing", "deadline_passed", PortalRbStanding.RefetchFlag];
 
     private static FileContentHttpResult JsonBytes<T>(T value, JsonSerializerOptions options) =>
         TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(value, options), "application/json; charset=utf-8");
@@ -443,20 +486,25 @@ public static class ComplianceEndpoints
         const string designationSql = $"SELECT {DesignationRules.Columns} FROM designations WHERE unit_id IN @Ids";
         var designations = (await connection.QueryAsync<Designation>(designationSql, new { Ids = dialect.IdList(unitIds) })).ToLookup(d => d.UnitId);
         var accountability = await AccountabilityStandings.ForUnits(connection, dialect, rows.Select(r => (r.UnitId, r.AgencyId)).ToList(), coverageYear, today);
+        var windows = await ProposalWindows.AllConfigured(connection);
+        var portalRb = await PortalRbStandings.ForAssessments(connection, dialect,
+            assessments.Values.Select(a => new PortalRbStandings.Subject(a.Id, a.UnitId, a.Year)).ToList());
 
         var documents = new List<UnitCompliance>(rows.Count);
         foreach (var row in rows)
         {
             var assessment = row.AssessmentId is { } id ? assessments.GetValueOrDefault(id) : null;
-            documents.Add(Build(catalogue, proposals, row, assessment, assessment is null ? [] : answers[assessment.Id],
-                assessment is null ? [] : evidence[assessment.Id], designations[row.UnitId].ToList(), accountability[row.UnitId], coverageYear, today));
+            var deadline = assessment is null ? (DateOnly?)null : ProposalWindows.Effective(windows, proposals, assessment.Year).ClosesOn;
+            documents.Add(Build(catalogue, deadline, row, assessment, assessment is null ? [] : answers[assessment.Id],
+                assessment is null ? [] : evidence[assessment.Id], designations[row.UnitId].ToList(), accountability[row.UnitId],
+                assessment is null ? null : portalRb.GetValueOrDefault(assessment.Id), coverageYear, today));
         }
         return documents;
     }
 
-    private static UnitCompliance Build(FrameworkCatalogue catalogue, ProposalOptions proposals, ComplianceRow row, Assessment? assessment,
+    private static UnitCompliance Build(FrameworkCatalogue catalogue, DateOnly? proposalDeadline, ComplianceRow row, Assessment? assessment,
         IEnumerable<LayerAnswer> answers, IEnumerable<EvidenceStatus> evidenceRows, List<Designation> designations,
-        AccountabilityStandings.UnitFigures accountability, int coverageYear, DateOnly today)
+        AccountabilityStandings.UnitFigures accountability, PortalRbStanding? portalRb, int coverageYear, DateOnly today)
     {
         var coverage = row.EmployeeCount == 0
             ? 0m
@@ -474,7 +522,7 @@ public static class ComplianceEndpoints
                 var report = ScoreCalculator.Calculate(framework, byLayer[layer].ToDictionary(a => a.ItemCode, a => a.Value), holdsWbk, layer);
                 return new LayerStanding(report.Total, report.Eligibility[assessment.Target].Eligible);
             });
-            standing = new AssessmentStanding(assessment.Id, assessment.Year, assessment.Target, assessment.Status, scores);
+            standing = new AssessmentStanding(assessment.Id, assessment.Year, assessment.Target, assessment.Status, scores, assessment.Afirmasi);
             var accepted = evidenceRows.Where(e => e.Status == "accepted" && !(e.ValidUntil < today)).Select(e => e.ItemCode).ToHashSet();
             var scored = framework.Items.Count(i => i.Scored);
             var withAccepted = framework.Items.Count(i => i.Scored && accepted.Contains(i.Code));
@@ -494,14 +542,15 @@ public static class ComplianceEndpoints
         if (evidence is { ItemsWithoutAcceptedEvidence: > 0 }) flags.Add("evidence_missing");
         if (assessment is not null
             && assessment.Status is AssessmentStatus.Draft or AssessmentStatus.Returned or AssessmentStatus.SelfSubmitted or AssessmentStatus.TpiReviewed
-            && today > proposals.DeadlineFor(assessment.Year))
+            && today > proposalDeadline)
         {
             flags.Add("deadline_passed");
         }
+        if (portalRb is { AnswersChangedSince: true }) flags.Add(PortalRbStanding.RefetchFlag);
 
         return new UnitCompliance(row.UnitId, row.UnitCode, row.AgencyId, coverageYear, row.DeclarationId is not null,
             row.DeclarationId is { } declarationId ? new DeclarationSummary(declarationId, row.DeclaredOn!.Value) : null,
-            pacts, standing, evidence, designation, stage, flags, accountability.Absorption, accountability.Performance);
+            pacts, standing, evidence, designation, stage, flags, accountability.Absorption, accountability.Performance, assessment is null ? null : portalRb ?? PortalRbStanding.Of(null, null));
     }
 
     /// <summary>The same order of precedence as the stage filter in <see cref="RowsFilterFragment"/>.</summary>

@@ -13,11 +13,11 @@ public sealed partial class FrameworkCatalogue
     private const string ResourcePrefix = "frameworks.";
     private readonly Dictionary<string, (Framework Framework, string Sha256)> _frameworks;
 
-    public FrameworkCatalogue() : this(LoadEmbedded())
+    public FrameworkCatalogue() : this(LoadEmbedded(), PortalRbSoalMaps.LoadEmbedded())
     {
     }
 
-    internal FrameworkCatalogue(IEnumerable<(string Name, byte[] Json)> sources)
+    internal FrameworkCatalogue(IEnumerable<(string Name, byte[] Json)> sources, IEnumerable<(string Name, byte[] Json)>? soalMapSources = null)
     {
         _frameworks = new Dictionary<string, (Framework, string)>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, json) in sources)
@@ -28,6 +28,42 @@ public sealed partial class FrameworkCatalogue
                 throw new InvalidOperationException($"Framework code '{framework.Code}' appears in more than one file under db/frameworks.");
             }
         }
+        SoalMaps = new PortalRbSoalMaps(soalMapSources ?? [], _frameworks.Values.Select(f => f.Framework).ToList());
+        foreach (var (code, (framework, sha)) in _frameworks.ToList())
+        {
+            _frameworks[code] = (WithSoalIds(framework, SoalMaps), sha);
+        }
+    }
+
+    /// <summary>PortalRB's question lists per evaluation year, checked against these frameworks.</summary>
+    public PortalRbSoalMaps SoalMaps { get; }
+
+    /// <summary>The framework with each item's PortalRB soal_id per year whose list maps onto it.</summary>
+    private static Framework WithSoalIds(Framework framework, PortalRbSoalMaps maps)
+    {
+        var byItem = maps.All.Where(m => m.FrameworkCodes.Contains(framework.Code))
+            .SelectMany(m => m.Soal.Select(s => (m.Year, s.ItemCode, s.SoalId)))
+            .GroupBy(s => s.ItemCode)
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, int>)g.ToDictionary(s => s.Year.ToString(System.Globalization.CultureInfo.InvariantCulture), s => s.SoalId));
+        if (byItem.Count == 0)
+        {
+            return framework;
+        }
+        var components = framework.Components.Select(c => c with
+        {
+            Areas = c.Areas.Select(a => a with
+            {
+                Parts = a.Parts.Select(p => p with
+                {
+                    SubIndicators = p.SubIndicators.Select(s => s with
+                    {
+                        Items = s.Items.Select(i => i with { PortalRbSoalIds = byItem.GetValueOrDefault(i.Code) }).ToList(),
+                    }).ToList(),
+                }).ToList(),
+            }).ToList(),
+        }).ToList();
+        // A new record, not `with`: Items is computed from the components when a framework is constructed.
+        return new Framework(framework.Code, framework.Title, framework.LegalBasis, framework.MaxScore, framework.AnswerTypes, components, framework.Thresholds);
     }
 
     public IReadOnlyList<Framework> All => _frameworks.Values.Select(f => f.Framework).OrderBy(f => f.Code, StringComparer.Ordinal).ToList();

@@ -63,6 +63,9 @@ public sealed record FrameworkItem
     public string? Derivation { get; init; }
     public PercentageFormula? Formula { get; init; }
 
+    /// <summary>PortalRB's question id for this item per evaluation year (<c>{"2026": 1}</c>); null for items PortalRB does not ask.</summary>
+    public IReadOnlyDictionary<string, int>? PortalRbSoalIds { get; init; }
+
     [JsonIgnore] public string AreaCode { get; init; } = "";
     [JsonIgnore] public string SubIndicatorCode { get; init; } = "";
     [JsonIgnore] public decimal SubIndicatorWeight { get; init; }

@@ -43,6 +43,12 @@ public sealed record TransitionRequest(string? Note) : IHasExample<TransitionReq
     public static TransitionRequest Example => new("Sesuai dengan data dukung");
 }
 
+/// <summary><c>afirmasi</c>: an affirmative-action proposal (hospitals, schools, regional labs); PortalRB reports WBK-AFIRMASI.</summary>
+public sealed record ProposeRequest(string? Note, bool? Afirmasi) : IHasExample<ProposeRequest>
+{
+    public static ProposeRequest Example => new("Diusulkan ke TPN", false);
+}
+
 public sealed record DecisionRequest(string? Outcome, string? DecreeNumber, DateOnly? DecreeDate, string? Note) : IHasExample<DecisionRequest>
 {
     public static DecisionRequest Example => new(AssessmentStatus.Designated, "SK MENPANRB 100/2026", new DateOnly(2026, 11, 20), null);
@@ -62,6 +68,11 @@ public sealed record Transition
 public sealed class TransitionRequestValidator : AbstractValidator<TransitionRequest>
 {
     public TransitionRequestValidator() => RuleFor(r => r.Note).MaximumLength(2000);
+}
+
+public sealed class ProposeRequestValidator : AbstractValidator<ProposeRequest>
+{
+    public ProposeRequestValidator() => RuleFor(r => r.Note).MaximumLength(2000);
 }
 
 public sealed class DecisionRequestValidator : AbstractValidator<DecisionRequest>
@@ -136,9 +147,11 @@ public static class WorkflowEndpoints
             .WithSummary("The TPI proposes the unit for its target predikat")
             .WithDescription("""
                 Refused with 422 when: the TPI layer is not eligible for the target (the failing rules are listed); the unit has no
-                active declaration; the proposal deadline of the assessment year has passed (Proposals:DeadlineMonthDay, default 05-31);
+                active declaration; today is outside the assessment year's proposal window (PUT /proposal-windows/{year}; without one,
+                Proposals:DeadlineMonthDay, default 05-31; the problem names the window);
                 the unit had a designation revoked less than 2 years ago (the problem names the date it becomes eligible); or the target
-                is WBBM and the unit holds no active WBK.
+                is WBBM and the unit holds no active WBK. `afirmasi: true` marks an affirmative-action proposal (shown in compliance
+                documents; PortalRB sees WBK units so marked as kategori WBK-AFIRMASI).
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/decide", Decide).RequireAuthorization(Policies.Decide)
@@ -174,15 +187,16 @@ public static class WorkflowEndpoints
                 : null);
 
     public static Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Propose(
-        Guid id, TransitionRequest? request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
+        Guid id, ProposeRequest? request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
         TimeProvider time, CancellationToken cancellationToken) =>
         Move(id, "propose", AssessmentStatus.Proposed, request?.Note, caller, db, time, cancellationToken, async (connection, transaction, assessment) =>
         {
             var today = IndonesiaClock.Today(time);
-            var deadline = proposals.Value.DeadlineFor(assessment.Year);
-            if (today > deadline)
+            var window = await ProposalWindows.For(connection, proposals.Value, assessment.Year, transaction);
+            if (!window.Contains(today))
             {
-                return Unprocessable($"The proposal deadline for {assessment.Year} was {deadline:yyyy-MM-dd}.", new() { ["deadline"] = deadline });
+                return Unprocessable($"Proposals for {assessment.Year} are accepted only within {window.Describe()}; today is {today:yyyy-MM-dd}.",
+                    new() { ["window"] = window, ["deadline"] = window.ClosesOn });
             }
             if (await DesignationRules.LastRevocation(connection, assessment.UnitId, transaction) is { } revokedOn
                 && today < revokedOn.AddYears(DesignationRules.RevocationBanYears))
@@ -206,7 +220,7 @@ public static class WorkflowEndpoints
                 ? null
                 : Unprocessable($"The TPI layer is not eligible for {assessment.Target}: {string.Join(", ", Failing(report, assessment.Target))} not met.",
                     new() { ["failedRules"] = Failing(report, assessment.Target) });
-        });
+        }, afirmasi: request?.Afirmasi ?? false);
 
     public static async Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Decide(
         Guid id, DecisionRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time, CancellationToken cancellationToken)
@@ -301,9 +315,13 @@ public static class WorkflowEndpoints
 
     private delegate Task<IResult?> Guard(DbConnection connection, DbTransaction transaction, Assessment assessment);
 
-    /// <summary>One transition: scope, allowed-from check (409), the step's own rules (422), the status change and its record, atomically.</summary>
+    /// <summary>
+    /// One transition: scope, allowed-from check (409), the step's own rules (422), the status change and its record, atomically.
+    /// <paramref name="afirmasi"/> (propose only) is stored with the status.
+    /// </summary>
     private static async Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Move(
-        Guid id, string action, string to, string? note, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken, Guard guard)
+        Guid id, string action, string to, string? note, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken, Guard guard,
+        bool? afirmasi = null)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -327,8 +345,9 @@ public static class WorkflowEndpoints
                 return refusal;
         }
         var now = time.GetUtcNow();
-        const string update = "UPDATE assessments SET status = @To, updated_at = @Now WHERE id = @Id AND status = @From";
-        var changed = await connection.ExecuteAsync(update, new { Id = id, To = to, From = assessment.Status, Now = now }, transaction);
+        const string update = "UPDATE assessments SET status = @To, afirmasi = @Afirmasi, updated_at = @Now WHERE id = @Id AND status = @From";
+        var marked = afirmasi ?? assessment.Afirmasi;
+        var changed = await connection.ExecuteAsync(update, new { Id = id, To = to, From = assessment.Status, Now = now, Afirmasi = marked }, transaction);
         if (changed == 0)
         {
             return Problems.Conflict("The assessment changed status concurrently; read it again and retry.");
@@ -340,9 +359,10 @@ public static class WorkflowEndpoints
             """;
         await connection.ExecuteAsync(record, new { TransitionId = Guid.NewGuid(), Id = id, Action = action, From = assessment.Status, To = to, Note = note, Now = now, By = caller.KeyId }, transaction);
         await connection.AuditAsync(transaction, caller, new AuditChange($"assessment.{action}", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
-            new { Status = new FieldChange(assessment.Status, to), Note = note }));
+            afirmasi is null ? new { Status = new FieldChange(assessment.Status, to), Note = note }
+                : new { Status = new FieldChange(assessment.Status, to), Note = note, Afirmasi = new FieldChange(assessment.Afirmasi, marked) }));
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(assessment with { Status = to, UpdatedAt = now });
+        return TypedResults.Ok(assessment with { Status = to, UpdatedAt = now, Afirmasi = marked });
     }
 
     private static async Task<ScoreReport> Score(DbConnection connection, DbTransaction transaction, FrameworkCatalogue catalogue, Assessment assessment, string layer, bool holdsWbk)

@@ -11,6 +11,7 @@ namespace ZonaIntegritas.Tests.Infrastructure;
 public sealed class TestApp : WebApplicationFactory<Program>
 {
     public const string AdminKey = "zi_test_admin_key_0123456789_abcdefghijklmnop";
+    public const string LinkSecret = "zi_test_portalrb_link_secret_0123456789_abcdef";
 
     private readonly TestDatabase _database;
     private readonly Dictionary<string, string?> _settings;
@@ -41,6 +42,17 @@ public sealed class TestApp : WebApplicationFactory<Program>
         return app;
     }
 
+    /// <summary>The same app on a real socket (127.0.0.1, a free port), for clients outside the process such as a browser.</summary>
+    public static async Task<(TestApp App, Uri Address)> StartOnLoopbackAsync(Dictionary<string, string?>? settings = null)
+    {
+        var app = new TestApp(await TestDatabase.CreateAsync(Providers.Sqlite), settings ?? []);
+        app.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        app.StartServer();
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!;
+        return (app, new Uri(addresses.Addresses.First()));
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -48,6 +60,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:ZonaIntegritas", _database.ConnectionString);
         builder.UseSetting("Auth:BootstrapAdminKey", AdminKey);
         builder.UseSetting("Evidence:StoragePath", EvidencePath);
+        builder.UseSetting("PortalRb:LinkSecret", LinkSecret);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

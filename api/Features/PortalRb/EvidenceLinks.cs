@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace ZonaIntegritas.Api.Features.PortalRb;
+
+public enum LinkCheck { Valid, Expired, Invalid }
+
+/// <summary>
+/// Signed, expiring links for people who hold no key of ours (PortalRB's national evaluators): HMAC-SHA256 with
+/// <c>PortalRb:LinkSecret</c> over what the link opens and its expiry. Nothing is stored; rotating the secret revokes
+/// every link at once.
+/// </summary>
+public sealed class EvidenceLinks(IOptionsMonitor<PortalRbOptions> options, TimeProvider time)
+{
+    /// <summary>Expiry of links handed out now: LinkDays ahead, rounded up to midnight UTC so a day's fetches give identical links.</summary>
+    public long ExpiryFromNow()
+    {
+        var until = time.GetUtcNow().AddDays(options.CurrentValue.LinkDays);
+        var midnight = new DateTimeOffset(until.UtcDateTime.Date, TimeSpan.Zero);
+        return (midnight < until ? midnight.AddDays(1) : midnight).ToUnixTimeSeconds();
+    }
+
+    /// <summary>The page listing one LKE item's evidence in one assessment.</summary>
+    public string ItemPage(string origin, Guid assessmentId, string itemCode, long expires) =>
+        $"{origin}{PortalRbOptions.BasePath}{EvidencePage.Segment}/{assessmentId:D}/{Uri.EscapeDataString(itemCode)}?exp={expires}&sig={Sign(ItemSubject(assessmentId, itemCode), expires)}";
+
+    /// <summary>The current file of one evidence entry, relative (it is only linked from the item page).</summary>
+    public string File(Guid assessmentId, string itemCode, Guid evidenceId, long expires) =>
+        $"{PortalRbOptions.BasePath}{EvidencePage.Segment}/{assessmentId:D}/{Uri.EscapeDataString(itemCode)}/files/{evidenceId:D}?exp={expires}&sig={Sign(FileSubject(evidenceId), expires)}";
+
+    public LinkCheck CheckItem(Guid assessmentId, string itemCode, long? expires, string? signature) => Check(ItemSubject(assessmentId, itemCode), expires, signature);
+
+    public LinkCheck CheckFile(Guid evidenceId, long? expires, string? signature) => Check(FileSubject(evidenceId), expires, signature);
+
+    private LinkCheck Check(string subject, long? expires, string? signature)
+    {
+        if (expires is not { } exp || string.IsNullOrEmpty(signature) || signature.Length > 100)
+        {
+            return LinkCheck.Invalid;
+        }
+        // The signature is checked first, so that a forged expiry is "invalid", not "expired".
+        var expected = Encoding.ASCII.GetBytes(Sign(subject, exp));
+        if (!CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(signature)))
+        {
+            return LinkCheck.Invalid;
+        }
+        return time.GetUtcNow().ToUnixTimeSeconds() >= exp ? LinkCheck.Expired : LinkCheck.Valid;
+    }
+
+    private static string ItemSubject(Guid assessmentId, string itemCode) => $"item\n{assessmentId:D}\n{itemCode}";
+
+    private static string FileSubject(Guid evidenceId) => $"file\n{evidenceId:D}";
+
+    private string Sign(string subject, long expires)
+    {
+        var key = Encoding.UTF8.GetBytes(options.CurrentValue.LinkSecret!);
+        var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{subject}\n{expires.ToString(CultureInfo.InvariantCulture)}"));
+        return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+}

@@ -1,0 +1,70 @@
+using System.Data.Common;
+using Dapper;
+using ZonaIntegritas.Api.Data;
+
+namespace ZonaIntegritas.Api.Features.PortalRb;
+
+/// <summary>
+/// What PortalRB last saw of an assessment: when it last fetched the unit's answers for that year (a jawaban-unit call
+/// answered 200), and whether a self or TPI answer or note, or the item evidence, changed after that. PortalRB then needs
+/// a "Refetch". Never fetched: <c>lastFetchedAt</c> null and nothing to refetch.
+/// </summary>
+public sealed record PortalRbStanding(DateTimeOffset? LastFetchedAt, bool AnswersChangedSince)
+{
+    public const string RefetchFlag = "portalrb_refetch_needed";
+
+    public static PortalRbStanding Of(DateTimeOffset? lastFetchedAt, DateTimeOffset? lastChangedAt) =>
+        new(lastFetchedAt, lastFetchedAt is { } fetched && lastChangedAt is { } changed && changed > fetched);
+}
+
+public static class PortalRbStandings
+{
+    public sealed record Subject(Guid AssessmentId, Guid UnitId, int Year);
+
+    /// <summary>The standing of each assessment, with two queries whatever their number.</summary>
+    public static async Task<IReadOnlyDictionary<Guid, PortalRbStanding>> ForAssessments(DbConnection connection, ISqlDialect dialect, IReadOnlyList<Subject> subjects)
+    {
+        if (subjects.Count == 0)
+        {
+            return new Dictionary<Guid, PortalRbStanding>();
+        }
+        const string fetchedSql = """
+            SELECT unit_id, year, MAX(at) AS at
+            FROM portalrb_fetches
+            WHERE unit_id IN @UnitIds AND endpoint = 'jawaban-unit' AND status = 200
+            GROUP BY unit_id, year
+            """;
+        // Everything the jawaban-unit answer and its evidence pages show: self/TPI answers and notes (every change, clears
+        // included, is in answer_history) and evidence added, replaced, reviewed or withdrawn.
+        const string changedSql = """
+            SELECT c.assessment_id, MAX(c.at) AS at FROM (
+                SELECT h.assessment_id, h.changed_at AS at FROM answer_history h WHERE h.assessment_id IN @Ids AND h.layer IN ('self', 'tpi')
+                UNION ALL SELECT e.assessment_id, e.created_at FROM evidence e WHERE e.assessment_id IN @Ids
+                UNION ALL SELECT e.assessment_id, e.reviewed_at FROM evidence e WHERE e.assessment_id IN @Ids AND e.reviewed_at IS NOT NULL
+                UNION ALL SELECT e.assessment_id, e.withdrawn_at FROM evidence e WHERE e.assessment_id IN @Ids AND e.withdrawn_at IS NOT NULL
+                UNION ALL SELECT e.assessment_id, v.uploaded_at FROM evidence_versions v JOIN evidence e ON e.id = v.evidence_id WHERE e.assessment_id IN @Ids
+            ) c
+            GROUP BY c.assessment_id
+            """;
+        var fetched = (await connection.QueryAsync<FetchedRow>(fetchedSql, new { UnitIds = dialect.IdList(subjects.Select(s => s.UnitId).Distinct()) }))
+            .ToDictionary(r => (r.UnitId, r.Year), r => r.At);
+        var changed = (await connection.QueryAsync<ChangedRow>(changedSql, new { Ids = dialect.IdList(subjects.Select(s => s.AssessmentId)) }))
+            .ToDictionary(r => r.AssessmentId, r => r.At);
+        return subjects.ToDictionary(s => s.AssessmentId, s => PortalRbStanding.Of(
+            fetched.TryGetValue((s.UnitId, s.Year), out var at) ? at : null,
+            changed.TryGetValue(s.AssessmentId, out var change) ? change : null));
+    }
+
+    private sealed class FetchedRow
+    {
+        public Guid UnitId { get; init; }
+        public int Year { get; init; }
+        public DateTimeOffset At { get; init; }
+    }
+
+    private sealed class ChangedRow
+    {
+        public Guid AssessmentId { get; init; }
+        public DateTimeOffset At { get; init; }
+    }
+}
