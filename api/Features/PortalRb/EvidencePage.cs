@@ -86,7 +86,7 @@ public static class EvidencePage
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         const string sql = """
-            SELECT e.id, a.unit_id, a.agency_id, v.version, v.sha256, v.content_type, v.file_name, v.uploaded_at
+            SELECT e.id, a.unit_id, a.agency_id, v.version, v.sha256, v.size, v.content_type, v.file_name, v.uploaded_at
             FROM evidence e
             JOIN assessments a ON a.id = e.assessment_id
             JOIN evidence_versions v ON v.evidence_id = e.id AND v.version = e.current_version
@@ -104,7 +104,7 @@ public static class EvidencePage
                     new { file.Version, file.Sha256, ItemCode = itemCode }));
             await transaction.CommitAsync(cancellationToken);
         }
-        return TypedResults.File(store.OpenRead(file.Sha256), file.ContentType, file.FileName, file.UploadedAt,
+        return TypedResults.File(store.OpenRead(file.Sha256, file.Size), file.ContentType, file.FileName, file.UploadedAt,
             new EntityTagHeaderValue($"\"{file.Sha256}\""), enableRangeProcessing: true);
     }
 
@@ -219,6 +219,7 @@ public static class EvidencePage
         public Guid AgencyId { get; init; }
         public int Version { get; init; }
         public string Sha256 { get; init; } = "";
+        public long Size { get; init; }
         public string ContentType { get; init; } = "";
         public string FileName { get; init; } = "";
         public DateTimeOffset UploadedAt { get; init; }
