@@ -93,7 +93,12 @@ public static class GapAnalysis
         if (framework.Items.Any(i => i.Scored && values[i.Ordinal] is null && !Fillable(i))) unreachable.Add(ScoreCalculator.CompleteRule);
         if (holdsActiveWbk == false && thresholds.RequiresPriorPredikat is not null) unreachable.Add("priorWbk");
 
-        var baseline = ScoreCalculator.Raw(framework, item => values[item.Ordinal] ?? (Fillable(item) ? 1m : null), []);
+        var completed = (decimal?[])values.Clone();
+        foreach (var item in framework.Items.Where(i => i.Scored && values[i.Ordinal] is null && Fillable(i)))
+        {
+            completed[item.Ordinal] = 1m;
+        }
+        var baseline = ScoreCalculator.Raw(framework, completed);
         var candidates = Candidates(framework, answers, values, baseline);
         var groups = framework.Components.Where(c => c.Code == "PENGUNGKIT").SelectMany(c => c.Areas)
             .ToDictionary(a => a.Code, a => new[] { new Bound(baseline.AreaScores[a.Code], a.Weight * thresholds.AreaMinFraction) });
@@ -305,7 +310,7 @@ public static class GapAnalysis
         {
             planned[candidate.Item.Ordinal] = option.Fraction;
         }
-        var projected = ScoreCalculator.Raw(framework, item => planned[item.Ordinal], []);
+        var projected = ScoreCalculator.Raw(framework, planned);
         return (projected, ScoreCalculator.Judge(framework, projected, thresholds, holdsActiveWbk));
     }
 

@@ -165,11 +165,29 @@ public static class ScoreCalculator
     public static RawScores Raw(Framework framework, IReadOnlyDictionary<string, string> answers)
     {
         var warnings = new List<string>();
-        return Raw(framework, item => Fraction(item, answers, warnings), warnings);
+        return Raw(framework, new AnswerValues(answers, warnings), warnings);
     }
 
-    /// <summary>The sums for any assignment of values to scored items (null = blank); the gap analysis projects with it.</summary>
-    internal static RawScores Raw(Framework framework, Func<FrameworkItem, decimal?> value, List<string> warnings)
+    /// <summary>The sums for any assignment of values to scored items (by ordinal; null = blank): the gap analysis projects with it.</summary>
+    internal static RawScores Raw(Framework framework, decimal?[] values) => Raw(framework, new GivenValues(values), []);
+
+    /// <summary>Where an item's value comes from; a struct type parameter, so the hot path makes no indirect call.</summary>
+    private interface IValues
+    {
+        decimal? Of(FrameworkItem item);
+    }
+
+    private readonly struct AnswerValues(IReadOnlyDictionary<string, string> answers, List<string> warnings) : IValues
+    {
+        public decimal? Of(FrameworkItem item) => Fraction(item, answers, warnings);
+    }
+
+    private readonly struct GivenValues(decimal?[] values) : IValues
+    {
+        public decimal? Of(FrameworkItem item) => values[item.Ordinal];
+    }
+
+    private static RawScores Raw<TValues>(Framework framework, TValues value, List<string> warnings) where TValues : struct, IValues
     {
         var fractions = new decimal[framework.Items.Count];
         var answeredItems = new bool[framework.Items.Count];
@@ -203,7 +221,7 @@ public static class ScoreCalculator
                                 continue;
                             }
                             scored++;
-                            var fraction = value(item);
+                            var fraction = value.Of(item);
                             if (fraction is null)
                             {
                                 unanswered.Add(item.Code);
