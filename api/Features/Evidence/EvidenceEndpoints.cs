@@ -430,7 +430,7 @@ public static class EvidenceEndpoints
 
     /// <summary>
     /// Records an upload once per Idempotency-Key: replays the first response for the same content, refuses other content
-    /// (422), otherwise moves the blob into the store and writes the rows in one transaction.
+    /// (422), otherwise stores the blob and then writes the rows in one transaction.
     /// </summary>
     private static async Task<Results<Created<EvidenceItem>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> Persist(
         DbConnection connection, ISqlDialect dialect, HttpContext http, Caller caller, string? key, string fingerprint, string location,
@@ -448,17 +448,24 @@ public static class EvidenceEndpoints
         var committed = false;
         try
         {
+            // The bytes are stored before the transaction opens: storing them can take long (an object store, a large
+            // file), and on SQLite the transaction holds the database's write lock. A retry is answered first, so that
+            // it stores nothing; one racing past this check is still answered inside the transaction.
+            if (key is not null && await Replay(connection, null, http, caller, key, fingerprint) is { } early)
+            {
+                return early;
+            }
+            if (blob is not null)
+            {
+                await store.CommitAsync(blob, cancellationToken);
+                committed = true;
+            }
             for (var attempt = 0; ; attempt++)
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 if (key is not null && await Replay(connection, transaction, http, caller, key, fingerprint) is { } replay)
                 {
                     return replay;
-                }
-                if (blob is not null && !committed)
-                {
-                    await store.CommitAsync(blob, cancellationToken);
-                    committed = true;
                 }
                 var item = await write(transaction);
                 try
@@ -495,7 +502,7 @@ public static class EvidenceEndpoints
     }
 
     private static async Task<Results<Created<EvidenceItem>, ContentHttpResult, ValidationProblem, ProblemHttpResult>?> Replay(
-        DbConnection connection, DbTransaction transaction, HttpContext http, Caller caller, string key, string fingerprint)
+        DbConnection connection, DbTransaction? transaction, HttpContext http, Caller caller, string key, string fingerprint)
     {
         const string sql = """
             SELECT fingerprint, status_code, location, response_body FROM idempotency_keys WHERE api_key_id = @ApiKeyId AND idempotency_key = @Key

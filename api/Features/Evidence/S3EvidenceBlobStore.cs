@@ -10,7 +10,7 @@ namespace ZonaIntegritas.Api.Features.Evidence;
 /// Evidence in an S3-compatible bucket (AWS, MinIO, Ceph RGW), shared by every instance. An upload is staged and hashed
 /// in a local temporary file like on disk, then stored under <c>evidence/ab/abcdef…</c> (its SHA-256) with one PUT, or
 /// as a multipart upload of <see cref="PartSize"/> parts read straight from the file, so memory stays flat whatever the
-/// size. The store has acknowledged the object (and its size is checked) before the row that refers to it commits.
+/// size. The store has acknowledged the object before the row that refers to it commits.
 /// </summary>
 public sealed class S3EvidenceBlobStore : IEvidenceBlobStore, IDisposable
 {
@@ -100,10 +100,7 @@ public sealed class S3EvidenceBlobStore : IEvidenceBlobStore, IDisposable
             {
                 await UploadInPartsAsync(blob, key, cancellationToken);
             }
-            if (await StoredAtAsync(key, blob.Size, cancellationToken) is null)
-            {
-                throw new IOException($"The evidence store does not hold {blob.Size} bytes at {key} after storing them.");
-            }
+            // The store's 200 to the PUT (or to completing the multipart upload) is its promise that the object is durable.
             File.Delete(blob.TempPath);
         }
         finally

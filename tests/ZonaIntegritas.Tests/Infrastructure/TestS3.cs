@@ -74,16 +74,15 @@ public static partial class TestS3
         }
         var folder = Path.Combine(Path.GetTempPath(), "zi-tests", $"s3rver-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
-        var start = new ProcessStartInfo("node", [script, "-d", folder, "-a", "127.0.0.1", "-p", "0", "--silent", "--no-vhost-buckets"])
+        // s3rver runs until its standard input closes, which happens however this test process ends (even when killed).
+        const string untilStdinCloses = "process.stdin.on('end', () => process.exit(0)); process.stdin.resume(); require(process.argv[1]);";
+        var start = new ProcessStartInfo("node", ["-e", untilStdinCloses, "--", script, "-d", folder, "-a", "127.0.0.1", "-p", "0", "--silent", "--no-vhost-buckets"])
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         _server = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            if (_server is { HasExited: false }) _server.Kill(entireProcessTree: true);
-        };
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (await _server.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
