@@ -58,7 +58,7 @@ public sealed class OpenApiDocumentTests
             {
                 foreach (var response in operation.Value.GetProperty("responses").EnumerateObject().Where(r => r.Name.StartsWith('4') && r.Name != "416"))
                 {
-                    Assert.True(response.Value.TryGetProperty("content", out var content) && content.TryGetProperty("application/problem+json", out _),
+                    Assert.True(response.Value.TryGetProperty("content", out var media) && media.TryGetProperty("application/problem+json", out _),
                         $"{operation.Name} {path.Name} {response.Name} has no ProblemDetails");
                 }
             }

@@ -91,7 +91,7 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
                 response.Headers.TryAdd("Content-Range", Header("`bytes */{size}`: the size of the file."));
                 response.Content = null;
             }
-            else if (code.Length == 3 && code[0] == '4')
+            else if (code.Length == 3 && code[0] == '4' && !DeclaresOwnErrorShape(response))
             {
                 response.Content = new Dictionary<string, OpenApiMediaType>
                 {
@@ -120,6 +120,11 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
             }
         }
     }
+
+    /// <summary>An endpoint that declares another error body (Produces&lt;T&gt;(4xx)) keeps it; framework problems become ours.</summary>
+    private static bool DeclaresOwnErrorShape(OpenApiResponse response) =>
+        response.Content?.Values.Any(media => media.Schema is OpenApiSchemaReference { Reference.Id: { } id }
+            && id is not (ProblemSchema.Name or "HttpValidationProblemDetails")) == true;
 
     private static void DocumentDownload(OpenApiOperation operation)
     {
