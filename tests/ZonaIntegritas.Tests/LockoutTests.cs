@@ -95,6 +95,7 @@ public sealed class LockoutTests : IAsyncLifetime
                 ["RateLimits__FailedAuthenticationsPerIp"] = "30",
                 ["RateLimits__WindowSeconds"] = "600",
                 ["Logging__LogLevel__Default"] = "Warning",
+                ["PortalRb__LinkSecret"] = TestApp.LinkSecret,
             },
         };
         _server = Process.Start(start)!;

@@ -74,8 +74,8 @@ public sealed class SecurityReviewTests
         Assert.Equal(own, line.GetProperty("unitId").GetGuid());
         Assert.Equal(2, line.GetProperty("rank").GetInt32());
         Assert.Equal(2, report.GetProperty("unitsRanked").GetInt32());
-        Assert.Equal(2_000_000_000m, report.GetProperty("totalCeiling").GetDecimal());
-        Assert.Equal(800_000_000m, report.GetProperty("totalRealised").GetDecimal());
+        Assert.Equal("2000000000.00", report.GetProperty("totalCeiling").GetString());
+        Assert.Equal("800000000.00", report.GetProperty("totalRealised").GetString());
         Assert.DoesNotContain(sibling.ToString(), report.ToString());
         Assert.Equal(2, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains(own.ToString(), csv);

@@ -165,6 +165,15 @@ internal sealed partial class SqlServerModel
                         foreach (var constraint in add.Definition.TableConstraints) table.Statement.Definition.TableConstraints.Add(constraint);
                         foreach (var index in add.Definition.Indexes) table.Statement.Definition.Indexes.Add(index);
                         break;
+                    case AlterTableDropTableElementStatement drop when tables.TryGetValue(NameOf(drop.SchemaObjectName), out var table):
+                        foreach (var element in drop.AlterTableDropTableElements)
+                        {
+                            if (!DropElement(table.Statement.Definition, element))
+                            {
+                                problems.Add($"{source}: DROP {element.TableElementType} {element.Name.Value} names nothing on {NameOf(drop.SchemaObjectName)}.");
+                            }
+                        }
+                        break;
                     case AlterTableStatement alter:
                         problems.Add($"{source}: {alter.GetType().Name} is not folded into the model yet; teach SqlServerModel.Build how to apply it.");
                         break;
@@ -190,6 +199,39 @@ internal sealed partial class SqlServerModel
             model.AddOrUpdateObjects(text, source, new TSqlObjectOptions());
         }
         return model;
+    }
+
+    /// <summary>Applies a DROP CONSTRAINT / COLUMN / INDEX to the folded CREATE TABLE; false when nothing had that name.</summary>
+    private static bool DropElement(TableDefinition table, AlterTableDropTableElement element)
+    {
+        var name = element.Name.Value;
+        bool Named(Identifier? identifier) => string.Equals(identifier?.Value, name, StringComparison.OrdinalIgnoreCase);
+        switch (element.TableElementType)
+        {
+            case TableElementType.Column:
+                return table.ColumnDefinitions.Remove(table.ColumnDefinitions.FirstOrDefault(c => Named(c.ColumnIdentifier))!);
+            case TableElementType.Index:
+                return table.Indexes.Remove(table.Indexes.FirstOrDefault(i => Named(i.Name))!);
+            default:
+                // A constraint is declared on the table or inline on one of its columns.
+                if (table.TableConstraints.FirstOrDefault(c => Named(c.ConstraintIdentifier)) is { } tableConstraint)
+                {
+                    return table.TableConstraints.Remove(tableConstraint);
+                }
+                foreach (var column in table.ColumnDefinitions)
+                {
+                    if (column.Constraints.FirstOrDefault(c => Named(c.ConstraintIdentifier)) is { } columnConstraint)
+                    {
+                        return column.Constraints.Remove(columnConstraint);
+                    }
+                    if (Named(column.DefaultConstraint?.ConstraintIdentifier))
+                    {
+                        column.DefaultConstraint = null;
+                        return true;
+                    }
+                }
+                return false;
+        }
     }
 
     private static IEnumerable<string> Messages(TSqlModel model) =>

@@ -195,6 +195,7 @@ public sealed class TwoInstanceTests : IAsyncLifetime
                 ["RateLimits__RequestsPerKey"] = "1000000",
                 ["RateLimits__UploadsPerKey"] = "1000000",
                 ["Logging__LogLevel__Default"] = "Warning",
+                ["PortalRb__LinkSecret"] = TestApp.LinkSecret,
             },
         };
         foreach (var (setting, value) in store)

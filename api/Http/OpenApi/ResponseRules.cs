@@ -55,7 +55,9 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
         }
 
         var hasBody = operation.RequestBody is not null;
-        if (hasBody || operation.Parameters.Any(p => p.In is ParameterLocation.Query))
+        // An operation with its own error contract (PortalRB's) already lists the statuses it answers bad input with.
+        var ownErrorContract = operation.Responses.Any(r => r.Key.StartsWith('4') && r.Value is OpenApiResponse declared && DeclaresOwnErrorShape(declared));
+        if (!ownErrorContract && (hasBody || operation.Parameters.Any(p => p.In is ParameterLocation.Query)))
         {
             operation.Responses.TryAdd("400", new OpenApiResponse { Description = "Bad Request: the input is refused; `errors` names each field by its JSON path." });
         }
