@@ -22,7 +22,7 @@ public sealed class CrashTests : IAsyncLifetime
     private const string Key = "zi_crash_admin_key_0123456789_abcdefghijklmnop";
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "zi-tests", $"crash-{Guid.NewGuid():N}");
-    private readonly int _port = FreePort();
+    private readonly int _port = RealServer.FreePort();
     private Process? _server;
 
     public Task InitializeAsync()
@@ -33,7 +33,7 @@ public sealed class CrashTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Stop();
+        RealServer.Stop(_server);
         SqliteConnection.ClearAllPools();
         await Task.Delay(100);
         try
@@ -53,7 +53,7 @@ public sealed class CrashTests : IAsyncLifetime
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}"), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("X-Api-Key", Key);
 
-        await StartAsync(http);
+        _server = await RealServer.StartAsync(_folder, _port, Settings());
         var agency = await http.CreateAgency();
         var unit = await http.CreateUnit(agency, employeeCount: 100_000);
         var assessment = (await (await http.PostJson("/api/v1/assessments", new { unitId = unit, year = 2026, target = "WBK" })).Json(HttpStatusCode.Created)).Id();
@@ -122,7 +122,7 @@ public sealed class CrashTests : IAsyncLifetime
             await _server.WaitForExitAsync();
             stop.Cancel();
             await Task.WhenAll(writers);
-            await StartAsync(http);
+            _server = await RealServer.StartAsync(_folder, _port, Settings());
         }
 
         Assert.True(pactBatches.Count > Kills && answers.Count > 0 && uploads.Count > Kills,
@@ -175,7 +175,7 @@ public sealed class CrashTests : IAsyncLifetime
             }
         }
 
-        Stop();
+        RealServer.Stop(_server);
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "zi.db")}");
         await connection.OpenAsync();
         await using var check = connection.CreateCommand();
@@ -198,6 +198,14 @@ public sealed class CrashTests : IAsyncLifetime
         }
     }
 
+    private Dictionary<string, string?> Settings()
+    {
+        var settings = RealServer.Settings(_folder, Key);
+        settings["RateLimits:RequestsPerKey"] = "1000000";
+        settings["RateLimits:UploadsPerKey"] = "1000000";
+        return settings;
+    }
+
     private static byte[] Pdf(int n, int size)
     {
         var bytes = new byte[size];
@@ -207,60 +215,4 @@ public sealed class CrashTests : IAsyncLifetime
         return bytes;
     }
 
-    private async Task StartAsync(HttpClient http)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ZonaIntegritas.Api.dll"), "--urls", $"http://127.0.0.1:{_port}"])
-        {
-            WorkingDirectory = _folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ASPNETCORE_CONTENTROOT"] = _folder,
-                ["ConnectionStrings__ZonaIntegritas"] = $"Data Source={Path.Combine(_folder, "zi.db")}",
-                ["Auth__BootstrapAdminKey"] = Key,
-                ["Evidence__StoragePath"] = Path.Combine(_folder, "evidence"),
-                ["PortalRb__LinkSecret"] = TestApp.LinkSecret,
-                ["RateLimits__RequestsPerKey"] = "1000000",
-                ["RateLimits__UploadsPerKey"] = "1000000",
-                ["Logging__LogLevel__Default"] = "Warning",
-            },
-        };
-        _server = Process.Start(start)!;
-        _server.OutputDataReceived += (_, _) => { };
-        _server.ErrorDataReceived += (_, _) => { };
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            Assert.False(_server.HasExited, $"The server exited with code {(_server.HasExited ? _server.ExitCode : 0)} while starting.");
-            await Task.Delay(100);
-        }
-        Assert.Fail("The server did not become ready within 60 s.");
-    }
-
-    private void Stop()
-    {
-        if (_server is { HasExited: false })
-        {
-            _server.Kill();
-            _server.WaitForExit();
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -15,7 +15,7 @@ public sealed class LockoutTests : IAsyncLifetime
     private const string Key = "zi_lockout_admin_key_0123456789_abcdefghijklmn";
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "zi-tests", $"lockout-{Guid.NewGuid():N}");
-    private readonly int _port = FreePort();
+    private readonly int _port = RealServer.FreePort();
     private Process? _server;
 
     public Task InitializeAsync()
@@ -26,11 +26,7 @@ public sealed class LockoutTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_server is { HasExited: false })
-        {
-            _server.Kill();
-            _server.WaitForExit();
-        }
+        RealServer.Stop(_server);
         SqliteConnection.ClearAllPools();
         await Task.Delay(100);
         try
@@ -47,7 +43,10 @@ public sealed class LockoutTests : IAsyncLifetime
     public async Task AProvenKeyKeepsWorkingFromAnAddressOverTheFailureLimitAlsoAfterAKeyIsCreated()
     {
         using var admin = Client(Key);
-        await StartAsync(admin);
+        var settings = RealServer.Settings(_folder, Key);
+        settings["RateLimits:FailedAuthenticationsPerIp"] = "30";
+        settings["RateLimits:WindowSeconds"] = "600";
+        _server = await RealServer.StartAsync(_folder, _port, settings);
         await (await admin.GetAsync("/api/v1/agencies")).Json(HttpStatusCode.OK);
 
         using var guesser = Client("zi_wrong_guess_0123456789_abcdefghijklmnopqrstu");
@@ -78,51 +77,4 @@ public sealed class LockoutTests : IAsyncLifetime
         return client;
     }
 
-    private async Task StartAsync(HttpClient http)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ZonaIntegritas.Api.dll"), "--urls", $"http://127.0.0.1:{_port}"])
-        {
-            WorkingDirectory = _folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ASPNETCORE_CONTENTROOT"] = _folder,
-                ["ConnectionStrings__ZonaIntegritas"] = $"Data Source={Path.Combine(_folder, "zi.db")}",
-                ["Auth__BootstrapAdminKey"] = Key,
-                ["Evidence__StoragePath"] = Path.Combine(_folder, "evidence"),
-                ["RateLimits__FailedAuthenticationsPerIp"] = "30",
-                ["RateLimits__WindowSeconds"] = "600",
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["PortalRb__LinkSecret"] = TestApp.LinkSecret,
-            },
-        };
-        _server = Process.Start(start)!;
-        _server.OutputDataReceived += (_, _) => { };
-        _server.ErrorDataReceived += (_, _) => { };
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            Assert.False(_server.HasExited, $"The server exited with code {(_server.HasExited ? _server.ExitCode : 0)} while starting.");
-            await Task.Delay(100);
-        }
-        Assert.Fail("The server did not become ready within 60 s.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -176,61 +176,19 @@ public sealed class TwoInstanceTests : IAsyncLifetime
 
     private async Task<HttpClient> StartAsync(string name, Dictionary<string, string?> store)
     {
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ZonaIntegritas.Api.dll"), "--urls", $"http://127.0.0.1:{port}"])
-        {
-            WorkingDirectory = _folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ASPNETCORE_CONTENTROOT"] = _folder,
-                ["ConnectionStrings__ZonaIntegritas"] = $"Data Source={Path.Combine(_folder, "zi.db")}",
-                ["Auth__BootstrapAdminKey"] = Key,
-                // Each instance stages uploads on its own disk; the bytes live in the shared bucket.
-                ["Evidence__StoragePath"] = Path.Combine(_folder, $"staging-{name}"),
-                ["Cache__ChangeFeedSeconds"] = FeedSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Proposals__DeadlineMonthDay"] = "12-31",
-                ["RateLimits__RequestsPerKey"] = "1000000",
-                ["RateLimits__UploadsPerKey"] = "1000000",
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["PortalRb__LinkSecret"] = TestApp.LinkSecret,
-            },
-        };
+        var port = RealServer.FreePort();
+        var settings = RealServer.Settings(_folder, Key);
+        // Each instance stages uploads on its own disk; the bytes live in the shared bucket.
+        settings["Evidence:StoragePath"] = Path.Combine(_folder, $"staging-{name}");
+        settings["Cache:ChangeFeedSeconds"] = FeedSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Proposals:DeadlineMonthDay"] = "12-31";
+        settings["RateLimits:RequestsPerKey"] = "1000000";
+        settings["RateLimits:UploadsPerKey"] = "1000000";
         foreach (var (setting, value) in store)
         {
-            start.Environment[setting.Replace(":", "__", StringComparison.Ordinal)] = value;
+            settings[setting] = value;
         }
-        var server = Process.Start(start)!;
-        _servers.Add(server);
-        var errors = new StringBuilder();
-        server.OutputDataReceived += (_, _) => { };
-        server.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
-        var client = Client(new Uri($"http://127.0.0.1:{port}"), Key);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode) return client;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            Assert.False(server.HasExited, $"Instance {name} exited with code {(server.HasExited ? server.ExitCode : 0)} while starting: {errors}");
-            await Task.Delay(100);
-        }
-        Assert.Fail($"Instance {name} did not become ready within 60 s.");
-        return client;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        _servers.Add(await RealServer.StartAsync(_folder, port, settings, $"Instance {name}"));
+        return Client(new Uri($"http://127.0.0.1:{port}"), Key);
     }
 }
