@@ -22,7 +22,7 @@ var client = new ZonaIntegritasClient(adapter);
 var api = client.Api.V1;
 var suffix = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
 var today = DateOnly.FromDateTime(DateTime.UtcNow);
-var year = today.Year + 1; // an assessment year whose proposal window is open on any date
+var year = today.Year; // its proposal window is opened below, so the scenario runs on any date
 var failures = 0;
 
 void Check(bool ok, string what)
@@ -109,7 +109,9 @@ try
     Check((await api.Assessments[id].Submit.PostAsync(new TransitionRequest()))?.Status == "self_submitted", "submitted");
     await api.Assessments[id].Answers["tpi"].PutAsync(answers);
     Check((await api.Assessments[id].Review.PostAsync(new TransitionRequest { Note = "Sesuai" }))?.Status == "tpi_reviewed", "reviewed by the TPI");
-    Check((await api.Assessments[id].Propose.PostAsync(new TransitionRequest()))?.Status == "proposed", "proposed");
+    var window = await api.ProposalWindows[year].PutAsync(new ProposalWindowRequest { OpensOn = new Date(year, 1, 1), ClosesOn = new Date(year, 12, 31) });
+    Check(window?.Year == year, $"proposal window {year} open all year");
+    Check((await api.Assessments[id].Propose.PostAsync(new ProposeRequest { Afirmasi = false }))?.Status == "proposed", "proposed");
     await api.Assessments[id].Answers["tpn"].PutAsync(answers);
     var decided = await api.Assessments[id].Decide.PostAsync(new DecisionRequest
     {
