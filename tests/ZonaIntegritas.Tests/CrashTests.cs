@@ -34,16 +34,7 @@ public sealed class CrashTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         RealServer.Stop(_server);
-        SqliteConnection.ClearAllPools();
-        await Task.Delay(100);
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // The OS cleans the temp folder; a file still held open must not fail the test.
-        }
+        await RealServer.RemoveFolderAsync(_folder);
     }
 
     [Fact]

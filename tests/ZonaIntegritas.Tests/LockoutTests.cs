@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Data.Sqlite;
 using ZonaIntegritas.Tests.Infrastructure;
 
 namespace ZonaIntegritas.Tests;
@@ -27,16 +26,7 @@ public sealed class LockoutTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         RealServer.Stop(_server);
-        SqliteConnection.ClearAllPools();
-        await Task.Delay(100);
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // The OS cleans the temp folder; a file still held open must not fail the test.
-        }
+        await RealServer.RemoveFolderAsync(_folder);
     }
 
     [Fact]

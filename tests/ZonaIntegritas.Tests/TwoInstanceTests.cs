@@ -6,7 +6,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using ZonaIntegritas.Tests.Infrastructure;
 using ZonaIntegritas.Tests.Scoring;
 
@@ -34,20 +33,11 @@ public sealed class TwoInstanceTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var server in _servers.Where(s => !s.HasExited))
+        foreach (var server in _servers)
         {
-            server.Kill();
-            await server.WaitForExitAsync();
+            RealServer.Stop(server);
         }
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // The OS cleans the temp folder; a file still held open must not fail the test.
-        }
+        await RealServer.RemoveFolderAsync(_folder);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Data.Sqlite;
 
 namespace ZonaIntegritas.Tests.Infrastructure;
 
@@ -69,6 +70,21 @@ internal static class RealServer
         Stop(server);
         Assert.Fail($"{name} did not become ready within 60 s.");
         return server;
+    }
+
+    /// <summary>Deletes a test's server folder once its processes are gone (pooled SQLite handles released first).</summary>
+    public static async Task RemoveFolderAsync(string folder)
+    {
+        SqliteConnection.ClearAllPools();
+        await Task.Delay(100);
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The OS cleans the temp folder; a file still held open must not fail the test.
+        }
     }
 
     public static void Stop(Process? server)
