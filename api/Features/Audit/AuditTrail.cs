@@ -36,28 +36,42 @@ public static class AuditTrail
         AuditChange change, Guid? refusedKeyId = null) =>
         Append(connection, transaction, refusedKeyId, null, requestId, clientIp, at, change);
 
-    private static Task Append(DbConnection connection, DbTransaction? transaction, Guid? keyId, string? role, string? requestId, string? clientIp,
-        DateTimeOffset at, AuditChange change)
+    /// <summary>
+    /// Many entries in the caller's transaction with one prepared statement: for writers that commit a batch of calls at
+    /// once (the PortalRB fetch log). Each entry keeps its own caller, request and time.
+    /// </summary>
+    public static async Task AuditAllAsync(this DbConnection connection, DbTransaction transaction, IReadOnlyList<(Caller Caller, AuditChange Change)> entries)
     {
-        const string sql = """
-            INSERT INTO audit_entries (at, api_key_id, role, action, entity_type, entity_id, agency_id, unit_id, changes, request_id, client_ip)
-            VALUES (@At, @ApiKeyId, @Role, @Action, @EntityType, @EntityId, @AgencyId, @UnitId, @Changes, @RequestId, @ClientIp)
-            """;
-        return connection.ExecuteAsync(sql, new
+        await connection.ExecuteAsync(InsertSql, entries.Select(e => Row(e.Caller.KeyId, e.Caller.Role, e.Caller.RequestId, e.Caller.ClientIp, e.Caller.At, e.Change)), transaction);
+        foreach (var (caller, change) in entries)
         {
-            At = at,
-            ApiKeyId = keyId,
-            Role = role,
-            change.Action,
-            change.EntityType,
-            change.EntityId,
-            change.AgencyId,
-            change.UnitId,
-            Changes = change.Changes is null ? null : JsonSerializer.Serialize(change.Changes, ChangeJson),
-            RequestId = requestId,
-            ClientIp = clientIp,
-        }, transaction);
+            caller.Changes.Add(change.EntityType, change.AgencyId, change.UnitId);
+        }
     }
+
+    private const string InsertSql = """
+        INSERT INTO audit_entries (at, api_key_id, role, action, entity_type, entity_id, agency_id, unit_id, changes, request_id, client_ip)
+        VALUES (@At, @ApiKeyId, @Role, @Action, @EntityType, @EntityId, @AgencyId, @UnitId, @Changes, @RequestId, @ClientIp)
+        """;
+
+    private static Task Append(DbConnection connection, DbTransaction? transaction, Guid? keyId, string? role, string? requestId, string? clientIp,
+        DateTimeOffset at, AuditChange change) =>
+        connection.ExecuteAsync(InsertSql, Row(keyId, role, requestId, clientIp, at, change), transaction);
+
+    private static object Row(Guid? keyId, string? role, string? requestId, string? clientIp, DateTimeOffset at, AuditChange change) => new
+    {
+        At = at,
+        ApiKeyId = keyId,
+        Role = role,
+        change.Action,
+        change.EntityType,
+        change.EntityId,
+        change.AgencyId,
+        change.UnitId,
+        Changes = change.Changes is null ? null : JsonSerializer.Serialize(change.Changes, ChangeJson),
+        RequestId = requestId,
+        ClientIp = clientIp,
+    };
 
     /// <summary>Before/after of the fields whose values differ; equal fields are left out.</summary>
     public static Dictionary<string, FieldChange> Diff(params (string Field, object? Before, object? After)[] fields) =>

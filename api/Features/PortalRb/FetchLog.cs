@@ -4,7 +4,6 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.PortalRb;
@@ -37,8 +36,9 @@ public sealed class FetchQueryValidator : AbstractValidator<FetchQuery>
 
 /// <summary>
 /// Every authenticated call to a pull endpoint is recorded once it has been answered (status included, 403 and 429 too),
-/// in the append-only <c>portalrb_fetches</c> table and the audit trail, in one transaction. Calls without a valid key
-/// are not: they are counted and audited by the failed-authentication limiter.
+/// in the append-only <c>portalrb_fetches</c> table and the audit trail (each row with its audit entry, written in batches
+/// by <see cref="FetchLogWriter"/>). Calls without a valid key are not: they are counted and audited by the
+/// failed-authentication limiter.
 /// </summary>
 public static class FetchLog
 {
@@ -106,26 +106,8 @@ public static class FetchLog
             unitId = fromPath;
         }
         var agencyId = facts?.AgencyId ?? caller.AgencyId;
-        const string insert = """
-            INSERT INTO portalrb_fetches (at, api_key_id, agency_id, endpoint, unit_id, year, status, request_id)
-            VALUES (@At, @ApiKeyId, @AgencyId, @Endpoint, @UnitId, @Year, @Status, @RequestId)
-            """;
-        // Not the request's token: the log outlives a cancelled call, which is exactly when it matters.
-        await using var connection = await services.GetRequiredService<DbConnectionFactory>().OpenAsync(CancellationToken.None);
-        await using var transaction = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync(insert, new
-        {
-            caller.At, ApiKeyId = caller.KeyId, AgencyId = agencyId, Endpoint = endpoint, UnitId = unitId, facts?.Year, Status = status, caller.RequestId,
-        }, transaction);
-        await connection.AuditAsync(transaction, caller, new AuditChange("portalrb.fetched", "portalrb_fetch", (unitId ?? agencyId)?.ToString() ?? "-", agencyId, unitId,
-            new { Endpoint = endpoint, Year = facts?.Year, Status = status }));
-        await transaction.CommitAsync();
-        // The unit's compliance document shows when PortalRB last fetched it.
-        var stamps = services.GetRequiredService<ChangeStamps>();
-        foreach (var (entityType, agency, unit) in caller.Changes.Drain())
-        {
-            stamps.Record(entityType, agency, unit);
-        }
+        // Queued, not committed here: the writer commits entries in batches (see FetchLogWriter).
+        await services.GetRequiredService<FetchLogWriter>().AddAsync(new FetchEntry(caller, endpoint, agencyId, unitId, facts?.Year, status));
     }
 
     public static RouteGroupBuilder MapPortalRbFetches(this RouteGroupBuilder api)
@@ -161,8 +143,10 @@ public static class FetchLog
         """;
 
     public static async Task<Results<Ok<Page<PortalRbFetch>>, ValidationProblem>> ListPortalRbFetches(
-        [AsParameters] FetchQuery query, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
+        [AsParameters] FetchQuery query, Caller caller, DbConnectionFactory db, FetchLogWriter writer, CancellationToken cancellationToken)
     {
+        // The entries of calls already answered by this instance are listed, even if their batch is still being written.
+        await writer.FlushAsync(cancellationToken);
         var paging = new PageRequest(query.Page ?? 1, query.PageSize ?? PageRequest.DefaultPageSize);
         await using var connection = await db.OpenAsync(cancellationToken);
         var filter = new { AgencyId = caller.IsAdmin ? null : caller.AgencyId, query.UnitId, query.Year };

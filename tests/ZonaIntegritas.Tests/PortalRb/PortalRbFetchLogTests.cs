@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using ZonaIntegritas.Tests.Infrastructure;
 using static ZonaIntegritas.Tests.PortalRb.PortalRbWorld;
 
@@ -59,11 +60,53 @@ public sealed class PortalRbFetchLogTests
     }
 
     [Fact]
+    public async Task ConcurrentPullsAreEachLoggedOnceWithTheirAuditEntry()
+    {
+        await using var app = await TestApp.StartAsync();
+        var w = await BuildAsync(app);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 48).Select(_ => w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}")));
+        var log = await (await w.Admin.GetAsync($"/api/v1/portalrb/fetches?unitId={w.Unit}")).Json(HttpStatusCode.OK);
+        var audit = await (await w.Admin.GetAsync("/api/v1/audit?entityType=portalrb_fetch&pageSize=100")).Json(HttpStatusCode.OK);
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Equal(48, log.GetProperty("total").GetInt64());
+        Assert.Equal(48, log.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("requestId").GetString()).Distinct().Count());
+        Assert.Equal(48, audit.GetProperty("items").EnumerateArray().Count(e => e.GetProperty("action").GetString() == "portalrb.fetched"));
+    }
+
+    [Fact]
+    public async Task AStoppingInstanceWritesEveryQueuedEntryAndLaterCallsAreWrittenDirectly()
+    {
+        await using var app = await TestApp.StartAsync();
+        var w = await BuildAsync(app);
+        var writer = app.Services.GetRequiredService<ZonaIntegritas.Api.Features.PortalRb.FetchLogWriter>();
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => w.PortalRb.GetAsync("/portalrb/v1/pengusulan/unit-wbk")));
+        await writer.StopAsync(CancellationToken.None);
+        var afterStop = await Rows(app);
+        await (await w.PortalRb.GetAsync("/portalrb/v1/pengusulan/unit-wbk")).Json(HttpStatusCode.OK);
+
+        Assert.Equal(20, afterStop);
+        Assert.Equal(21, await Rows(app));
+    }
+
+    private static async Task<long> Rows(TestApp app)
+    {
+        await using var connection = new SqliteConnection(app.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM portalrb_fetches";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public async Task TheFetchLogCannotBeRewritten()
     {
         await using var app = await TestApp.StartAsync();
         var w = await BuildAsync(app);
         await w.PortalRb.GetAsync("/portalrb/v1/pengusulan/unit-wbk");
+        await w.FetchesLogged();
         await using var connection = new SqliteConnection(app.Database.ConnectionString);
         await connection.OpenAsync();
 
@@ -88,6 +131,7 @@ public sealed class PortalRbFetchLogTests
         var never = await Compliance();
         app.Clock.Advance(TimeSpan.FromMinutes(1));
         await (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}")).Json(HttpStatusCode.OK);
+        await w.FetchesLogged();
         var fetched = await Compliance();
         app.Clock.Advance(TimeSpan.FromMinutes(1));
         await Answer(w.Admin, w.Assessment, "tpi", new Dictionary<string, string> { ["MP.P.1.b"] = "B" }, new Dictionary<string, string> { ["MP.P.1.b"] = "turun" });
@@ -95,6 +139,7 @@ public sealed class PortalRbFetchLogTests
         var flaggedAfterChange = await Flagged();
         app.Clock.Advance(TimeSpan.FromMinutes(1));
         await (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}")).Json(HttpStatusCode.OK);
+        await w.FetchesLogged();
         var refetched = await Compliance();
         var flaggedAfterRefetch = await Flagged();
 
@@ -122,6 +167,7 @@ public sealed class PortalRbFetchLogTests
             .Json(HttpStatusCode.Created);
         app.Clock.Advance(TimeSpan.FromMinutes(1));
         await (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}?tahun=2025")).Json(HttpStatusCode.NotFound);
+        await w.FetchesLogged();
 
         var document = await (await w.Admin.GetAsync($"/api/v1/units/{w.Unit}/compliance?year=2026")).Json(HttpStatusCode.OK);
 

@@ -27,6 +27,12 @@ public sealed record PortalRbWorld(TestApp App, HttpClient Admin, HttpClient Ins
         return new PortalRbWorld(app, admin, inspectorate, Bearer(app, key), key, agency, unit, assessment);
     }
 
+    /// <summary>
+    /// The fetch log is written in batches off the request; its own list waits for what this instance has queued, so
+    /// reading it is how a test knows the calls so far are on record (and their change stamps taken).
+    /// </summary>
+    public async Task FetchesLogged() => await (await Admin.GetAsync("/api/v1/portalrb/fetches?pageSize=1")).Json(HttpStatusCode.OK);
+
     public static HttpClient Bearer(TestApp app, string? key)
     {
         var client = app.ClientWithKey(null);
