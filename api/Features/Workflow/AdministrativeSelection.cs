@@ -42,7 +42,7 @@ public sealed class SelectionRequestValidator : AbstractValidator<SelectionReque
             RuleFor(r => r.FollowUpsDueOn).NotNull().WithMessage("followUpsDueOn is required for lulus_dengan_catatan.")
                 .GreaterThanOrEqualTo(r => r.HeldOn).When(r => r.HeldOn is not null).WithMessage("followUpsDueOn must be on or after heldOn.");
             RuleFor(r => r.FollowUps).Must(f => f is null || f.Count is > 0 and <= 20).WithMessage("followUps must list 1 to 20 items (or be left out for the default checklist).");
-            RuleForEach(r => r.FollowUps).ChildRules(item =>
+            RuleForEach(r => r.FollowUps).NotNull().WithMessage("a follow-up item must be an object with kind and description.").ChildRules(item =>
             {
                 item.RuleFor(i => i.Kind).NotEmpty().OneOf(FollowUps.Kinds).WithMessage($"kind must be one of: {string.Join(", ", FollowUps.Kinds)}.");
                 item.RuleFor(i => NormalizedText.Of(i.Description)).NotEmpty().MaximumLength(500).OverridePropertyName("Description");

@@ -80,13 +80,9 @@ public static class Appeals
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/decision", DecideAppeal).RequireAuthorization(Policies.Decide)
             .WithName(nameof(DecideAppeal))
-            .WithSummary("The TPN accepts the appeal (back to the administrative selection) or rejects it (final)")
+            .WithSummary("The TPN accepts the appeal (back to the administrative selection) or rejects it (final); GET /national-evaluation shows it")
             .WithDescription("Evaluator or admin; from appealed. accepted (action accept_appeal) → proposed, for a new selection; rejected (action reject_appeal) → appeal_rejected.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/", GetAppeal)
-            .WithName(nameof(GetAppeal))
-            .WithSummary("The assessment's appeal, if one was filed")
-            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
@@ -158,16 +154,6 @@ public static class Appeals
                     new { AssessmentId = assessment.Id, Status = new FieldChange(Filed, request.Outcome), request.Note }));
                 return null;
             });
-    }
-
-    public static async Task<Results<Ok<Appeal>, ProblemHttpResult>> GetAppeal(Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        if (await AssessmentEndpoints.FindVisible(connection, caller, id) is null)
-        {
-            return Problems.NotFound("Assessment", id);
-        }
-        return await Find(connection, id) is { } appeal ? TypedResults.Ok(appeal) : Problems.NotFound($"Assessment '{id}' has no appeal.");
     }
 
     public static async Task<Appeal?> Find(DbConnection connection, Guid assessmentId, DbTransaction? transaction = null) =>

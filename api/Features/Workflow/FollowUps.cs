@@ -178,15 +178,15 @@ public static class FollowUps
         {
             return Problems.NotFound("Assessment", id);
         }
-        var today = IndonesiaClock.Today(time);
-        if ((await ForAssessments(connection, db.Dialect, [id], today, transaction))[id].FirstOrDefault(f => f.Id == followUpId) is not { } item)
-        {
-            return Problems.NotFound("Follow-up", followUpId);
-        }
         if (assessment.Status != AssessmentStatus.PassedWithNotes)
         {
             return Problems.Conflict($"Follow-ups can be met or waived only while the assessment is '{AssessmentStatus.PassedWithNotes}'; it is '{assessment.Status}'.",
                 new Dictionary<string, object?> { ["currentStatus"] = assessment.Status });
+        }
+        var today = IndonesiaClock.Today(time);
+        if ((await ForAssessments(connection, db.Dialect, [id], today, transaction))[id].FirstOrDefault(f => f.Id == followUpId) is not { } item)
+        {
+            return Problems.NotFound("Follow-up", followUpId);
         }
         if (item.Status != "open")
         {

@@ -1,0 +1,385 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ZonaIntegritas.Tests.Infrastructure;
+using ZonaIntegritas.Tests.PortalRb;
+using ZonaIntegritas.Tests.Scoring;
+
+namespace ZonaIntegritas.Tests;
+
+public sealed class NationalEvaluationTests
+{
+    private static readonly DateTimeOffset April2026 = new(2026, 4, 1, 3, 0, 0, TimeSpan.Zero);
+
+    private sealed record Setup(TestApp App, HttpClient Admin, HttpClient Inspectorate, HttpClient Evaluator, Guid Agency);
+
+    private static async Task<Setup> Prepare(TestApp app, bool wtp = true)
+    {
+        app.Clock.Set(April2026);
+        var admin = app.Admin();
+        var agency = await admin.CreateAgency();
+        if (wtp)
+        {
+            await admin.RecordWtp(agency, 2025);
+        }
+        return new Setup(app, admin, app.ClientWithKey(await admin.CreateKey("inspectorate", agencyId: agency)), app.ClientWithKey(await admin.CreateKey("evaluator")), agency);
+    }
+
+    /// <summary>A declared unit whose 2026 WBK assessment is tpi_reviewed with top answers in every layer.</summary>
+    private static async Task<(Guid Unit, Guid Assessment)> Reviewed(Setup s, string code, int nipSeed)
+    {
+        var unit = await s.Admin.CreateUnit(s.Agency, code: code);
+        await (await s.Admin.PostJson("/api/v1/declarations", Fixtures.DeclarationBody(s.Agency, [unit], nipSeed: nipSeed))).Json(HttpStatusCode.Created);
+        var assessment = (await (await s.Admin.PostJson("/api/v1/assessments", new { unitId = unit, year = 2026, target = "WBK" })).Json(HttpStatusCode.Created)).Id();
+        var top = Worksheets.Top(Worksheets.Lke);
+        await PortalRbWorld.Answer(s.Admin, assessment, "self", top);
+        await (await Step(s.Admin, assessment, "submit")).Json(HttpStatusCode.OK);
+        await PortalRbWorld.Answer(s.Inspectorate, assessment, "tpi", top);
+        await (await Step(s.Inspectorate, assessment, "review")).Json(HttpStatusCode.OK);
+        await PortalRbWorld.Answer(s.Evaluator, assessment, "tpn", top);
+        return (unit, assessment);
+    }
+
+    private static async Task<(Guid Unit, Guid Assessment)> Proposed(Setup s, string code, int nipSeed)
+    {
+        var (unit, assessment) = await Reviewed(s, code, nipSeed);
+        await (await Step(s.Inspectorate, assessment, "propose")).Json(HttpStatusCode.OK);
+        return (unit, assessment);
+    }
+
+    private static Task<HttpResponseMessage> Step(HttpClient client, Guid assessment, string path, object? body = null) =>
+        client.PostAsJsonAsync($"/api/v1/assessments/{assessment}/{path}", body ?? new { });
+
+    private static void At(Setup s, int month, int day) => s.App.Clock.Set(new DateTimeOffset(2026, month, day, 3, 0, 0, TimeSpan.Zero));
+
+    private static object Failed(string heldOn, string closesOn, string? opensOn = null) =>
+        new { outcome = "tidak_lulus", heldOn, notes = "SK Tim ZI tidak ada", appealOpensOn = opensOn, appealClosesOn = closesOn };
+
+    private static async Task<JsonElement> FollowUps(Setup s, Guid assessment) =>
+        await (await s.Admin.GetAsync($"/api/v1/assessments/{assessment}/follow-ups")).Json(HttpStatusCode.OK);
+
+    private static string[] Actions(JsonElement history) => history.EnumerateArray().Select(t => t.GetProperty("action").GetString()!).ToArray();
+
+    [Fact]
+    public async Task AFullRunThroughAConditionalPassAndAnAcceptedAppealInAnotherUnitIsInTheHistoryAndTheAuditTrail()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var (unitA, a) = await Proposed(s, "A-CATATAN", 1);
+        var (unitB, b) = await Proposed(s, "B-SANGGAH", 30);
+        var unitKeyA = app.ClientWithKey(await s.Admin.CreateKey("unit", unitId: unitA));
+        var unitKeyB = app.ClientWithKey(await s.Admin.CreateKey("unit", unitId: unitB));
+
+        // Unit A passes on conditions; the default checklist is the SPTJM and the TPI-reviewed workbook.
+        At(s, 4, 10);
+        var noted = await (await Step(s.Evaluator, a, "administrative-selection", new { outcome = "lulus_dengan_catatan", heldOn = "2026-04-10", followUpsDueOn = "2026-04-24" })).Json(HttpStatusCode.OK);
+        var checklist = await FollowUps(s, a);
+        var blocked = await (await Step(s.Evaluator, a, "desk-evaluation", new { heldOn = "2026-04-10" })).Problem(HttpStatusCode.UnprocessableEntity);
+        var sptjm = await (await unitKeyA.PostJson($"/api/v1/assessments/{a}/items/MP.P.1.a/evidence", new { url = "https://drive.example.go.id/sptjm.pdf", title = "SPTJM" })).Json(HttpStatusCode.Created);
+        var items = checklist.GetProperty("items").EnumerateArray().ToList();
+        await (await Step(unitKeyA, a, $"follow-ups/{items[0].Id()}/fulfilment", new { evidenceId = sptjm.Id() })).Json(HttpStatusCode.OK);
+        var workbook = await (await Step(s.Inspectorate, a, $"follow-ups/{items[1].Id()}/fulfilment",
+            new { tpiLayerStamp = checklist.GetProperty("currentTpiLayerStamp").GetString() })).Json(HttpStatusCode.OK);
+        At(s, 5, 5);
+        await (await Step(s.Evaluator, a, "desk-evaluation", new { heldOn = "2026-05-04", notes = "Data dukung memadai", recommendations = "Perkuat survei" })).Json(HttpStatusCode.OK);
+        await (await Step(s.Evaluator, a, "field-evaluation", new { heldOn = "2026-05-05", mode = "in_person", notes = "Wawancara agen perubahan" })).Json(HttpStatusCode.OK);
+        var designated = await (await Step(s.Evaluator, a, "decide", new { outcome = "designated", decreeNumber = "SK MENPANRB 50/2026", decreeDate = "2026-05-05" })).Json(HttpStatusCode.OK);
+
+        // Unit B fails the selection, appeals in its window, is accepted back and passes the second selection.
+        At(s, 4, 10);
+        await (await Step(s.Evaluator, b, "administrative-selection", Failed("2026-04-10", "2026-04-17"))).Json(HttpStatusCode.OK);
+        var proof = await (await unitKeyB.PostJson($"/api/v1/assessments/{b}/items/MP.P.1.a/evidence", new { url = "https://drive.example.go.id/sk-tim.pdf", title = "SK Tim" })).Json(HttpStatusCode.Created);
+        var appealed = await (await Step(unitKeyB, b, "appeal", new { reasons = "SK Tim ZI sudah diunggah", evidenceIds = new[] { proof.Id() } })).Json(HttpStatusCode.OK);
+        var reopened = await (await Step(s.Evaluator, b, "appeal/decision", new { outcome = "accepted", note = "Terbukti" })).Json(HttpStatusCode.OK);
+        At(s, 5, 5);
+        await s.Evaluator.ThroughNationalEvaluation(b, "2026-05-05");
+        await (await Step(s.Evaluator, b, "decide", new { outcome = "designated", decreeNumber = "SK MENPANRB 51/2026", decreeDate = "2026-05-05" })).Json(HttpStatusCode.OK);
+
+        var historyA = await (await s.Admin.GetAsync($"/api/v1/assessments/{a}/history")).Json(HttpStatusCode.OK);
+        var historyB = await (await s.Admin.GetAsync($"/api/v1/assessments/{b}/history")).Json(HttpStatusCode.OK);
+        var nationalA = await (await s.Admin.GetAsync($"/api/v1/assessments/{a}/national-evaluation")).Json(HttpStatusCode.OK);
+        var nationalB = await (await unitKeyB.GetAsync($"/api/v1/assessments/{b}/national-evaluation")).Json(HttpStatusCode.OK);
+        async Task<List<string?>> AuditActions(string query) => (await (await s.Admin.GetAsync($"/api/v1/audit?{query}&pageSize=100")).Json(HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().Select(e => e.GetProperty("action").GetString()).Where(x => !x!.StartsWith("answers.", StringComparison.Ordinal)).ToList();
+        var actionsA = await AuditActions($"entityType=assessment&entityId={a}");
+        var actionsB = await AuditActions($"entityType=assessment&entityId={b}");
+        var followUpActions = await AuditActions("entityType=follow_up");
+        var appealActions = await AuditActions("entityType=appeal");
+        var designationActions = await AuditActions("entityType=designation");
+
+        Assert.Equal("passed_with_notes", noted.GetProperty("status").GetString());
+        Assert.Equal(["sptjm", "lke_workbook"], checklist.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("kind").GetString()));
+        Assert.Equal("follow_ups_open", blocked.GetProperty("rule").GetString());
+        Assert.Equal(2, blocked.GetProperty("openFollowUps").GetArrayLength());
+        Assert.Equal("fulfilled", workbook.GetProperty("status").GetString());
+        Assert.StartsWith("tpi:", workbook.GetProperty("tpiLayerStamp").GetString());
+        Assert.Equal("designated", designated.GetProperty("status").GetString());
+        Assert.Equal("appealed", appealed.GetProperty("status").GetString());
+        Assert.Equal("proposed", reopened.GetProperty("status").GetString());
+        Assert.Equal(["submit", "review", "propose", "select", "fulfil_follow_up", "fulfil_follow_up", "desk_evaluate", "field_evaluate", "decide"], Actions(historyA));
+        Assert.Equal(["submit", "review", "propose", "select", "appeal", "accept_appeal", "select", "desk_evaluate", "field_evaluate", "decide"], Actions(historyB));
+        Assert.Equal(["proposed", "selection_failed", "appealed", "proposed", "selection_passed"],
+            historyB.EnumerateArray().Skip(2).Take(5).Select(t => t.GetProperty("toStatus").GetString()));
+        Assert.Equal("in_person", nationalA.GetProperty("fieldEvaluation").GetProperty("mode").GetString());
+        Assert.Equal("Perkuat survei", nationalA.GetProperty("deskEvaluation").GetProperty("recommendations").GetString());
+        Assert.Equal("2026-05-05", nationalA.GetProperty("standing").GetProperty("decidedOn").GetString());
+        Assert.Equal(0, nationalA.GetProperty("standing").GetProperty("openFollowUps").GetInt32());
+        Assert.Equal("accepted", nationalB.GetProperty("appeal").GetProperty("status").GetString());
+        Assert.Equal(proof.Id(), nationalB.GetProperty("appeal").GetProperty("evidenceIds")[0].GetGuid());
+        Assert.Equal("lulus", nationalB.GetProperty("selection").GetProperty("outcome").GetString());
+        // Every status change has its entry; the follow-up events are recorded on the follow-ups themselves.
+        Assert.Equal(Actions(historyA).Where(x => x != "fulfil_follow_up").Select(x => $"assessment.{x}").Prepend("assessment.created").Order(),
+            actionsA.Order());
+        Assert.Equal(Actions(historyB).Select(x => $"assessment.{x}").Prepend("assessment.created").Order(), actionsB.Order());
+        Assert.Equal(["follow_up.created", "follow_up.created", "follow_up.fulfilled", "follow_up.fulfilled"], followUpActions.Order());
+        Assert.Equal(["appeal.accepted", "appeal.filed"], appealActions.Order());
+        Assert.Equal(2, designationActions.Count(x => x == "designation.created"));
+    }
+
+    [Fact]
+    public async Task EveryNationalStepFromTheWrongStatusIs409NamingTheCurrentAndTheAllowedOnes()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var (_, assessment) = await Proposed(s, "A", 1);
+        (string Path, object Body)[] steps =
+        [
+            ("desk-evaluation", new { heldOn = "2026-04-01" }),
+            ("field-evaluation", new { heldOn = "2026-04-01", mode = "online" }),
+            ("appeal/decision", new { outcome = "accepted" }),
+            ("decide", new { outcome = "not_designated", decreeNumber = "SK 1/2026", decreeDate = "2026-04-01" }),
+        ];
+
+        var refused = new List<JsonElement>();
+        foreach (var (path, body) in steps)
+        {
+            refused.Add(await (await Step(s.Evaluator, assessment, path, body)).Problem(HttpStatusCode.Conflict));
+        }
+        var appeal = await (await Step(s.Inspectorate, assessment, "appeal", new { reasons = "x" })).Problem(HttpStatusCode.Conflict);
+        var byInspectorate = await (await Step(s.Inspectorate, assessment, "administrative-selection", new { outcome = "lulus", heldOn = "2026-04-01" })).Problem(HttpStatusCode.Forbidden);
+        await (await Step(s.Evaluator, assessment, "administrative-selection", new { outcome = "lulus", heldOn = "2026-04-01" })).Json(HttpStatusCode.OK);
+        var again = await (await Step(s.Evaluator, assessment, "administrative-selection", new { outcome = "lulus", heldOn = "2026-04-01" })).Problem(HttpStatusCode.Conflict);
+        var fieldFirst = await (await Step(s.Evaluator, assessment, "field-evaluation", new { heldOn = "2026-04-01", mode = "online" })).Problem(HttpStatusCode.Conflict);
+        await (await Step(s.Evaluator, assessment, "desk-evaluation", new { heldOn = "2026-04-01" })).Json(HttpStatusCode.OK);
+        var tooEarly = await (await Step(s.Evaluator, assessment, "decide", new { outcome = "designated", decreeNumber = "SK 2/2026", decreeDate = "2026-04-01" })).Problem(HttpStatusCode.UnprocessableEntity);
+        var ended = await (await Step(s.Evaluator, assessment, "decide",
+            new { outcome = "not_designated", decreeNumber = "SK 3/2026", decreeDate = "2026-04-01", recommendations = "Tingkatkan IPK" })).Json(HttpStatusCode.OK);
+        var national = await (await s.Admin.GetAsync($"/api/v1/assessments/{assessment}/national-evaluation")).Json(HttpStatusCode.OK);
+
+        Assert.All(refused.Append(appeal), p =>
+        {
+            Assert.Equal("proposed", p.GetProperty("currentStatus").GetString());
+            Assert.Equal(["select"], p.GetProperty("allowedTransitions").EnumerateArray().Select(t => t.GetString()));
+        });
+        Assert.Contains("Forbidden", byInspectorate.GetProperty("title").GetString());
+        Assert.Equal("selection_passed", again.GetProperty("currentStatus").GetString());
+        Assert.Equal(["desk_evaluate"], fieldFirst.GetProperty("allowedTransitions").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal("field_evaluation_required", tooEarly.GetProperty("rule").GetString());
+        Assert.Equal("not_designated", ended.GetProperty("status").GetString());
+        Assert.Equal("Tingkatkan IPK", national.GetProperty("decision").GetProperty("recommendations").GetString());
+        Assert.Equal("not_designated", national.GetProperty("decision").GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task AUnitAppealsOnceAYearAndOnlyWithinTheWindowTheTpnSet()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var (unit, assessment) = await Proposed(s, "A", 1);
+        var unitKey = app.ClientWithKey(await s.Admin.CreateKey("unit", unitId: unit));
+        var missingWindow = await (await Step(s.Evaluator, assessment, "administrative-selection", new { outcome = "tidak_lulus", heldOn = "2026-04-01" })).Problem(HttpStatusCode.BadRequest);
+        await (await Step(s.Evaluator, assessment, "administrative-selection", Failed("2026-04-01", "2026-04-10", opensOn: "2026-04-03"))).Json(HttpStatusCode.OK);
+
+        var early = await (await Step(unitKey, assessment, "appeal", new { reasons = "Keberatan" })).Problem(HttpStatusCode.UnprocessableEntity);
+        At(s, 4, 11);
+        var late = await (await Step(unitKey, assessment, "appeal", new { reasons = "Keberatan" })).Problem(HttpStatusCode.UnprocessableEntity);
+        var expired = await (await s.Admin.GetAsync($"/api/v1/units/{unit}/compliance")).Json(HttpStatusCode.OK);
+        At(s, 4, 10);
+        var foreignEvidence = await (await Step(unitKey, assessment, "appeal", new { reasons = "Keberatan", evidenceIds = new[] { Guid.NewGuid() } })).Problem(HttpStatusCode.BadRequest);
+        await (await Step(unitKey, assessment, "appeal", new { reasons = "Keberatan" })).Json(HttpStatusCode.OK);
+        await (await Step(s.Evaluator, assessment, "appeal/decision", new { outcome = "accepted" })).Json(HttpStatusCode.OK);
+        await (await Step(s.Evaluator, assessment, "administrative-selection", Failed("2026-04-10", "2026-04-20"))).Json(HttpStatusCode.OK);
+        var second = await (await Step(s.Inspectorate, assessment, "appeal", new { reasons = "Keberatan lagi" })).Problem(HttpStatusCode.UnprocessableEntity);
+        var history = await (await s.Admin.GetAsync($"/api/v1/assessments/{assessment}/history")).Json(HttpStatusCode.OK);
+
+        Assert.NotEmpty(missingWindow.Errors("appealClosesOn"));
+        Assert.Equal("appeal_outside_window", early.GetProperty("rule").GetString());
+        Assert.Equal("2026-04-03", early.GetProperty("appealOpensOn").GetString());
+        Assert.Equal("appeal_outside_window", late.GetProperty("rule").GetString());
+        Assert.Contains("2026-04-10", late.GetProperty("detail").GetString());
+        Assert.Equal("expired", expired.GetProperty("national").GetProperty("appeal").GetProperty("status").GetString());
+        Assert.NotEmpty(foreignEvidence.Errors("evidenceIds[0]"));
+        Assert.Equal("one_appeal_per_unit_and_year", second.GetProperty("rule").GetString());
+        Assert.Equal(1, Actions(history).Count(a => a == "appeal"));
+    }
+
+    [Fact]
+    public async Task ARejectedAppealIsFinal()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var (_, assessment) = await Proposed(s, "A", 1);
+        await (await Step(s.Evaluator, assessment, "administrative-selection", Failed("2026-04-01", "2026-04-10"))).Json(HttpStatusCode.OK);
+        await (await Step(s.Inspectorate, assessment, "appeal", new { reasons = "Keberatan" })).Json(HttpStatusCode.OK);
+        var byUnitSide = await (await Step(s.Inspectorate, assessment, "appeal/decision", new { outcome = "accepted" })).Problem(HttpStatusCode.Forbidden);
+
+        var rejected = await (await Step(s.Evaluator, assessment, "appeal/decision", new { outcome = "rejected", note = "Tidak terbukti" })).Json(HttpStatusCode.OK);
+        var after = await (await Step(s.Evaluator, assessment, "decide", new { outcome = "not_designated", decreeNumber = "SK 1/2026", decreeDate = "2026-04-01" })).Problem(HttpStatusCode.Conflict);
+        var national = await (await s.Admin.GetAsync($"/api/v1/assessments/{assessment}/national-evaluation")).Json(HttpStatusCode.OK);
+
+        Assert.Contains("Forbidden", byUnitSide.GetProperty("title").GetString());
+        Assert.Equal("appeal_rejected", rejected.GetProperty("status").GetString());
+        Assert.Contains("none (final)", after.GetProperty("detail").GetString());
+        Assert.Equal("rejected", national.GetProperty("appeal").GetProperty("status").GetString());
+        Assert.Equal("Tidak terbukti", national.GetProperty("appeal").GetProperty("decisionNote").GetString());
+    }
+
+    [Fact]
+    public async Task FollowUpsBlockTheDeskEvaluationUntilMetOrWaivedAndOnceOverdueOnlyTheTpnCanWaiveThem()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var (unit, assessment) = await Proposed(s, "A", 1);
+        await (await Step(s.Evaluator, assessment, "administrative-selection", new
+        {
+            outcome = "lulus_dengan_catatan", heldOn = "2026-04-01", followUpsDueOn = "2026-04-08",
+            followUps = new[] { new { kind = "lke_workbook", description = "LKE reviu TPI" }, new { kind = "document", description = "Notulen rapat" } },
+        })).Json(HttpStatusCode.OK);
+        var items = (await FollowUps(s, assessment)).GetProperty("items").EnumerateArray().Select(i => i.Id()).ToList();
+
+        var stale = await (await Step(s.Inspectorate, assessment, $"follow-ups/{items[0]}/fulfilment", new { tpiLayerStamp = "tpi:1:20200101T000000Z" })).Problem(HttpStatusCode.UnprocessableEntity);
+        var wrongKind = await (await Step(s.Inspectorate, assessment, $"follow-ups/{items[1]}/fulfilment", new { tpiLayerStamp = "tpi:0" })).Problem(HttpStatusCode.BadRequest);
+        At(s, 4, 9);
+        var overdue = await (await Step(s.Inspectorate, assessment, $"follow-ups/{items[1]}/fulfilment", new { evidenceId = Guid.NewGuid() })).Problem(HttpStatusCode.UnprocessableEntity);
+        var blocked = await (await Step(s.Evaluator, assessment, "desk-evaluation", new { heldOn = "2026-04-09" })).Problem(HttpStatusCode.UnprocessableEntity);
+        var flagged = await (await s.Admin.GetAsync($"/api/v1/compliance?agencyId={s.Agency}&flag=follow_ups_overdue")).Json(HttpStatusCode.OK);
+        var byStage = await (await s.Admin.GetAsync($"/api/v1/compliance?agencyId={s.Agency}&nationalStage=passed_with_notes")).Json(HttpStatusCode.OK);
+        var otherStage = await (await s.Admin.GetAsync($"/api/v1/compliance?agencyId={s.Agency}&nationalStage=appealed")).Json(HttpStatusCode.OK);
+        var badStage = await (await s.Admin.GetAsync("/api/v1/compliance?nationalStage=lulus")).Problem(HttpStatusCode.BadRequest);
+        var unitWaives = await (await Step(s.Inspectorate, assessment, $"follow-ups/{items[0]}/waiver", new { reason = "x" })).Problem(HttpStatusCode.Forbidden);
+        var noReason = await (await Step(s.Evaluator, assessment, $"follow-ups/{items[0]}/waiver", new { })).Problem(HttpStatusCode.BadRequest);
+        await (await Step(s.Evaluator, assessment, $"follow-ups/{items[0]}/waiver", new { reason = "LKE diterima melalui PortalRB" })).Json(HttpStatusCode.OK);
+        var stillOne = await (await Step(s.Evaluator, assessment, "desk-evaluation", new { heldOn = "2026-04-09" })).Problem(HttpStatusCode.UnprocessableEntity);
+        var waived = await (await Step(s.Evaluator, assessment, $"follow-ups/{items[1]}/waiver", new { reason = "Notulen tidak diperlukan" })).Json(HttpStatusCode.OK);
+        var twice = await (await Step(s.Evaluator, assessment, $"follow-ups/{items[1]}/waiver", new { reason = "lagi" })).Problem(HttpStatusCode.Conflict);
+        var desk = await (await Step(s.Evaluator, assessment, "desk-evaluation", new { heldOn = "2026-04-09" })).Json(HttpStatusCode.OK);
+        var compliance = await (await s.Admin.GetAsync($"/api/v1/units/{unit}/compliance")).Json(HttpStatusCode.OK);
+
+        Assert.Equal("workbook_stale", stale.GetProperty("rule").GetString());
+        Assert.NotEmpty(wrongKind.Errors("tpiLayerStamp"));
+        Assert.Equal("follow_ups_overdue", overdue.GetProperty("rule").GetString());
+        Assert.Equal("follow_ups_overdue", blocked.GetProperty("rule").GetString());
+        Assert.Equal(unit, Assert.Single(flagged.GetProperty("items").EnumerateArray()).GetProperty("unitId").GetGuid());
+        Assert.Equal(1, byStage.GetProperty("total").GetInt32());
+        Assert.Equal(2, byStage.GetProperty("items")[0].GetProperty("national").GetProperty("overdueFollowUps").GetInt32());
+        Assert.Equal(0, otherStage.GetProperty("total").GetInt32());
+        Assert.NotEmpty(badStage.Errors("nationalStage"));
+        Assert.Contains("Forbidden", unitWaives.GetProperty("title").GetString());
+        Assert.NotEmpty(noReason.Errors("reason"));
+        Assert.Equal("follow_ups_overdue", stillOne.GetProperty("rule").GetString());
+        Assert.Single(stillOne.GetProperty("openFollowUps").EnumerateArray());
+        Assert.Equal("Notulen tidak diperlukan", waived.GetProperty("waiverReason").GetString());
+        Assert.Equal("waived", twice.GetProperty("followUpStatus").GetString());
+        Assert.Equal("desk_evaluated", desk.GetProperty("status").GetString());
+        Assert.Equal("proposed", compliance.GetProperty("stage").GetString());
+        Assert.Equal("desk_evaluated", compliance.GetProperty("national").GetProperty("stage").GetString());
+        Assert.DoesNotContain("follow_ups_overdue", compliance.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+    }
+
+    [Fact]
+    public async Task OnlyAWtpOpinionForThePriorYearAllowsAProposal()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app, wtp: false);
+        var (unit, assessment) = await Reviewed(s, "A", 1);
+
+        var missing = await (await Step(s.Inspectorate, assessment, "propose")).Problem(HttpStatusCode.UnprocessableEntity);
+        var before = await (await s.Admin.GetAsync($"/api/v1/units/{unit}/compliance")).Json(HttpStatusCode.OK);
+        var withinYear = await (await s.Inspectorate.PutAsJsonAsync($"/api/v1/agencies/{s.Agency}/audit-opinions/2025",
+            new { opinion = "WTP", reportNumber = "LHP 1", issuedOn = "2025-12-31" })).Problem(HttpStatusCode.BadRequest);
+        var badOpinion = await (await s.Inspectorate.PutAsJsonAsync($"/api/v1/agencies/{s.Agency}/audit-opinions/2025",
+            new { opinion = "WAJAR", reportNumber = "LHP 1", issuedOn = "2026-03-01" })).Problem(HttpStatusCode.BadRequest);
+        await s.Inspectorate.RecordWtp(s.Agency, 2025, opinion: "WDP");
+        var wdp = await (await Step(s.Inspectorate, assessment, "propose")).Problem(HttpStatusCode.UnprocessableEntity);
+        await s.Inspectorate.RecordWtp(s.Agency, 2025);
+        var proposed = await (await Step(s.Inspectorate, assessment, "propose")).Json(HttpStatusCode.OK);
+        var after = await (await s.Admin.GetAsync($"/api/v1/units/{unit}/compliance")).Json(HttpStatusCode.OK);
+        var opinions = await (await s.Inspectorate.GetAsync($"/api/v1/agencies/{s.Agency}/audit-opinions")).Json(HttpStatusCode.OK);
+        var audit = await (await s.Admin.GetAsync("/api/v1/audit?entityType=audit_opinion")).Json(HttpStatusCode.OK);
+
+        Assert.Equal("audit_opinion_missing", missing.GetProperty("rule").GetString());
+        Assert.Equal(2025, missing.GetProperty("auditOpinionYear").GetInt32());
+        Assert.False(before.GetProperty("prerequisites").GetProperty("auditOpinionMet").GetBoolean());
+        Assert.NotEmpty(withinYear.Errors("issuedOn"));
+        Assert.NotEmpty(badOpinion.Errors("opinion"));
+        Assert.Equal("audit_opinion_not_wtp", wdp.GetProperty("rule").GetString());
+        Assert.Equal("WDP", wdp.GetProperty("auditOpinion").GetString());
+        Assert.Equal("proposed", proposed.GetProperty("status").GetString());
+        Assert.True(after.GetProperty("prerequisites").GetProperty("auditOpinionMet").GetBoolean());
+        Assert.Equal("WTP", Assert.Single(opinions.EnumerateArray()).GetProperty("opinion").GetString());
+        var changes = audit.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("changes").GetProperty("opinion")).ToList();
+        Assert.Equal(2, changes.Count);
+        Assert.Contains(changes, c => c.GetProperty("before").GetString() == "WDP" && c.GetProperty("after").GetString() == "WTP");
+    }
+
+    [Fact]
+    public async Task AProposalBeyondTheAgencysQuotaIsRefusedNamingTheQuotaAndTheUnitsAlreadyProposed()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var byInspectorate = await (await s.Inspectorate.PutAsJsonAsync($"/api/v1/agencies/{s.Agency}/proposal-quota/2026", new { wbk = 1 })).Problem(HttpStatusCode.Forbidden);
+        var negative = await (await s.Admin.PutAsJsonAsync($"/api/v1/agencies/{s.Agency}/proposal-quota/2026", new { wbk = -1 })).Problem(HttpStatusCode.BadRequest);
+        await (await s.Admin.PutAsJsonAsync($"/api/v1/agencies/{s.Agency}/proposal-quota/2026", new { wbk = 1, wbbm = (int?)null })).Json(HttpStatusCode.OK);
+        var (first, firstAssessment) = await Proposed(s, "A-PERTAMA", 1);
+        await (await Step(s.Evaluator, firstAssessment, "administrative-selection", Failed("2026-04-01", "2026-04-05"))).Json(HttpStatusCode.OK);
+        var (second, assessment) = await Reviewed(s, "B-KEDUA", 30);
+
+        var refused = await (await Step(s.Inspectorate, assessment, "propose")).Problem(HttpStatusCode.UnprocessableEntity);
+        var document = await (await s.Admin.GetAsync($"/api/v1/units/{second}/compliance")).Json(HttpStatusCode.OK);
+        await (await s.Admin.PutAsJsonAsync($"/api/v1/agencies/{s.Agency}/proposal-quota/2026", new { wbk = 2 })).Json(HttpStatusCode.OK);
+        var proposed = await (await Step(s.Inspectorate, assessment, "propose")).Json(HttpStatusCode.OK);
+        var quota = await (await s.Inspectorate.GetAsync($"/api/v1/agencies/{s.Agency}/proposal-quota/2026")).Json(HttpStatusCode.OK);
+        var summary = await (await s.Admin.GetAsync($"/api/v1/agencies/{s.Agency}/compliance-summary?year=2026")).Json(HttpStatusCode.OK);
+
+        Assert.Contains("Forbidden", byInspectorate.GetProperty("title").GetString());
+        Assert.NotEmpty(negative.Errors("wbk"));
+        Assert.Equal("proposal_quota_reached", refused.GetProperty("rule").GetString());
+        Assert.Equal(1, refused.GetProperty("quota").GetInt32());
+        var already = Assert.Single(refused.GetProperty("proposedUnits").EnumerateArray());
+        Assert.Equal(first, already.GetProperty("unitId").GetGuid());
+        Assert.Equal("selection_failed", already.GetProperty("status").GetString());
+        Assert.Contains("A-PERTAMA", refused.GetProperty("detail").GetString());
+        Assert.True(document.GetProperty("prerequisites").GetProperty("quota").GetProperty("reached").GetBoolean());
+        Assert.Equal("proposed", proposed.GetProperty("status").GetString());
+        Assert.Equal(2, quota.GetProperty("wbk").GetInt32());
+        Assert.Equal(JsonValueKind.Null, quota.GetProperty("wbbm").ValueKind);
+        Assert.Equal(1, summary.GetProperty("byNationalStage").GetProperty("selection_failed").GetInt32());
+        Assert.Equal(1, summary.GetProperty("byNationalStage").GetProperty("proposed").GetInt32());
+        Assert.Equal(2, summary.GetProperty("byStage").GetProperty("proposed").GetInt32());
+    }
+
+    [Fact]
+    public async Task PortalRbKeepsListingAProposedUnitThroughEveryNationalStage()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var portalRb = PortalRbWorld.Bearer(app, await s.Admin.CreateKey("portalrb", agencyId: s.Agency));
+        var (unit, assessment) = await Proposed(s, "A", 1);
+        var seen = new List<bool>();
+        async Task Look() => seen.Add((await (await portalRb.GetAsync("/portalrb/v1/pengusulan/unit-wbk?tahun=2026")).Json(HttpStatusCode.OK))
+            .GetProperty("units").EnumerateArray().Any(u => u.GetProperty("id").GetString() == unit.ToString("D")));
+
+        await Look();
+        await (await Step(s.Evaluator, assessment, "administrative-selection", Failed("2026-04-01", "2026-04-05"))).Json(HttpStatusCode.OK);
+        await Look();
+        await (await Step(s.Inspectorate, assessment, "appeal", new { reasons = "Keberatan" })).Json(HttpStatusCode.OK);
+        await Look();
+        await (await Step(s.Evaluator, assessment, "appeal/decision", new { outcome = "accepted" })).Json(HttpStatusCode.OK);
+        await s.Evaluator.ThroughNationalEvaluation(assessment, "2026-04-01");
+        await Look();
+        await (await Step(s.Evaluator, assessment, "decide", new { outcome = "designated", decreeNumber = "SK 1/2026", decreeDate = "2026-04-01" })).Json(HttpStatusCode.OK);
+        await Look();
+
+        Assert.Equal([true, true, true, true, true], seen);
+    }
+}
