@@ -21,7 +21,7 @@ public sealed class EvaluationRequestValidator : AbstractValidator<EvaluationReq
     {
         RuleFor(r => r.HeldOn).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("heldOn must not be in the future.")
             .Must(d => d >= IndonesiaClock.EarliestZiEvent).WithMessage($"heldOn must be on or after {IndonesiaClock.EarliestZiEvent:yyyy-MM-dd}.");
-        RuleFor(r => r.Mode).OneOf(StageRecords.Modes).When(r => r.Mode is not null).WithMessage("mode must be in_person or online.");
+        RuleFor(r => r.Mode).OneOf(StageRecords.Modes).WithMessage("mode must be in_person or online.");
         RuleFor(r => r.Notes).MaximumLength(4000);
         RuleFor(r => r.Recommendations).MaximumLength(4000);
     }
