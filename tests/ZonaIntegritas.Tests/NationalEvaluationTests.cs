@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ZonaIntegritas.Api.Features.Workflow;
 using ZonaIntegritas.Tests.Infrastructure;
 using ZonaIntegritas.Tests.PortalRb;
 using ZonaIntegritas.Tests.Scoring;
@@ -356,6 +357,15 @@ public sealed class NationalEvaluationTests
         Assert.Equal(1, summary.GetProperty("byNationalStage").GetProperty("selection_failed").GetInt32());
         Assert.Equal(1, summary.GetProperty("byNationalStage").GetProperty("proposed").GetInt32());
         Assert.Equal(2, summary.GetProperty("byStage").GetProperty("proposed").GetInt32());
+    }
+
+    [Fact]
+    public void TheSqlListsOfTheComplianceStageAreTheStatusListsOfTheWorkflow()
+    {
+        static string Sql(IEnumerable<string> statuses) => string.Join(", ", statuses.Select(s => $"'{s}'"));
+
+        Assert.Equal(AssessmentStatus.InNationalEvaluationSql, Sql(AssessmentStatus.National.Where(s => !AssessmentStatus.IsFinal(s))));
+        Assert.Equal(AssessmentStatus.FinalSql, Sql(AssessmentStatus.All.Where(AssessmentStatus.IsFinal).OrderBy(s => s == AssessmentStatus.AppealRejected)));
     }
 
     [Fact]

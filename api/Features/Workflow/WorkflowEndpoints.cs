@@ -139,12 +139,13 @@ public static class AssessmentStatus
     public static readonly string[] National =
         [Proposed, SelectionPassed, PassedWithNotes, SelectionFailed, Appealed, AppealRejected, DeskEvaluated, FieldEvaluated, Designated, NotDesignated];
 
-    /// <summary>Proposed and not yet finally decided: a unit in these counts as "proposed" in compliance documents and quotas.</summary>
-    public const string InNationalEvaluationSql =
-        $"'{Proposed}', '{SelectionPassed}', '{PassedWithNotes}', '{SelectionFailed}', '{Appealed}', '{DeskEvaluated}', '{FieldEvaluated}'";
+    // The same lists as SQL literals for the compliance stage (plain text, so the SQL Server script tests can expand them);
+    // a test holds them equal to National and IsFinal.
+    /// <summary>Proposed and not finally decided: the compliance stage "proposed".</summary>
+    public const string InNationalEvaluationSql = "'proposed', 'selection_passed', 'passed_with_notes', 'selection_failed', 'appealed', 'desk_evaluated', 'field_evaluated'";
 
     /// <summary>Finished: nothing more can happen to the assessment.</summary>
-    public const string FinalSql = $"'{Designated}', '{NotDesignated}', '{AppealRejected}'";
+    public const string FinalSql = "'designated', 'not_designated', 'appeal_rejected'";
 
     public static bool IsFinal(string status) => status is Designated or NotDesignated or AppealRejected;
 
