@@ -1,6 +1,4 @@
-using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
-using System.Globalization;
 using Dapper;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,26 +15,6 @@ using ZonaIntegritas.Api.Http;
 using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Workflow;
-
-/// <summary>Bound from the <c>Proposals</c> section.</summary>
-public sealed class ProposalOptions : IValidatableObject
-{
-    public const string Section = "Proposals";
-
-    /// <summary>MM-dd of the assessment year after which proposals are refused.</summary>
-    public string DeadlineMonthDay { get; set; } = "05-31";
-
-    public DateOnly DeadlineFor(int year) =>
-        DateOnly.ParseExact($"{year:D4}-{DeadlineMonthDay}", "yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (!DateOnly.TryParseExact($"2024-{DeadlineMonthDay}", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-        {
-            yield return new ValidationResult($"Proposals:DeadlineMonthDay must be a month and day as MM-dd (e.g. 05-31); got '{DeadlineMonthDay}'.", [nameof(DeadlineMonthDay)]);
-        }
-    }
-}
 
 public sealed record TransitionRequest(string? Note) : IHasExample<TransitionRequest>
 {
@@ -58,6 +36,7 @@ public sealed record DecisionRequest(string? Outcome, string? DecreeNumber, Date
 public sealed record Transition
 {
     public int Sequence { get; init; }
+    [Vocabulary(typeof(AssessmentStatus), nameof(AssessmentStatus.Actions))]
     public string Action { get; init; } = "";
     [Vocabulary(typeof(AssessmentStatus), nameof(AssessmentStatus.All))]
     public string FromStatus { get; init; } = "";
@@ -89,79 +68,6 @@ public sealed class DecisionRequestValidator : AbstractValidator<DecisionRequest
         RuleFor(r => r.Note).MaximumLength(2000);
         RuleFor(r => r.Recommendations).MaximumLength(4000);
     }
-}
-
-/// <summary>
-/// draft → self_submitted → tpi_reviewed → proposed, then the national evaluation (docs/workflow.md): administrative
-/// selection (selection_passed | passed_with_notes | selection_failed → appealed → proposed again | appeal_rejected),
-/// desk_evaluated, field_evaluated, and designated | not_designated. The TPI may return a submitted or reviewed
-/// assessment to the unit (returned, which behaves like draft).
-/// </summary>
-public static class AssessmentStatus
-{
-    public const string Draft = "draft";
-    public const string Returned = "returned";
-    public const string SelfSubmitted = "self_submitted";
-    public const string TpiReviewed = "tpi_reviewed";
-    public const string Proposed = "proposed";
-    public const string SelectionPassed = "selection_passed";
-    public const string PassedWithNotes = "passed_with_notes";
-    public const string SelectionFailed = "selection_failed";
-    public const string Appealed = "appealed";
-    public const string AppealRejected = "appeal_rejected";
-    public const string DeskEvaluated = "desk_evaluated";
-    public const string FieldEvaluated = "field_evaluated";
-    public const string Designated = "designated";
-    public const string NotDesignated = "not_designated";
-
-    public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>
-    {
-        [Draft] = ["submit"],
-        [Returned] = ["submit"],
-        [SelfSubmitted] = ["return", "review"],
-        [TpiReviewed] = ["return", "propose"],
-        [Proposed] = ["select"],
-        [SelectionPassed] = ["desk_evaluate"],
-        [PassedWithNotes] = ["desk_evaluate", "decide"],
-        [SelectionFailed] = ["appeal"],
-        [Appealed] = ["accept_appeal", "reject_appeal"],
-        [AppealRejected] = [],
-        [DeskEvaluated] = ["field_evaluate", "decide"],
-        [FieldEvaluated] = ["decide"],
-        [Designated] = [],
-        [NotDesignated] = [],
-    };
-
-    /// <summary>Every status, in workflow order (the OpenAPI enum of statuses).</summary>
-    public static readonly string[] All = [.. Allowed.Keys];
-
-    /// <summary>The statuses of the national evaluation, from the proposal to the decision: the national stage filter.</summary>
-    public static readonly string[] National =
-        [Proposed, SelectionPassed, PassedWithNotes, SelectionFailed, Appealed, AppealRejected, DeskEvaluated, FieldEvaluated, Designated, NotDesignated];
-
-    // The same lists as SQL literals for the compliance stage (plain text, so the SQL Server script tests can expand them);
-    // a test holds them equal to National and IsFinal.
-    /// <summary>Proposed and not finally decided: the compliance stage "proposed".</summary>
-    public const string InNationalEvaluationSql = "'proposed', 'selection_passed', 'passed_with_notes', 'selection_failed', 'appealed', 'desk_evaluated', 'field_evaluated'";
-
-    /// <summary>Finished: nothing more can happen to the assessment.</summary>
-    public const string FinalSql = "'designated', 'not_designated', 'appeal_rejected'";
-
-    public static bool IsFinal(string status) => status is Designated or NotDesignated or AppealRejected;
-
-    /// <summary>
-    /// Whether evidence may still be uploaded, versioned or withdrawn (admin may always): not once the assessment is proposed,
-    /// except while the unit answers a conditional pass (its follow-ups) or prepares its appeal.
-    /// </summary>
-    public static bool EvidenceOpen(string status) => status is Draft or Returned or SelfSubmitted or TpiReviewed or PassedWithNotes or SelectionFailed;
-
-    /// <summary>Whether a layer's answers may still change in this status (admin may always change them).</summary>
-    public static bool LayerOpen(string status, string layer) => layer switch
-    {
-        Layers.Self => status is Draft or Returned,
-        Layers.Tpi => status is Draft or Returned or SelfSubmitted,
-        _ => !IsFinal(status),
-    };
 }
 
 public static class WorkflowEndpoints
