@@ -236,4 +236,40 @@ public sealed class NationalEvaluationTests
         Assert.Equal("desk_evaluated", compliance.GetProperty("national").GetProperty("stage").GetString());
         Assert.DoesNotContain("follow_ups_overdue", compliance.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
     }
+
+    [Fact]
+    public async Task TheTpnMayEndAConditionalPassWhoseFollowUpsWereNotDeliveredAndEvaluationsKeepTheirDateOrder()
+    {
+        await using var app = await TestApp.StartAsync();
+        var s = await Prepare(app);
+        var (_, ordered) = await Proposed(s, "A-URUT", 1);
+        var (_, noted) = await Proposed(s, "B-CATATAN", 30);
+        At(s, 4, 5);
+        await (await Step(s.Evaluator, ordered, "administrative-selection", new { outcome = "lulus", heldOn = "2026-04-05" })).Json(HttpStatusCode.OK);
+        await (await Step(s.Evaluator, noted, "administrative-selection", new { outcome = "lulus_dengan_catatan", heldOn = "2026-04-05", followUpsDueOn = "2026-04-06" })).Json(HttpStatusCode.OK);
+
+        var deskTooEarly = await (await Step(s.Evaluator, ordered, "desk-evaluation", new { heldOn = "2026-04-04" })).Problem(HttpStatusCode.UnprocessableEntity);
+        var deskWithMode = await (await Step(s.Evaluator, ordered, "desk-evaluation", new { heldOn = "2026-04-05", mode = "online" })).Problem(HttpStatusCode.BadRequest);
+        await (await Step(s.Evaluator, ordered, "desk-evaluation", new { heldOn = "2026-04-05" })).Json(HttpStatusCode.OK);
+        var fieldWithoutMode = await (await Step(s.Evaluator, ordered, "field-evaluation", new { heldOn = "2026-04-05" })).Problem(HttpStatusCode.BadRequest);
+        var fieldBadMode = await (await Step(s.Evaluator, ordered, "field-evaluation", new { heldOn = "2026-04-05", mode = "telepon" })).Problem(HttpStatusCode.BadRequest);
+        var fieldTooEarly = await (await Step(s.Evaluator, ordered, "field-evaluation", new { heldOn = "2026-04-04", mode = "online" })).Problem(HttpStatusCode.UnprocessableEntity);
+        var future = await (await Step(s.Evaluator, ordered, "field-evaluation", new { heldOn = "2026-04-30", mode = "online" })).Problem(HttpStatusCode.BadRequest);
+        At(s, 4, 10);
+        var ended = await (await Step(s.Evaluator, noted, "decide",
+            new { outcome = "not_designated", decreeNumber = "SK 7/2026", decreeDate = "2026-04-10", recommendations = "SPTJM tidak disampaikan" })).Json(HttpStatusCode.OK);
+        var items = (await FollowUps(s, noted)).GetProperty("items").EnumerateArray().ToList();
+        var lateFulfilment = await (await Step(s.Inspectorate, noted, $"follow-ups/{items[0].Id()}/fulfilment", new { tpiLayerStamp = "tpi:0" })).Problem(HttpStatusCode.Conflict);
+
+        Assert.Equal("evaluation_date_order", deskTooEarly.GetProperty("rule").GetString());
+        Assert.Equal("2026-04-05", deskTooEarly.GetProperty("earliest").GetString());
+        Assert.NotEmpty(deskWithMode.Errors("mode"));
+        Assert.NotEmpty(fieldWithoutMode.Errors("mode"));
+        Assert.NotEmpty(fieldBadMode.Errors("mode"));
+        Assert.Equal("evaluation_date_order", fieldTooEarly.GetProperty("rule").GetString());
+        Assert.NotEmpty(future.Errors("heldOn"));
+        Assert.Equal("not_designated", ended.GetProperty("status").GetString());
+        Assert.All(items, i => Assert.Equal("open", i.GetProperty("status").GetString()));
+        Assert.Equal("not_designated", lateFulfilment.GetProperty("currentStatus").GetString());
+    }
 }
