@@ -157,6 +157,32 @@ public sealed class AccessMatrixTests
             _ => new { outcome = "not_designated", decreeNumber = "SK 1/2027", decreeDate = "2026-11-01", note = "belum" }), Decide, 1),
         ["GET /api/v1/assessments/{id:guid}/history"] = new(true, Get(t => $"/api/v1/assessments/{t.AssessmentId}/history"), Read),
 
+        // The sample assessments are not proposed: past the access check every national step is a 409 naming the status.
+        ["POST /api/v1/assessments/{id:guid}/administrative-selection"] = new(true, Send(HttpMethod.Post, t => $"/api/v1/assessments/{t.AssessmentId}/administrative-selection",
+            _ => new { outcome = "lulus", heldOn = "2020-01-01" }), Decide, 1),
+        ["POST /api/v1/assessments/{id:guid}/desk-evaluation"] = new(true, Send(HttpMethod.Post, t => $"/api/v1/assessments/{t.AssessmentId}/desk-evaluation",
+            _ => new { heldOn = "2020-01-01" }), Decide, 1),
+        ["POST /api/v1/assessments/{id:guid}/field-evaluation"] = new(true, Send(HttpMethod.Post, t => $"/api/v1/assessments/{t.AssessmentId}/field-evaluation",
+            _ => new { heldOn = "2020-01-01", mode = "in_person" }), Decide, 1),
+        ["POST /api/v1/assessments/{id:guid}/appeal"] = new(true, Send(HttpMethod.Post, t => $"/api/v1/assessments/{t.AssessmentId}/appeal",
+            _ => new { reasons = "Dokumen sudah lengkap" }), Write("admin", "inspectorate", "unit"), 1),
+        ["POST /api/v1/assessments/{id:guid}/appeal/decision"] = new(true, Send(HttpMethod.Post, t => $"/api/v1/assessments/{t.AssessmentId}/appeal/decision",
+            _ => new { outcome = "rejected" }), Decide, 1),
+        ["GET /api/v1/assessments/{id:guid}/follow-ups"] = new(true, Get(t => $"/api/v1/assessments/{t.AssessmentId}/follow-ups"), Read),
+        ["POST /api/v1/assessments/{id:guid}/follow-ups/{followUpId:guid}/fulfilment"] = new(true, Send(HttpMethod.Post,
+            t => $"/api/v1/assessments/{t.AssessmentId}/follow-ups/{Guid.NewGuid()}/fulfilment", _ => new { evidenceId = Guid.NewGuid() }), Write("admin", "inspectorate", "unit"), 1),
+        ["POST /api/v1/assessments/{id:guid}/follow-ups/{followUpId:guid}/waiver"] = new(true, Send(HttpMethod.Post,
+            t => $"/api/v1/assessments/{t.AssessmentId}/follow-ups/{Guid.NewGuid()}/waiver", _ => new { reason = "Diterima melalui surat" }), Decide, 1),
+        ["GET /api/v1/assessments/{id:guid}/national-evaluation"] = new(true, Get(t => $"/api/v1/assessments/{t.AssessmentId}/national-evaluation"), Read),
+        ["PUT /api/v1/agencies/{id:guid}/audit-opinions/{year:int}"] = new(true, Send(HttpMethod.Put, t => $"/api/v1/agencies/{t.AgencyId}/audit-opinions/2024",
+            _ => new { opinion = "WTP", reportNumber = "LHP 1/2025", issuedOn = "2025-05-20" }), Write("admin", "inspectorate"), 1),
+        ["GET /api/v1/agencies/{id:guid}/audit-opinions"] = new(true, Get(t => $"/api/v1/agencies/{t.AgencyId}/audit-opinions"), ReadAgency, 2),
+        // Read after the PUTs above (order 2), so that the opinion and the quota exist in every scope.
+        ["GET /api/v1/agencies/{id:guid}/audit-opinions/{year:int}"] = new(true, Get(t => $"/api/v1/agencies/{t.AgencyId}/audit-opinions/2024"), ReadAgency, 2),
+        ["PUT /api/v1/agencies/{id:guid}/proposal-quota/{year:int}"] = new(true, Send(HttpMethod.Put, t => $"/api/v1/agencies/{t.AgencyId}/proposal-quota/2031",
+            _ => new { wbk = 3, wbbm = 1 }), AdminOnly, 1),
+        ["GET /api/v1/agencies/{id:guid}/proposal-quota/{year:int}"] = new(true, Get(t => $"/api/v1/agencies/{t.AgencyId}/proposal-quota/2031"), ReadAgency, 2),
+
         ["POST /api/v1/units"] = new(false, Send(HttpMethod.Post, _ => "/api/v1/units", _ => new
         {
             agencyId = Guid.NewGuid(), code = "X", name = "X", kind = "biro", providesPublicService = true, employeeCount = 1,

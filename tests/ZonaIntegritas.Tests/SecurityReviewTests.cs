@@ -123,7 +123,8 @@ public sealed class SecurityReviewTests
         var world = await SampleWorld.BuildAsync(app);
         var evaluator = app.ClientWithKey(await admin.CreateKey("evaluator"));
         var assessment = (await (await admin.PostJson("/api/v1/assessments", new { unitId = world.Own.UnitId, year = 2026, target = "WBK" })).Json(HttpStatusCode.Created)).Id();
-        await Sql(app, "UPDATE assessments SET status = 'proposed' WHERE id = $id", ("$id", assessment.ToString()));
+        // Decisions come after the national evaluation; not_designated is possible from desk_evaluated.
+        await Sql(app, "UPDATE assessments SET status = 'desk_evaluated' WHERE id = $id", ("$id", assessment.ToString()));
 
         object Decision(string date) => new { outcome = "not_designated", decreeNumber = "SK 9/2026", decreeDate = date };
         var ancient = await (await evaluator.PostJson($"/api/v1/assessments/{assessment}/decide", Decision("0001-01-01"))).Problem(HttpStatusCode.BadRequest);

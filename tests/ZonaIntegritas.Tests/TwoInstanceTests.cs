@@ -90,8 +90,10 @@ public sealed class TwoInstanceTests : IAsyncLifetime
         await Answer(a, assessment, "tpi", top);
         await (await a.PostJson($"/api/v1/assessments/{assessment}/submit", new { })).Json(HttpStatusCode.OK);
         await (await a.PostJson($"/api/v1/assessments/{assessment}/review", new { })).Json(HttpStatusCode.OK);
+        await a.RecordWtp(agency, 2025);
         await (await a.PostJson($"/api/v1/assessments/{assessment}/propose", new { })).Json(HttpStatusCode.OK);
         await Answer(a, assessment, "tpn", top);
+        await a.ThroughNationalEvaluation(assessment, "2026-11-30");
         await (await a.PostJson($"/api/v1/assessments/{assessment}/decide",
             new { outcome = "designated", decreeNumber = "SK MENPANRB 13/2026", decreeDate = "2026-11-30" })).Json(HttpStatusCode.OK);
         document = await Changed(b, $"/api/v1/units/{unit}/compliance", document,

@@ -17,6 +17,7 @@ public sealed class WorkflowTests
         app.Clock.Set(April2026);
         var admin = app.Admin();
         var agency = await admin.CreateAgency();
+        await admin.RecordWtp(agency, 2025);
         var unit = await admin.CreateUnit(agency);
         if (declare)
         {
@@ -50,12 +51,15 @@ public sealed class WorkflowTests
     private static async Task ToProposed(Setup s, Guid assessment)
     {
         await ToReviewed(s, assessment);
+        var year = (await (await s.Admin.GetAsync($"/api/v1/assessments/{assessment}")).Json(HttpStatusCode.OK)).GetProperty("year").GetInt32();
+        await s.Admin.RecordWtp(s.Agency, year - 1);
         await (await Step(s.Inspectorate, assessment, "propose")).Json(HttpStatusCode.OK);
     }
 
     private static async Task<JsonElement> Designate(Setup s, Guid assessment, string decree = "SK MENPANRB 100/2026", string decreeDate = "2026-04-01")
     {
         await Answer(s.Evaluator, assessment, "tpn", Worksheets.Top(Worksheets.Lke));
+        await s.Evaluator.ThroughNationalEvaluation(assessment, decreeDate);
         return await (await Step(s.Evaluator, assessment, "decide", new { outcome = "designated", decreeNumber = decree, decreeDate })).Json(HttpStatusCode.OK);
     }
 
@@ -72,8 +76,9 @@ public sealed class WorkflowTests
         var designations = await (await s.UnitKey.GetAsync($"/api/v1/units/{s.Unit}/designations")).Json(HttpStatusCode.OK);
 
         Assert.Equal("designated", decided.GetProperty("status").GetString());
-        Assert.Equal(["submit", "review", "propose", "decide"], history.EnumerateArray().Select(t => t.GetProperty("action").GetString()));
-        Assert.Equal(["draft", "self_submitted", "tpi_reviewed", "proposed"], history.EnumerateArray().Select(t => t.GetProperty("fromStatus").GetString()));
+        Assert.Equal(["submit", "review", "propose", "select", "desk_evaluate", "field_evaluate", "decide"], history.EnumerateArray().Select(t => t.GetProperty("action").GetString()));
+        Assert.Equal(["draft", "self_submitted", "tpi_reviewed", "proposed", "selection_passed", "desk_evaluated", "field_evaluated"],
+            history.EnumerateArray().Select(t => t.GetProperty("fromStatus").GetString()));
         var designation = Assert.Single(designations.EnumerateArray());
         Assert.Equal("WBK", designation.GetProperty("predikat").GetString());
         Assert.True(designation.GetProperty("active").GetBoolean());
@@ -224,6 +229,7 @@ public sealed class WorkflowTests
         var s = await Prepare(app);
         var assessment = await NewAssessment(s);
         await ToProposed(s, assessment);
+        await s.Evaluator.ThroughNationalEvaluation(assessment, "2026-04-01");
         await Answer(s.Evaluator, assessment, "tpn", new Dictionary<string, string>(Worksheets.Top(Worksheets.Lke)) { ["HB.1"] = "2" });
         var decision = new { outcome = "designated", decreeNumber = "SK 5/2026", decreeDate = "2026-04-01" };
 

@@ -20,6 +20,7 @@ public sealed record Assessment
     [Vocabulary(typeof(CreateAssessmentRequestValidator), nameof(CreateAssessmentRequestValidator.Targets))]
     public string Target { get; init; } = "";
     public string FrameworkCode { get; init; } = "";
+    [Vocabulary(typeof(Workflow.AssessmentStatus), nameof(Workflow.AssessmentStatus.All))]
     public string Status { get; init; } = "";
     /// <summary>Proposed as an affirmative-action unit (set by propose).</summary>
     public bool Afirmasi { get; init; }

@@ -36,7 +36,9 @@ public sealed record UnitCompliance(
     IReadOnlyList<string> Flags,
     AbsorptionStanding? Absorption,
     PerformanceStanding Performance,
-    PortalRbStanding? PortalRb);
+    PortalRbStanding? PortalRb,
+    NationalStanding? National,
+    ProposalPrerequisitesStanding? Prerequisites);
 
 public sealed record DeclarationSummary(Guid Id, DateOnly DeclaredOn);
 
@@ -67,7 +69,8 @@ public sealed record ComplianceSummary(
     IReadOnlyDictionary<string, int> ByStage,
     IReadOnlyDictionary<string, int> ByPredikat,
     AbsorptionTotals Absorption,
-    PerformanceStanding Performance);
+    PerformanceStanding Performance,
+    IReadOnlyDictionary<string, int> ByNationalStage);
 
 public sealed record NationalComplianceSummary(int Year, ComplianceSummary Totals, IReadOnlyList<ComplianceSummary> Agencies);
 
@@ -93,7 +96,10 @@ public static class ComplianceEndpoints
                 assessment): `lastFetchedAt` of the unit's answers for the assessment's year and `answersChangedSince`.
                 `absorption` (null without a budget for the year): cumulative realisation ÷ ceiling up to this month (December for past
                 years), the agency's milestone in force and whether the unit is behind it. `performance`: the year's targets and how many are met.
-                The response has a strong ETag; send it in If-None-Match to get 304 while nothing changed.
+                `national` (null until proposed): the national stage (the assessment's status from proposed on), selection outcome and
+                the dates of each stage, open and overdue follow-ups (flag follow_ups_overdue) and the appeal (available, expired, filed,
+                accepted, rejected, with its window). `prerequisites`: the agency's audit opinion for the year before the assessment's
+                (met only by WTP) and its quota for the year and target, if set. The response has a strong ETag; send it in If-None-Match to get 304 while nothing changed.
                 """)
             .Produces<UnitCompliance>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status304NotModified)
@@ -104,7 +110,8 @@ public static class ComplianceEndpoints
             .WithSummary("The compliance documents of many units, in pages; CSV with Accept: text/csv")
             .WithDescription("""
                 Filters: `agencyId`, `stage`, `predikat` (active WBK or WBBM), `year`, `flag` (one of the document flags, e.g.
-                portalrb_refetch_needed: units PortalRB should refetch). Sorted by agency code, then unit code.
+                portalrb_refetch_needed: units PortalRB should refetch), `nationalStage` (the status of the shown assessment in the
+                national evaluation, e.g. passed_with_notes or appealed). Sorted by agency code, then unit code.
                 With `Accept: text/csv` the same rows come as CSV (UTF-8, a header row, one row per unit) for spreadsheets.
                 Readers see their agency, or everything when national.
                 """)
@@ -124,7 +131,8 @@ public static class ComplianceEndpoints
     public static async Task<Results<FileContentHttpResult, ValidationProblem>> ListCompliance(
         HttpRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
         IOptions<JsonOptions> json, ComplianceCache cache, TimeProvider time,
-        Guid? agencyId, string? stage, string? predikat, int? year, string? flag, int? page, int? pageSize, CancellationToken cancellationToken)
+        Guid? agencyId, string? stage, string? predikat, int? year, string? flag, int? page, int? pageSize,
+        [Http.OpenApi.Vocabulary(typeof(AssessmentStatus), nameof(AssessmentStatus.National))] string? nationalStage, CancellationToken cancellationToken)
     {
         if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
         {
@@ -138,6 +146,10 @@ public static class ComplianceEndpoints
         {
             return Problems.Invalid("flag", $"flag must be one of: {string.Join(", ", Flags)}.");
         }
+        if (nationalStage is not null && !AssessmentStatus.National.Contains(nationalStage))
+        {
+            return Problems.Invalid("nationalStage", $"nationalStage must be one of: {string.Join(", ", AssessmentStatus.National)}.");
+        }
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
         var csv = CsvText.Wanted(request);
@@ -147,14 +159,14 @@ public static class ComplianceEndpoints
         }
         var scopeAgency = agencyId ?? (caller.IsNational ? null : caller.AgencyId);
         var scopeUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
-        var key = string.Join('|', "list", scopeAgency, scopeUnit, stage, predikat, year, flag, paging.Page, paging.PageSize, csv ? "csv" : "json");
+        var key = string.Join('|', "list", scopeAgency, scopeUnit, stage, predikat, year, flag, nationalStage, paging.Page, paging.PageSize, csv ? "csv" : "json");
         if (cache.FindView<ComplianceCache.SentBody>(key, today) is { } cached)
         {
             return cached.ToResult();
         }
 
         var reading = cache.Reading;
-        var filter = RowFilter(today, coverageYear, year, scopeAgency, scopeUnit, stage, predikat);
+        var filter = RowFilter(today, coverageYear, year, scopeAgency, scopeUnit, stage, predikat) with { NationalStage = nationalStage };
         await using var connection = await db.OpenAsync(cancellationToken);
         Page<ComplianceRow> rows;
         if (flag is not null)
@@ -166,7 +178,7 @@ public static class ComplianceEndpoints
             var matching = all.Where(r => flagged[r.UnitId].Flags.Contains(flag)).ToList();
             rows = new Page<ComplianceRow>(matching.Skip(paging.Skip).Take(paging.Take).ToList(), paging.Page, paging.PageSize, matching.Count);
         }
-        else if (stage is null && predikat is null && scopeUnit is null)
+        else if (stage is null && predikat is null && nationalStage is null && scopeUnit is null)
         {
             // Without a stage or predikat filter the page is chosen on the units index alone; skipped rows cost nothing.
             var ids = scopeAgency is not null
@@ -224,7 +236,9 @@ public static class ComplianceEndpoints
 
     /// <summary>Every flag a document can carry, for the list filter.</summary>
     public static readonly string[] Flags =
-        ["head_has_not_signed_pact", "pact_coverage_below_80_percent", "evidence_missing", "deadline_passed", PortalRbStanding.RefetchFlag];
+        ["head_has_not_signed_pact", "pact_coverage_below_80_percent", "evidence_missing", "deadline_passed", PortalRbStanding.RefetchFlag, FollowUpsOverdueFlag];
+
+    public const string FollowUpsOverdueFlag = "follow_ups_overdue";
 
     private static FileContentHttpResult JsonBytes<T>(T value, JsonSerializerOptions options) =>
         TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(value, options), "application/json; charset=utf-8");
@@ -297,7 +311,8 @@ public static class ComplianceEndpoints
             byStage,
             new Dictionary<string, int> { ["WBK"] = rows.Count(r => r.ActivePredikat == "WBK"), ["WBBM"] = rows.Count(r => r.ActivePredikat == "WBBM") },
             AccountabilityStandings.Totals(figures, singleAgency: agencyId is not null),
-            AccountabilityStandings.PerformanceTotals(figures));
+            AccountabilityStandings.PerformanceTotals(figures),
+            AssessmentStatus.National.ToDictionary(s => s, s => rows.Count(r => r.AssessmentStatus == s)));
     }
 
     private static ValidationProblem? Filters(string? stage, string? predikat, int? year) =>
@@ -312,6 +327,7 @@ public static class ComplianceEndpoints
         "headSigned", "assessmentId", "assessmentYear", "target", "assessmentStatus", "selfTotal", "tpiTotal", "tpnTotal", "tpiEligible",
         "itemsWithoutAcceptedEvidence", "predikat", "predikatActive", "decreeNumber", "eligibleAgainOn", "flags",
         "absorptionPercent", "absorptionMilestonePercent", "absorptionBehind", "performanceTargets", "performanceMet",
+        "nationalStage", "openFollowUps", "appealStatus", "auditOpinion",
     ];
 
     private static FileContentHttpResult CsvBytes(IReadOnlyList<(UnitCompliance Document, string AgencyCode)> rows) =>
@@ -326,6 +342,7 @@ public static class ComplianceEndpoints
                 d.Evidence?.ItemsWithoutAcceptedEvidence, d.Designation?.Predikat, d.Designation?.Active, d.Designation?.DecreeNumber,
                 d.Designation?.EligibleAgainOn, string.Join(';', d.Flags),
                 d.Absorption?.Percent, d.Absorption?.Milestone?.MinPercent, d.Absorption?.Behind, d.Performance.Targets, d.Performance.Met,
+                d.National?.Stage, d.National?.OpenFollowUps, d.National?.Appeal?.Status, d.Prerequisites?.AuditOpinion,
             };
         }));
 
@@ -400,15 +417,16 @@ public static class ComplianceEndpoints
             LEFT JOIN declarations d ON d.id = du.declaration_id
         """;
 
-    private const string RowsFilterFragment = """
+    private const string RowsFilterFragment = $"""
         ) x
         WHERE (@Predikat IS NULL OR x.active_predikat = @Predikat)
+          AND (@NationalStage IS NULL OR x.assessment_status = @NationalStage)
           AND (@Stage IS NULL OR @Stage =
                CASE
                    WHEN x.active_predikat IS NOT NULL THEN x.active_predikat
                    WHEN x.last_revoked_on > @BanCutoff THEN 'revoked'
-                   WHEN x.assessment_status = 'proposed' THEN 'proposed'
-                   WHEN x.assessment_status IS NOT NULL AND x.assessment_status NOT IN ('designated', 'not_designated') THEN 'assessing'
+                   WHEN x.assessment_status IN ({AssessmentStatus.InNationalEvaluationSql}) THEN 'proposed'
+                   WHEN x.assessment_status IS NOT NULL AND x.assessment_status NOT IN ({AssessmentStatus.FinalSql}) THEN 'assessing'
                    WHEN x.declaration_id IS NOT NULL THEN 'declared'
                    ELSE 'not_declared'
                END)
@@ -459,6 +477,8 @@ public static class ComplianceEndpoints
 
     internal sealed record RowParameters(int Year, int? AssessmentYear, Guid? AgencyId, Guid? UnitId, string? Stage, string? Predikat, DateOnly BanCutoff)
     {
+        public string? NationalStage { get; init; }
+
         public System.Collections.IEnumerable? Ids { get; init; }
     }
 
@@ -489,6 +509,8 @@ public static class ComplianceEndpoints
         var windows = await ProposalWindows.AllConfigured(connection);
         var portalRb = await PortalRbStandings.ForAssessments(connection, dialect,
             assessments.Values.Select(a => new PortalRbStandings.Subject(a.Id, a.UnitId, a.Year)).ToList());
+        var national = await NationalEvaluation.ForAssessments(connection, dialect, assessments.Values, today);
+        var prerequisites = await ProposalPrerequisites.ForAssessments(connection, dialect, assessments.Values);
 
         var documents = new List<UnitCompliance>(rows.Count);
         foreach (var row in rows)
@@ -497,14 +519,16 @@ public static class ComplianceEndpoints
             var deadline = assessment is null ? (DateOnly?)null : ProposalWindows.Effective(windows, proposals, assessment.Year).ClosesOn;
             documents.Add(Build(catalogue, deadline, row, assessment, assessment is null ? [] : answers[assessment.Id],
                 assessment is null ? [] : evidence[assessment.Id], designations[row.UnitId].ToList(), accountability[row.UnitId],
-                assessment is null ? null : portalRb.GetValueOrDefault(assessment.Id), coverageYear, today));
+                assessment is null ? null : portalRb.GetValueOrDefault(assessment.Id), coverageYear, today,
+                assessment is null ? null : national[assessment.Id], assessment is null ? null : prerequisites[assessment.Id]));
         }
         return documents;
     }
 
     private static UnitCompliance Build(FrameworkCatalogue catalogue, DateOnly? proposalDeadline, ComplianceRow row, Assessment? assessment,
         IEnumerable<LayerAnswer> answers, IEnumerable<EvidenceStatus> evidenceRows, List<Designation> designations,
-        AccountabilityStandings.UnitFigures accountability, PortalRbStanding? portalRb, int coverageYear, DateOnly today)
+        AccountabilityStandings.UnitFigures accountability, PortalRbStanding? portalRb, int coverageYear, DateOnly today,
+        NationalStanding? national, ProposalPrerequisitesStanding? prerequisites)
     {
         var coverage = row.EmployeeCount == 0
             ? 0m
@@ -547,18 +571,20 @@ public static class ComplianceEndpoints
             flags.Add("deadline_passed");
         }
         if (portalRb is { AnswersChangedSince: true }) flags.Add(PortalRbStanding.RefetchFlag);
+        if (national is { OverdueFollowUps: > 0 }) flags.Add(FollowUpsOverdueFlag);
 
         return new UnitCompliance(row.UnitId, row.UnitCode, row.AgencyId, coverageYear, row.DeclarationId is not null,
             row.DeclarationId is { } declarationId ? new DeclarationSummary(declarationId, row.DeclaredOn!.Value) : null,
-            pacts, standing, evidence, designation, stage, flags, accountability.Absorption, accountability.Performance, assessment is null ? null : portalRb ?? PortalRbStanding.Of(null, null));
+            pacts, standing, evidence, designation, stage, flags, accountability.Absorption, accountability.Performance, assessment is null ? null : portalRb ?? PortalRbStanding.Of(null, null),
+            national, prerequisites);
     }
 
     /// <summary>The same order of precedence as the stage filter in <see cref="RowsFilterFragment"/>.</summary>
     private static string StageOf(ComplianceRow row, DateOnly today) =>
         row.ActivePredikat is { } predikat ? predikat
         : row.LastRevokedOn is { } revoked && revoked > today.AddYears(-DesignationRules.RevocationBanYears) ? "revoked"
-        : row.AssessmentStatus == AssessmentStatus.Proposed ? "proposed"
-        : row.AssessmentStatus is not null and not (AssessmentStatus.Designated or AssessmentStatus.NotDesignated) ? "assessing"
+        : row.AssessmentStatus is { } status && AssessmentStatus.National.Contains(status) && !AssessmentStatus.IsFinal(status) ? "proposed"
+        : row.AssessmentStatus is { } open && !AssessmentStatus.IsFinal(open) ? "assessing"
         : row.DeclarationId is not null ? "declared"
         : "not_declared";
 

@@ -19,8 +19,8 @@ public static class PortalRbEndpoints
 {
     public const string Tag = "PortalRB (pulled by KemenPANRB)";
 
-    /// <summary>Statuses of an assessment that PortalRB sees: proposed, or decided by the national team.</summary>
-    internal static readonly string[] ProposedStatuses = [AssessmentStatus.Proposed, AssessmentStatus.Designated, AssessmentStatus.NotDesignated];
+    /// <summary>Statuses of an assessment that PortalRB sees: proposed, at any national stage, or decided by the national team.</summary>
+    internal static readonly string[] ProposedStatuses = AssessmentStatus.National;
 
     public static IEndpointRouteBuilder MapPortalRb(this IEndpointRouteBuilder app)
     {

@@ -1,6 +1,4 @@
-using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
-using System.Globalization;
 using Dapper;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,26 +16,6 @@ using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Workflow;
 
-/// <summary>Bound from the <c>Proposals</c> section.</summary>
-public sealed class ProposalOptions : IValidatableObject
-{
-    public const string Section = "Proposals";
-
-    /// <summary>MM-dd of the assessment year after which proposals are refused.</summary>
-    public string DeadlineMonthDay { get; set; } = "05-31";
-
-    public DateOnly DeadlineFor(int year) =>
-        DateOnly.ParseExact($"{year:D4}-{DeadlineMonthDay}", "yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (!DateOnly.TryParseExact($"2024-{DeadlineMonthDay}", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-        {
-            yield return new ValidationResult($"Proposals:DeadlineMonthDay must be a month and day as MM-dd (e.g. 05-31); got '{DeadlineMonthDay}'.", [nameof(DeadlineMonthDay)]);
-        }
-    }
-}
-
 public sealed record TransitionRequest(string? Note) : IHasExample<TransitionRequest>
 {
     public static TransitionRequest Example => new("Sesuai dengan data dukung");
@@ -49,16 +27,20 @@ public sealed record ProposeRequest(string? Note, bool? Afirmasi) : IHasExample<
     public static ProposeRequest Example => new("Diusulkan ke TPN", false);
 }
 
-public sealed record DecisionRequest(string? Outcome, string? DecreeNumber, DateOnly? DecreeDate, string? Note) : IHasExample<DecisionRequest>
+/// <summary><c>recommendations</c>: the TPN's recommendations to the unit, kept with the decision (typically when not designated).</summary>
+public sealed record DecisionRequest(string? Outcome, string? DecreeNumber, DateOnly? DecreeDate, string? Note, string? Recommendations = null) : IHasExample<DecisionRequest>
 {
-    public static DecisionRequest Example => new(AssessmentStatus.Designated, "SK MENPANRB 100/2026", new DateOnly(2026, 11, 20), null);
+    public static DecisionRequest Example => new(AssessmentStatus.Designated, "SK MENPANRB 100/2026", new DateOnly(2026, 11, 20), null, null);
 }
 
 public sealed record Transition
 {
     public int Sequence { get; init; }
+    [Vocabulary(typeof(AssessmentStatus), nameof(AssessmentStatus.Actions))]
     public string Action { get; init; } = "";
+    [Vocabulary(typeof(AssessmentStatus), nameof(AssessmentStatus.All))]
     public string FromStatus { get; init; } = "";
+    [Vocabulary(typeof(AssessmentStatus), nameof(AssessmentStatus.All))]
     public string ToStatus { get; init; } = "";
     public string? Note { get; init; }
     public DateTimeOffset TransitionedAt { get; init; }
@@ -84,44 +66,8 @@ public sealed class DecisionRequestValidator : AbstractValidator<DecisionRequest
         RuleFor(r => r.DecreeDate).NotNull().Must(d => d <= IndonesiaClock.Today(time)).WithMessage("decreeDate must not be in the future.")
             .Must(d => d >= IndonesiaClock.EarliestZiEvent).WithMessage($"decreeDate must be on or after {IndonesiaClock.EarliestZiEvent:yyyy-MM-dd}.");
         RuleFor(r => r.Note).MaximumLength(2000);
+        RuleFor(r => r.Recommendations).MaximumLength(4000);
     }
-}
-
-/// <summary>
-/// draft → self_submitted → tpi_reviewed → proposed → designated | not_designated; the TPI may return a submitted or
-/// reviewed assessment to the unit (returned, which behaves like draft).
-/// </summary>
-public static class AssessmentStatus
-{
-    public const string Draft = "draft";
-    public const string Returned = "returned";
-    public const string SelfSubmitted = "self_submitted";
-    public const string TpiReviewed = "tpi_reviewed";
-    public const string Proposed = "proposed";
-    public const string Designated = "designated";
-    public const string NotDesignated = "not_designated";
-
-    public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>
-    {
-        [Draft] = ["submit"],
-        [Returned] = ["submit"],
-        [SelfSubmitted] = ["return", "review"],
-        [TpiReviewed] = ["return", "propose"],
-        [Proposed] = ["decide"],
-        [Designated] = [],
-        [NotDesignated] = [],
-    };
-
-    /// <summary>Whether evidence may still be uploaded, versioned or withdrawn (admin may always): not once the assessment is proposed or decided.</summary>
-    public static bool EvidenceOpen(string status) => status is not (Proposed or Designated or NotDesignated);
-
-    /// <summary>Whether a layer's answers may still change in this status (admin may always change them).</summary>
-    public static bool LayerOpen(string status, string layer) => layer switch
-    {
-        Layers.Self => status is Draft or Returned,
-        Layers.Tpi => status is Draft or Returned or SelfSubmitted,
-        _ => status is not (Designated or NotDesignated),
-    };
 }
 
 public static class WorkflowEndpoints
@@ -150,14 +96,20 @@ public static class WorkflowEndpoints
                 active declaration; today is outside the assessment year's proposal window (PUT /proposal-windows/{year}; without one,
                 Proposals:DeadlineMonthDay, default 05-31; the problem names the window);
                 the unit had a designation revoked less than 2 years ago (the problem names the date it becomes eligible); or the target
-                is WBBM and the unit holds no active WBK. `afirmasi: true` marks an affirmative-action proposal (shown in compliance
+                is WBBM and the unit holds no active WBK; the agency has no WTP audit opinion (opini BPK) for the prior year
+                (rule audit_opinion_missing / audit_opinion_not_wtp); the agency's quota for the year and target is used up
+                (rule proposal_quota_reached, naming the units already proposed). `afirmasi: true` marks an affirmative-action proposal (shown in compliance
                 documents; PortalRB sees WBK units so marked as kategori WBK-AFIRMASI).
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/decide", Decide).RequireAuthorization(Policies.Decide)
             .WithName("DecideAssessment")
             .WithSummary("The national team (TPN) decides: designated or not_designated")
-            .WithDescription("Evaluator or admin. `designated` requires the TPN layer to be eligible for the target and creates the designation.")
+            .WithDescription("""
+                Evaluator or admin, after the national evaluation: `designated` only from field_evaluated, and requires the TPN layer to be
+                eligible for the target (creates the designation); `not_designated` also from passed_with_notes (follow-ups not delivered) or
+                desk_evaluated (no field evaluation). `recommendations` are kept with the decision (GET /national-evaluation).
+                """)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/history", GetHistory)
             .WithName("GetAssessmentHistory")
@@ -215,6 +167,10 @@ public static class WorkflowEndpoints
             {
                 return Unprocessable("WBBM can only be proposed for a unit holding an active WBK designation.", []);
             }
+            if (await ProposalPrerequisites.Refusal(connection, transaction, assessment) is { } unmet)
+            {
+                return unmet;
+            }
             var report = await Score(connection, transaction, catalogue, assessment, Layers.Tpi, holdsWbk);
             return report.Eligibility[assessment.Target].Eligible == true
                 ? null
@@ -233,6 +189,13 @@ public static class WorkflowEndpoints
             {
                 return invalidDate;
             }
+            if (to == AssessmentStatus.Designated && assessment.Status != AssessmentStatus.FieldEvaluated)
+            {
+                return NationalRules.Refuse(NationalRules.FieldEvaluationRequired,
+                    $"A unit can be designated only after its field evaluation; the assessment is '{assessment.Status}' (not_designated is possible from here).", []);
+            }
+            await StageRecords.Insert(connection, transaction, caller, assessment.Id, StageRecords.Decision, request.Outcome, request.DecreeDate!.Value,
+                notes: request.Note, recommendations: request.Recommendations);
             if (to != AssessmentStatus.Designated)
             {
                 return null;
@@ -313,13 +276,13 @@ public static class WorkflowEndpoints
         return TypedResults.Ok<IReadOnlyList<Transition>>((await connection.QueryAsync<Transition>(sql, new { Id = id })).AsList());
     }
 
-    private delegate Task<IResult?> Guard(DbConnection connection, DbTransaction transaction, Assessment assessment);
+    internal delegate Task<IResult?> Guard(DbConnection connection, DbTransaction transaction, Assessment assessment);
 
     /// <summary>
     /// One transition: scope, allowed-from check (409), the step's own rules (422), the status change and its record, atomically.
     /// <paramref name="afirmasi"/> (propose only) is stored with the status.
     /// </summary>
-    private static async Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Move(
+    internal static async Task<Results<Ok<Assessment>, ValidationProblem, ProblemHttpResult>> Move(
         Guid id, string action, string to, string? note, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken, Guard guard,
         bool? afirmasi = null)
     {
@@ -352,12 +315,7 @@ public static class WorkflowEndpoints
         {
             return Problems.Conflict("The assessment changed status concurrently; read it again and retry.");
         }
-        const string record = """
-            INSERT INTO assessment_transitions (id, assessment_id, sequence, action, from_status, to_status, note, transitioned_at, by_key)
-            SELECT @TransitionId, @Id, COALESCE(MAX(sequence), 0) + 1, @Action, @From, @To, @Note, @Now, @By
-            FROM assessment_transitions WHERE assessment_id = @Id
-            """;
-        await connection.ExecuteAsync(record, new { TransitionId = Guid.NewGuid(), Id = id, Action = action, From = assessment.Status, To = to, Note = note, Now = now, By = caller.KeyId }, transaction);
+        await TransitionLog.Append(connection, transaction, id, action, assessment.Status, to, note, now, caller.KeyId);
         await connection.AuditAsync(transaction, caller, new AuditChange($"assessment.{action}", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
             afirmasi is null ? new { Status = new FieldChange(assessment.Status, to), Note = note }
                 : new { Status = new FieldChange(assessment.Status, to), Note = note, Afirmasi = new FieldChange(assessment.Afirmasi, marked) }));

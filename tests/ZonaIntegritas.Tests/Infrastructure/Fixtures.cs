@@ -59,6 +59,25 @@ public static class Fixtures
         return (await response.Json(HttpStatusCode.Created)).Id();
     }
 
+    /// <summary>
+    /// Records a WTP audit opinion for the agency's fiscal year, issued in January after it: a proposal for year Y needs one
+    /// for Y-1 (the proposal prerequisite).
+    /// </summary>
+    public static async Task RecordWtp(this HttpClient admin, Guid agencyId, int fiscalYear, string opinion = "WTP") =>
+        await (await admin.PutAsJsonAsync($"/api/v1/agencies/{agencyId}/audit-opinions/{fiscalYear}",
+            new { opinion, reportNumber = $"LHP-{fiscalYear}/BPK", issuedOn = $"{fiscalYear + 1}-01-15" })).Json(HttpStatusCode.OK);
+
+    /// <summary>
+    /// Takes a proposed assessment through the national evaluation to field_evaluated, each stage held on
+    /// <paramref name="heldOn"/>: administrative selection lulus, desk evaluation, field evaluation online.
+    /// </summary>
+    public static async Task ThroughNationalEvaluation(this HttpClient evaluator, Guid assessment, string heldOn)
+    {
+        await (await evaluator.PostJson($"/api/v1/assessments/{assessment}/administrative-selection", new { outcome = "lulus", heldOn })).Json(HttpStatusCode.OK);
+        await (await evaluator.PostJson($"/api/v1/assessments/{assessment}/desk-evaluation", new { heldOn, notes = "Dokumen lengkap" })).Json(HttpStatusCode.OK);
+        await (await evaluator.PostJson($"/api/v1/assessments/{assessment}/field-evaluation", new { heldOn, mode = "online" })).Json(HttpStatusCode.OK);
+    }
+
     public static async Task<Guid> CreateUnit(this HttpClient admin, Guid agencyId, string? code = null, int employeeCount = 10, Guid? parentUnitId = null)
     {
         var response = await admin.PostJson("/api/v1/units", new

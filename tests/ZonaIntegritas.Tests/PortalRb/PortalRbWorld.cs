@@ -57,6 +57,7 @@ public sealed record PortalRbWorld(TestApp App, HttpClient Admin, HttpClient Ins
         await (await admin.PostJson($"/api/v1/assessments/{assessment}/submit", new { })).Json(HttpStatusCode.OK);
         await Answer(inspectorate, assessment, "tpi", top);
         await (await inspectorate.PostJson($"/api/v1/assessments/{assessment}/review", new { })).Json(HttpStatusCode.OK);
+        await admin.RecordWtp(agency, 2025);
         await (await inspectorate.PostJson($"/api/v1/assessments/{assessment}/propose", new { note = "usul", afirmasi })).Json(HttpStatusCode.OK);
         return assessment;
     }

@@ -17,6 +17,7 @@ public sealed class ProposalWindowTests
         var unit = await admin.CreateUnit(agency);
         var inspectorate = app.ClientWithKey(await admin.CreateKey("inspectorate", agencyId: agency));
         await (await admin.PostJson("/api/v1/declarations", Fixtures.DeclarationBody(agency, [unit]))).Json(HttpStatusCode.Created);
+        await admin.RecordWtp(agency, 2025);
         var assessment = (await (await admin.PostJson("/api/v1/assessments", new { unitId = unit, year = 2026, target = "WBK" })).Json(HttpStatusCode.Created)).Id();
         var top = Worksheets.Top(Worksheets.Lke);
         await Answer(admin, assessment, "self", top);

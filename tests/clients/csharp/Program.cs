@@ -9,7 +9,7 @@ using ZonaIntegritas.Client.Models;
 
 // The end-to-end scenario, only through the Kiota client generated from the live OpenAPI document:
 // agency → 10 units → one declaration with 3 witnesses → 5,000 pacts → assessment → the LKE answers → PDF evidence
-// (multipart, Idempotency-Key) → submit / review / propose / decide → compliance; and a rupiah round trip.
+// (multipart, Idempotency-Key) → submit / review / WTP opinion / propose / selection / desk and field evaluation / decide → compliance; and a rupiah round trip.
 // Usage: dotnet run -- <base url> <admin key> <answers.json>
 if (args.Length != 3)
 {
@@ -77,7 +77,7 @@ try
     Check(pacts?.Created == 5_000 && pacts.AlreadyRecorded == 0, $"5,000 pacts recorded ({pacts?.Created} created)");
 
     var assessment = await api.Assessments.PostAsync(new CreateAssessmentRequest { UnitId = unit.Id, Year = year, Target = CreateAssessmentRequest_target.WBK });
-    Check(assessment?.Status == "draft", $"assessment {year} started");
+    Check(assessment?.Status == Assessment_status.Draft, $"assessment {year} started");
     var id = assessment!.Id!.Value;
 
     using var answersJson = JsonDocument.Parse(await File.ReadAllTextAsync(answersFile));
@@ -106,18 +106,29 @@ try
     var reviewed = await api.Evidence[evidence!.Id!.Value].Review.PostAsync(new ReviewRequest { Decision = ReviewRequest_decision.Accepted });
     Check(reviewed?.Status == "accepted", "evidence accepted");
 
-    Check((await api.Assessments[id].Submit.PostAsync(new TransitionRequest()))?.Status == "self_submitted", "submitted");
+    Check((await api.Assessments[id].Submit.PostAsync(new TransitionRequest()))?.Status == Assessment_status.Self_submitted, "submitted");
     await api.Assessments[id].Answers["tpi"].PutAsync(answers);
-    Check((await api.Assessments[id].Review.PostAsync(new TransitionRequest { Note = "Sesuai" }))?.Status == "tpi_reviewed", "reviewed by the TPI");
+    Check((await api.Assessments[id].Review.PostAsync(new TransitionRequest { Note = "Sesuai" }))?.Status == Assessment_status.Tpi_reviewed, "reviewed by the TPI");
     var window = await api.ProposalWindows[year].PutAsync(new ProposalWindowRequest { OpensOn = new Date(year, 1, 1), ClosesOn = new Date(year, 12, 31) });
     Check(window?.Year == year, $"proposal window {year} open all year");
-    Check((await api.Assessments[id].Propose.PostAsync(new ProposeRequest { Afirmasi = false }))?.Status == "proposed", "proposed");
+    var opinion = await api.Agencies[agency.Id!.Value].AuditOpinions[year - 1].PutAsync(new AuditOpinionRequest
+    {
+        Opinion = AuditOpinionRequest_opinion.WTP, ReportNumber = $"LHP {suffix}", IssuedOn = new Date(today.Year, today.Month, today.Day),
+    });
+    Check(opinion?.Opinion == AuditOpinion_opinion.WTP, $"WTP audit opinion for {year - 1} recorded");
+    Check((await api.Assessments[id].Propose.PostAsync(new ProposeRequest { Afirmasi = false }))?.Status == Assessment_status.Proposed, "proposed");
     await api.Assessments[id].Answers["tpn"].PutAsync(answers);
+    var heldOn = new Date(today.Year, today.Month, today.Day);
+    Check((await api.Assessments[id].AdministrativeSelection.PostAsync(new SelectionRequest { Outcome = SelectionRequest_outcome.Lulus, HeldOn = heldOn }))?.Status
+        == Assessment_status.Selection_passed, "administrative selection: lulus");
+    Check((await api.Assessments[id].DeskEvaluation.PostAsync(new EvaluationRequest { HeldOn = heldOn, Notes = "Dokumen lengkap" }))?.Status == Assessment_status.Desk_evaluated, "desk evaluation");
+    Check((await api.Assessments[id].FieldEvaluation.PostAsync(new EvaluationRequest { HeldOn = heldOn, Mode = EvaluationRequest_mode.Online }))?.Status
+        == Assessment_status.Field_evaluated, "field evaluation online");
     var decided = await api.Assessments[id].Decide.PostAsync(new DecisionRequest
     {
         Outcome = DecisionRequest_outcome.Designated, DecreeNumber = $"SK MENPANRB {suffix}", DecreeDate = new Date(today.Year, today.Month, today.Day),
     });
-    Check(decided?.Status == "designated", "decided: designated");
+    Check(decided?.Status == Assessment_status.Designated, "decided: designated");
 
     var compliance = await api.Units[unit.Id.Value].Compliance.GetAsync();
     Check(compliance?.Designation?.Predikat == "WBK" && compliance.Designation.Active == true, $"compliance shows the WBK designation (stage {compliance?.Stage})");
