@@ -19,6 +19,7 @@ using ZonaIntegritas.Api.Features.IntegrityPacts;
 using ZonaIntegritas.Api.Features.PortalRb;
 using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Features.Workflow;
+using ZonaIntegritas.Api.Features.Workbook;
 using ZonaIntegritas.Api.Http;
 using ZonaIntegritas.Api.Http.OpenApi;
 
@@ -151,6 +152,7 @@ api.MapFrameworks();
 api.MapAssessments();
 api.MapAnswers();
 api.MapScores();
+api.MapWorkbook();
 api.MapEvidence();
 api.MapWorkflow();
 api.MapDesignations();
