@@ -92,6 +92,7 @@ public sealed class AccessMatrixTests
 
         ["GET /api/v1/assessments/{id:guid}/score"] = new(true, Get(t => $"/api/v1/assessments/{t.AssessmentId}/score"), Read),
         ["GET /api/v1/assessments/{id:guid}/gap"] = new(true, Get(t => $"/api/v1/assessments/{t.AssessmentId}/gap"), Read),
+        ["GET /api/v1/assessments/{id:guid}/workbook"] = new(true, Get(t => $"/api/v1/assessments/{t.AssessmentId}/workbook"), Read),
 
         ["PUT /api/v1/assessments/{id:guid}/answers/{layer}"] = new(true, Send(HttpMethod.Put, t => $"/api/v1/assessments/{t.AssessmentId}/answers/self",
             _ => new { answers = new[] { new { itemCode = "MP.P.1.a", value = "Ya" } } }), WriteSelfAnswers, 1),
