@@ -35,9 +35,12 @@ public static class Xlsx
         return sheets;
     }
 
-    /// <summary>The row of sheet Ringkasan whose column A holds the key.</summary>
-    public static int RowOf(Dictionary<string, XCell> sheet, string key) =>
-        sheet.Where(c => c.Key.StartsWith('A') && char.IsDigit(c.Key[1]) && c.Value.Value == key).Select(c => int.Parse(c.Key[1..])).Single();
+    /// <summary>The row of sheet Ringkasan whose column A holds the key: the figure's row, or with <paramref name="rule"/> the rule's (both can be "total").</summary>
+    public static int RowOf(Dictionary<string, XCell> sheet, string key, bool rule = false)
+    {
+        var rows = sheet.Where(c => c.Key.StartsWith('A') && char.IsDigit(c.Key[1]) && c.Value.Value == key).Select(c => int.Parse(c.Key[1..])).Order().ToList();
+        return rule ? rows[^1] : rows[0];
+    }
 
     /// <summary>Removes every cached formula result and puts a wrong total in, so only a real recalculation gets the numbers right.</summary>
     public static byte[] WithoutCachedValues(byte[] bytes, string wrongCell)
