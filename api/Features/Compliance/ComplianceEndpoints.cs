@@ -105,10 +105,11 @@ public static class ComplianceEndpoints
             .WithDescription("""
                 Filters: `agencyId`, `stage`, `predikat` (active WBK or WBBM), `year`, `flag` (one of the document flags, e.g.
                 portalrb_refetch_needed: units PortalRB should refetch). Sorted by agency code, then unit code.
-                With `Accept: text/csv` the same rows come as CSV (UTF-8, a header row, one row per unit) for spreadsheets.
+                With `Accept: text/csv` the same rows come as CSV (UTF-8 with BOM, a header row, one row per unit; `?delimiter=semicolon` for
+                Indonesian-locale Excel), with `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` as .xlsx (typed cells).
                 Readers see their agency, or everything when national.
                 """)
-            .Produces<Page<UnitCompliance>>(StatusCodes.Status200OK, "application/json", "text/csv");
+            .Produces<Page<UnitCompliance>>(StatusCodes.Status200OK, "application/json", "text/csv", SpreadsheetTable.ContentType);
         api.MapGet("/agencies/{agencyId:guid}/compliance-summary", GetAgencyComplianceSummary)
             .WithTags("Compliance")
             .WithName(nameof(GetAgencyComplianceSummary))
@@ -143,11 +144,11 @@ public static class ComplianceEndpoints
         var csv = CsvText.Wanted(request);
         if (agencyId is { } requested && !caller.CanSeeAgency(requested))
         {
-            return csv ? CsvBytes([]) : JsonBytes(new Page<UnitCompliance>([], paging.Page, paging.PageSize, 0), json.Value.SerializerOptions);
+            return csv ? CsvBytes(request, []) : JsonBytes(new Page<UnitCompliance>([], paging.Page, paging.PageSize, 0), json.Value.SerializerOptions);
         }
         var scopeAgency = agencyId ?? (caller.IsNational ? null : caller.AgencyId);
         var scopeUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
-        var key = string.Join('|', "list", scopeAgency, scopeUnit, stage, predikat, year, flag, paging.Page, paging.PageSize, csv ? "csv" : "json");
+        var key = string.Join('|', "list", scopeAgency, scopeUnit, stage, predikat, year, flag, paging.Page, paging.PageSize, CsvText.Format(request) ?? "json");
         if (cache.FindView<ComplianceCache.SentBody>(key, today) is { } cached)
         {
             return cached.ToResult();
@@ -184,7 +185,7 @@ public static class ComplianceEndpoints
         var byUnit = await Documents(connection, db.Dialect, catalogue, proposals.Value, cache, rows.Items, coverageYear, year, today, reading, json.Value.SerializerOptions);
         var documents = rows.Items.Select(r => byUnit[r.UnitId]).ToList();
         var result = csv
-            ? CsvBytes(documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
+            ? CsvBytes(request, documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
             : JsonBytes(new Page<UnitCompliance>(documents, rows.PageNumber, rows.PageSize, rows.Total), json.Value.SerializerOptions);
         var scope = scopeUnit is not null ? new ComplianceCache.ViewScope(caller.AgencyId, scopeUnit)
             : scopeAgency is not null ? new ComplianceCache.ViewScope(scopeAgency)
@@ -314,8 +315,8 @@ public static class ComplianceEndpoints
         "absorptionPercent", "absorptionMilestonePercent", "absorptionBehind", "performanceTargets", "performanceMet",
     ];
 
-    private static FileContentHttpResult CsvBytes(IReadOnlyList<(UnitCompliance Document, string AgencyCode)> rows) =>
-        CsvText.Bytes(CsvHeader, rows.Select(row =>
+    private static FileContentHttpResult CsvBytes(HttpRequest request, IReadOnlyList<(UnitCompliance Document, string AgencyCode)> rows) =>
+        CsvText.Bytes(request, "Kepatuhan", CsvHeader, rows.Select(row =>
         {
             var (d, agencyCode) = row;
             return new object?[]
