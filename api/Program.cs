@@ -148,6 +148,7 @@ api.MapUnits();
 api.MapDeclarations();
 api.MapIntegrityPacts();
 api.MapCompliance();
+api.MapComplianceExport();
 api.MapFrameworks();
 api.MapAssessments();
 api.MapAnswers();

@@ -49,6 +49,13 @@ public static class CsvText
     private static string Text(IReadOnlyList<string> header, IEnumerable<object?[]> rows, string delimiter)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture);
+        Write(text, header, rows, delimiter);
+        return text.ToString();
+    }
+
+    /// <summary>Writes the CSV (without BOM) row by row, for exports streamed through a file.</summary>
+    public static void Write(TextWriter text, IReadOnlyList<string> header, IEnumerable<object?[]> rows, string delimiter)
+    {
         using (var csv = CsvWriter.Create(text, new CsvWriterOptions { Separator = delimiter[0], NewLine = "\r\n", FormatProvider = CultureInfo.InvariantCulture }, true))
         {
             foreach (var name in header)
@@ -65,7 +72,6 @@ public static class CsvText
                 csv.EndRecord();
             }
         }
-        return text.ToString();
     }
 
     /// <summary>The text of one field before quoting.</summary>

@@ -78,6 +78,7 @@ public sealed class AccessMatrixTests
     {
         ["GET /api/v1/units/{unitId:guid}/compliance"] = new(true, Get(t => $"/api/v1/units/{t.UnitId}/compliance"), Read),
         ["GET /api/v1/compliance"] = new(false, Collection("/api/v1/compliance"), Anyone),
+        ["GET /api/v1/compliance/export"] = new(false, Collection("/api/v1/compliance/export"), Anyone),
         ["GET /api/v1/agencies/{agencyId:guid}/compliance-summary"] = new(true, Get(t => $"/api/v1/agencies/{t.AgencyId}/compliance-summary"), ReadAgency),
         ["GET /api/v1/compliance-summary"] = new(false, Collection("/api/v1/compliance-summary"), Anyone),
 

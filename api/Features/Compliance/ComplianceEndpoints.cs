@@ -307,7 +307,7 @@ public static class ComplianceEndpoints
         : year is < 2000 or > 2200 ? Problems.Invalid("year", "year must be between 2000 and 2200.")
         : null;
 
-    private static readonly string[] CsvHeader =
+    internal static readonly string[] CsvHeader =
     [
         "agencyCode", "unitId", "unitCode", "year", "stage", "declared", "declaredOn", "signedEmployees", "employeeCount", "pactCoverage",
         "headSigned", "assessmentId", "assessmentYear", "target", "assessmentStatus", "selfTotal", "tpiTotal", "tpnTotal", "tpiEligible",
@@ -316,19 +316,18 @@ public static class ComplianceEndpoints
     ];
 
     private static FileContentHttpResult CsvBytes(HttpRequest request, IReadOnlyList<(UnitCompliance Document, string AgencyCode)> rows) =>
-        CsvText.Bytes(request, "Kepatuhan", CsvHeader, rows.Select(row =>
-        {
-            var (d, agencyCode) = row;
-            return new object?[]
-            {
-                agencyCode, d.UnitId, d.UnitCode, d.Year, d.Stage, d.Declared, d.Declaration?.DeclaredOn, d.Pacts.SignedEmployees, d.Pacts.EmployeeCount,
-                d.Pacts.Coverage, d.Pacts.HeadSigned, d.Assessment?.Id, d.Assessment?.Year, d.Assessment?.Target, d.Assessment?.Status,
-                d.Assessment?.Scores["self"].Total, d.Assessment?.Scores["tpi"].Total, d.Assessment?.Scores["tpn"].Total, d.Assessment?.Scores["tpi"].Eligible,
-                d.Evidence?.ItemsWithoutAcceptedEvidence, d.Designation?.Predikat, d.Designation?.Active, d.Designation?.DecreeNumber,
-                d.Designation?.EligibleAgainOn, string.Join(';', d.Flags),
-                d.Absorption?.Percent, d.Absorption?.Milestone?.MinPercent, d.Absorption?.Behind, d.Performance.Targets, d.Performance.Met,
-            };
-        }));
+        CsvText.Bytes(request, "Kepatuhan", CsvHeader, rows.Select(row => CsvRow(row.Document, row.AgencyCode)));
+
+    /// <summary>One unit's line of the spreadsheet exports (the paged list and GET /compliance/export), in <see cref="CsvHeader"/> order.</summary>
+    internal static object?[] CsvRow(UnitCompliance d, string agencyCode) =>
+        [
+            agencyCode, d.UnitId, d.UnitCode, d.Year, d.Stage, d.Declared, d.Declaration?.DeclaredOn, d.Pacts.SignedEmployees, d.Pacts.EmployeeCount,
+            d.Pacts.Coverage, d.Pacts.HeadSigned, d.Assessment?.Id, d.Assessment?.Year, d.Assessment?.Target, d.Assessment?.Status,
+            d.Assessment?.Scores["self"].Total, d.Assessment?.Scores["tpi"].Total, d.Assessment?.Scores["tpn"].Total, d.Assessment?.Scores["tpi"].Eligible,
+            d.Evidence?.ItemsWithoutAcceptedEvidence, d.Designation?.Predikat, d.Designation?.Active, d.Designation?.DecreeNumber,
+            d.Designation?.EligibleAgainOn, string.Join(';', d.Flags),
+            d.Absorption?.Percent, d.Absorption?.Milestone?.MinPercent, d.Absorption?.Behind, d.Performance.Targets, d.Performance.Met,
+        ];
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> GetUnitCompliance(
         Guid unitId, HttpContext http, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
