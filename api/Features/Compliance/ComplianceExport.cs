@@ -1,7 +1,9 @@
 using System.Text;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Domain;
@@ -31,7 +33,33 @@ public static class ComplianceExport
                 code then unit code. `.xlsx` unless `Accept: text/csv` (UTF-8 with BOM; `delimiter=semicolon` for Indonesian-locale Excel).
                 Not cached: meant for an occasional download, not polling.
                 """)
-            .Produces(StatusCodes.Status200OK, contentType: SpreadsheetTable.ContentType, additionalContentTypes: "text/csv");
+            .Produces(StatusCodes.Status200OK, contentType: SpreadsheetTable.ContentType, additionalContentTypes: "text/csv")
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Responses ??= new OpenApiResponses();
+                operation.Responses["200"] = new OpenApiResponse
+                {
+                    Description = "Every unit's line, as an attachment (kepatuhan-{date}.xlsx or .csv).",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        [SpreadsheetTable.ContentType] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+                        ["text/csv"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "CSV, UTF-8 with a BOM, with a header row." } },
+                    },
+                    Headers = new Dictionary<string, IOpenApiHeader>
+                    {
+                        ["Content-Disposition"] = new OpenApiHeader { Description = "`attachment` with the file name.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+                    },
+                };
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = CsvText.DelimiterParameter,
+                    In = ParameterLocation.Query,
+                    Description = "CSV field separator: `comma` (default) or `semicolon` (for Excel in an Indonesian locale).",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = CsvText.Delimiters.Select(d => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(d)!).ToList() },
+                });
+                return Task.CompletedTask;
+            });
         return api;
     }
 

@@ -51,7 +51,8 @@ public static class WorkbookEndpoints
                 }
                 return Task.CompletedTask;
             })
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         // The same PUT as the JSON answers, chosen by Content-Type; documented on that operation (DescribeImportBody).
         api.MapPut("/assessments/{id:guid}/answers/{layer}", PutWorkbookAnswers)
@@ -191,6 +192,12 @@ public static class WorkbookEndpoints
             },
             Encoding = new Dictionary<string, OpenApiEncoding> { ["file"] = new() { ContentType = WorkbookWriter.ContentType } },
         };
+        operation.Responses ??= new OpenApiResponses();
+        operation.Responses.TryAdd("422", new OpenApiResponse
+        {
+            Description = "Unprocessable Content: the layer is locked by the assessment's status (only an admin may still change it).",
+            Content = new Dictionary<string, OpenApiMediaType> { [ResponseRules.ProblemContentType] = new() { Schema = new OpenApiSchemaReference(ProblemSchema.Name, context.Document) } },
+        });
         operation.Description += """
 
 
