@@ -229,4 +229,33 @@ public sealed class WorkbookImportTests
         Assert.Contains("self (K/L) and tpi (N/Q)", tpn.Errors("layer")[0]);
         Assert.NotNull(missing.GetProperty("detail").GetString());
     }
+
+    [Fact]
+    public async Task ALockedLayerRefusesAWorkbookAsItRefusesJsonAndAnAdminMayStillImport()
+    {
+        await using var app = await TestApp.StartAsync();
+        var admin = app.Admin();
+        var agency = await admin.CreateAgency();
+        var source = await WorkbookExportTests.AssessmentWith(admin, agency, Top(Lke));
+        var bytes = await WorkbookExportTests.Export(admin, source);
+        var target = await Empty(admin, agency);
+        var inspectorate = app.ClientWithKey(await admin.CreateKey("inspectorate", agency));
+        // The workflow's own rules are tested elsewhere; here only the lock matters, so the status is set directly.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(app.Database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE assessments SET status = 'self_submitted' WHERE id = $id";
+            command.Parameters.AddWithValue("$id", target.ToString());
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var locked = await (await Import(inspectorate, target, "self", bytes)).Problem(HttpStatusCode.UnprocessableEntity);
+        var empty = await Answers(admin, target, "self");
+        await (await Import(admin, target, "self", bytes)).Json(HttpStatusCode.OK);
+
+        Assert.Contains("locked", locked.GetProperty("detail").GetString());
+        Assert.Empty(empty);
+        Assert.Equal(await Answers(admin, source, "self"), await Answers(admin, target, "self"));
+    }
 }
