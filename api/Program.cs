@@ -141,7 +141,7 @@ app.MapOpenApi().AllowAnonymous();
 app.MapHealth();
 app.MapPortalRb();
 
-var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Api).AddEndpointFilter<ChangeSetFilter>();
+var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Api).AddEndpointFilter<ChangeSetFilter>().AddEndpointFilter<CsvDelimiterFilter>();
 api.MapApiKeys();
 api.MapAgencies();
 api.MapUnits();

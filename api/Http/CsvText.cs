@@ -98,3 +98,23 @@ public static class CsvText
     private static bool IsNumber(object? value) =>
         value is sbyte or byte or short or ushort or int or uint or long or ulong or decimal or double or float;
 }
+
+/// <summary>
+/// Refuses an unknown <c>?delimiter=</c> (400 naming it) on every operation that answers CSV, instead of silently using ','.
+/// Registered once on the /api/v1 group; operations without a CSV answer ignore the parameter.
+/// </summary>
+public sealed class CsvDelimiterFilter : IEndpointFilter
+{
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.Request.Query.TryGetValue(CsvText.DelimiterParameter, out var given)
+            && !CsvText.Delimiters.Contains(given.ToString(), StringComparer.OrdinalIgnoreCase)
+            && http.GetEndpoint()?.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>().Any(p => p.ContentTypes.Contains("text/csv")) == true)
+        {
+            return ValueTask.FromResult<object?>(Problems.Invalid(CsvText.DelimiterParameter,
+                $"delimiter must be one of: {string.Join(", ", CsvText.Delimiters)}; got '{given}'."));
+        }
+        return next(context);
+    }
+}

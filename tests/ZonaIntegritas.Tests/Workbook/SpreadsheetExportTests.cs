@@ -26,6 +26,8 @@ public sealed class SpreadsheetExportTests
         Assert.StartsWith("agencyCode,unitId,unitCode,", Encoding.UTF8.GetString(comma[3..]));
         Assert.StartsWith("agencyCode;unitId;unitCode;", Encoding.UTF8.GetString(semicolon[3..]));
         Assert.StartsWith("id;at;apiKeyId;role;action", Encoding.UTF8.GetString(audit[3..]));
+        var wrong = await (await Get(admin, "/api/v1/compliance?delimiter=tab", "text/csv")).Problem(HttpStatusCode.BadRequest);
+        Assert.Contains("comma, semicolon", wrong.Errors("delimiter")[0]);
     }
 
     [Fact]
