@@ -75,26 +75,8 @@ public static class ComplianceExport
         var coverageYear = year ?? today.Year;
         var csv = request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
         var scopeAgency = agencyId ?? (caller.IsNational ? null : caller.AgencyId);
-        var connection = await db.OpenAsync(cancellationToken);
-        List<Guid> ids;
-        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
-        {
-            ids = [];
-        }
-        else if (caller.Role == Roles.Unit)
-        {
-            ids = [caller.UnitId!.Value];
-        }
-        else if (scopeAgency is not null)
-        {
-            const string sql = "SELECT id FROM units WHERE agency_id = @AgencyId ORDER BY code";
-            ids = (await connection.QueryAsync<Guid>(sql, new { AgencyId = scopeAgency })).AsList();
-        }
-        else
-        {
-            const string sql = "SELECT u.id FROM units u JOIN agencies g ON g.id = u.agency_id ORDER BY g.code, u.code";
-            ids = (await connection.QueryAsync<Guid>(sql)).AsList();
-        }
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var ids = agencyId is { } requested && !caller.CanSeeAgency(requested) ? [] : await UnitIds(connection, caller, scopeAgency);
 
         var path = Path.GetTempFileName();
         var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
@@ -120,13 +102,25 @@ public static class ComplianceExport
             await file.DisposeAsync();
             throw;
         }
-        finally
-        {
-            await connection.DisposeAsync();
-        }
         file.Position = 0;
         var name = $"kepatuhan-{today:yyyy-MM-dd}.{(csv ? "csv" : "xlsx")}";
         return TypedResults.File(file, csv ? CsvText.ContentType : SpreadsheetTable.ContentType, name);
+    }
+
+    /// <summary>The units in scope, in the list's order: the unit key's own, an agency's by code, or all by agency and unit code.</summary>
+    private static async Task<List<Guid>> UnitIds(System.Data.Common.DbConnection connection, Caller caller, Guid? agencyId)
+    {
+        if (caller.Role == Roles.Unit)
+        {
+            return [caller.UnitId!.Value];
+        }
+        if (agencyId is not null)
+        {
+            const string ofAgency = "SELECT id FROM units WHERE agency_id = @AgencyId ORDER BY code";
+            return (await connection.QueryAsync<Guid>(ofAgency, new { AgencyId = agencyId })).AsList();
+        }
+        const string all = "SELECT u.id FROM units u JOIN agencies g ON g.id = u.agency_id ORDER BY g.code, u.code";
+        return (await connection.QueryAsync<Guid>(all)).AsList();
     }
 
     private static IEnumerable<object?[]> Rows(System.Data.Common.DbConnection connection, ISqlDialect dialect, FrameworkCatalogue catalogue, ProposalOptions proposals,

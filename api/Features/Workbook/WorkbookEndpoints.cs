@@ -147,7 +147,15 @@ public static class WorkbookEndpoints
         }
         else
         {
-            var form = await request.ReadFormAsync(cancellationToken);
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is InvalidDataException or (IOException and not BadHttpRequestException))
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: "The multipart body is malformed or was cut off.");
+            }
             if (form.Files.GetFile("file") is not { } part)
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request",

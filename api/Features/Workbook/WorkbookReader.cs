@@ -27,6 +27,8 @@ public static class WorkbookReader
     public const long MaximumInflatedBytes = 64L * 1024 * 1024;
     public const int MaximumEntries = 1_000;
     public const int MaximumCells = 200_000;
+    /// <summary>Per XML part (the sheet, the shared strings): far above an LKE workbook, far below what would strain memory.</summary>
+    public const long MaximumCharactersInPart = 32L * 1024 * 1024;
 
     public static SheetRead Read(Stream file, string sheetName, ISet<string> columns)
     {
@@ -55,7 +57,7 @@ public static class WorkbookReader
                 }
             }
             file.Position = 0;
-            using var document = SpreadsheetDocument.Open(file, false, new OpenSettings { MaxCharactersInPart = MaximumInflatedBytes, AutoSave = false });
+            using var document = SpreadsheetDocument.Open(file, false, new OpenSettings { MaxCharactersInPart = MaximumCharactersInPart, AutoSave = false });
             var workbookPart = document.WorkbookPart;
             if (workbookPart?.Workbook.Sheets is not { } sheets)
             {

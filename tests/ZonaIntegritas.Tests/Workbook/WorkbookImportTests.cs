@@ -258,4 +258,21 @@ public sealed class WorkbookImportTests
         Assert.Empty(empty);
         Assert.Equal(await Answers(admin, source, "self"), await Answers(admin, target, "self"));
     }
+
+    [Fact]
+    public async Task ASheetWithMoreThanTwoHundredThousandCellsIs413()
+    {
+        await using var app = await TestApp.StartAsync();
+        var admin = app.Admin();
+        var assessment = await Empty(admin, await admin.CreateAgency());
+        var cells = Layout();
+        for (var row = 1; row <= 200_001; row++)
+        {
+            cells[$"Z{row}"] = 1;
+        }
+
+        var problem = await (await Import(admin, assessment, "self", Xlsx.Write(cells))).Problem(HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.Contains("more than 200000 cells", problem.GetProperty("detail").GetString());
+    }
 }
