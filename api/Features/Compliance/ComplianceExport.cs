@@ -14,13 +14,13 @@ using ZonaIntegritas.Api.Http;
 namespace ZonaIntegritas.Api.Features.Compliance;
 
 /// <summary>
-/// Every unit in the caller's scope in one spreadsheet (the paged list stops at 200 rows a page). Documents are built 500
+/// Every unit in the caller's scope in one spreadsheet (the paged list stops at 200 rows a page). Documents are built 100
 /// units at a time and written straight into a temporary file by the streaming writers, which is then sent: memory stays
 /// flat however many units there are (tests/bench/compliance-export-rss.sh).
 /// </summary>
 public static class ComplianceExport
 {
-    private const int Batch = 500;
+    private const int Batch = 100;
 
     public static RouteGroupBuilder MapComplianceExport(this RouteGroupBuilder api)
     {
