@@ -19,6 +19,7 @@ using ZonaIntegritas.Api.Features.IntegrityPacts;
 using ZonaIntegritas.Api.Features.PortalRb;
 using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Features.Workflow;
+using ZonaIntegritas.Api.Features.Workbook;
 using ZonaIntegritas.Api.Http;
 using ZonaIntegritas.Api.Http.OpenApi;
 
@@ -140,17 +141,19 @@ app.MapOpenApi().AllowAnonymous();
 app.MapHealth();
 app.MapPortalRb();
 
-var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Api).AddEndpointFilter<ChangeSetFilter>();
+var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Api).AddEndpointFilter<ChangeSetFilter>().AddEndpointFilter<CsvDelimiterFilter>();
 api.MapApiKeys();
 api.MapAgencies();
 api.MapUnits();
 api.MapDeclarations();
 api.MapIntegrityPacts();
 api.MapCompliance();
+api.MapComplianceExport();
 api.MapFrameworks();
 api.MapAssessments();
 api.MapAnswers();
 api.MapScores();
+api.MapWorkbook();
 api.MapEvidence();
 api.MapWorkflow();
 api.MapAdministrativeSelection();

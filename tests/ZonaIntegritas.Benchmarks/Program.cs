@@ -8,6 +8,9 @@ switch (args)
 {
     case ["upload", ..]:
         return await UploadBenchmark.RunAsync();
+    case ["xlsx-rss", var rows]:
+        // The streamed .xlsx list writer with N compliance-like rows into a file: how much the process grows (tests/bench/xlsx-stream-rss.sh).
+        return XlsxStream.Run(int.Parse(rows));
     case ["generate", var file, var units]:
         await ComplianceData.GenerateAsync(file, int.Parse(units));
         return 0;

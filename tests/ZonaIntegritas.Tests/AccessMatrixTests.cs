@@ -78,6 +78,7 @@ public sealed class AccessMatrixTests
     {
         ["GET /api/v1/units/{unitId:guid}/compliance"] = new(true, Get(t => $"/api/v1/units/{t.UnitId}/compliance"), Read),
         ["GET /api/v1/compliance"] = new(false, Collection("/api/v1/compliance"), Anyone),
+        ["GET /api/v1/compliance/export"] = new(false, Collection("/api/v1/compliance/export"), Anyone),
         ["GET /api/v1/agencies/{agencyId:guid}/compliance-summary"] = new(true, Get(t => $"/api/v1/agencies/{t.AgencyId}/compliance-summary"), ReadAgency),
         ["GET /api/v1/compliance-summary"] = new(false, Collection("/api/v1/compliance-summary"), Anyone),
 
@@ -92,6 +93,7 @@ public sealed class AccessMatrixTests
 
         ["GET /api/v1/assessments/{id:guid}/score"] = new(true, Get(t => $"/api/v1/assessments/{t.AssessmentId}/score"), Read),
         ["GET /api/v1/assessments/{id:guid}/gap"] = new(true, Get(t => $"/api/v1/assessments/{t.AssessmentId}/gap"), Read),
+        ["GET /api/v1/assessments/{id:guid}/workbook"] = new(true, Get(t => $"/api/v1/assessments/{t.AssessmentId}/workbook"), Read),
 
         ["PUT /api/v1/assessments/{id:guid}/answers/{layer}"] = new(true, Send(HttpMethod.Put, t => $"/api/v1/assessments/{t.AssessmentId}/answers/self",
             _ => new { answers = new[] { new { itemCode = "MP.P.1.a", value = "Ya" } } }), WriteSelfAnswers, 1),

@@ -66,7 +66,7 @@ public static class AbsorptionEndpoints
                 unranked. `behind=true` lists only units behind. JSON is paged (`page`, `pageSize`); CSV has every line.
                 A unit key gets only its own unit's line (with its rank among all units) and the agency's totals and counts.
                 """)
-            .Produces<AbsorptionReport>(StatusCodes.Status200OK, "application/json", "text/csv")
+            .Produces<AbsorptionReport>(StatusCodes.Status200OK, "application/json", "text/csv", SpreadsheetTable.ContentType)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
@@ -160,7 +160,7 @@ public static class AbsorptionEndpoints
         var ownUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
         // The ranking is read far more often than budgets change: it, and each page as sent, are kept until a write in the agency.
         var csv = CsvText.Wanted(request);
-        var pageKey = $"absorption|{id}|{reportYear}|{reportMonth}|{behind == true}|{paging.Page}|{paging.PageSize}|{(csv ? "csv" : "json")}|{ownUnit}";
+        var pageKey = $"absorption|{id}|{reportYear}|{reportMonth}|{behind == true}|{paging.Page}|{paging.PageSize}|{CsvText.Format(request) ?? "json"}|{ownUnit}";
         if (cache.FindView<ComplianceCache.SentBody>(pageKey, today) is { } sent)
         {
             return sent.ToResult();
@@ -179,7 +179,7 @@ public static class AbsorptionEndpoints
         }
         var lines = report.Units.Where(u => (behind != true || u.Behind == true) && (ownUnit is null || u.UnitId == ownUnit)).ToList();
         var result = csv
-            ? Csv(report, lines)
+            ? Csv(request, report, lines)
             : TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(report with
             {
                 Units = lines.Skip(paging.Skip).Take(paging.Take).ToList(),
@@ -289,8 +289,8 @@ public static class AbsorptionEndpoints
         "physicalProgressPercent", "lastReportedMonth", "milestoneMonth", "milestoneMinPercent", "behind", "shortfall",
     ];
 
-    private static FileContentHttpResult Csv(AbsorptionReport report, IReadOnlyList<AbsorptionRow> lines) =>
-        CsvText.Bytes(CsvHeader, lines.Select(line => new object?[]
+    private static FileContentHttpResult Csv(HttpRequest request, AbsorptionReport report, IReadOnlyList<AbsorptionRow> lines) =>
+        CsvText.Bytes(request, "Penyerapan", CsvHeader, lines.Select(line => new object?[]
         {
             report.AgencyCode, report.Year, report.Month, line.Rank, line.UnitId, line.UnitCode, line.UnitName, line.Ceiling, line.Realised,
             line.AbsorptionPercent, line.PhysicalProgressPercent, line.LastReportedMonth, report.Milestone?.Month, report.Milestone?.MinPercent,

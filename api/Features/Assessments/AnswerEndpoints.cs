@@ -98,7 +98,8 @@ public static class AnswerEndpoints
                 their JUMLAH inputs and cannot be answered directly. Any invalid answer rejects the whole request (400 naming
                 `answers[i].value` or `answers[i].itemCode`). Every change is kept in the item's history.
                 """)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AddOpenApiOperationTransformer(Workbook.WorkbookEndpoints.DescribeImportBody);
         group.MapGet("/", GetAnswers)
             .WithName(nameof(GetAnswers))
             .WithSummary("Read the answers of one layer")
@@ -204,7 +205,8 @@ public static class AnswerEndpoints
         return TypedResults.Ok(new AnswerHistory(id, layer, itemCode, changes));
     }
 
-    private static async Task<Results<Ok<AnswerSheet>, ValidationProblem, ProblemHttpResult>> Write(
+    /// <summary>The write core of every answer route (JSON batch, single answer, workbook import): locks, validation, history, audit.</summary>
+    internal static async Task<Results<Ok<AnswerSheet>, ValidationProblem, ProblemHttpResult>> Write(
         Guid id, [Vocabulary(typeof(Layers), nameof(Layers.All))] string layer, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time,
         List<(string Field, AnswerInput? Input)> inputs, CancellationToken cancellationToken)
     {

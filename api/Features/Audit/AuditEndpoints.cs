@@ -45,7 +45,7 @@ public static class AuditEndpoints
                 api_key, client), `entityId`, `apiKeyId`, `from`/`to` (ISO 8601 instants, `from` inclusive, `to` exclusive).
                 Admin keys see every entry; inspectorate keys see the entries of their agency. Nothing can update or delete entries.
                 """)
-            .Produces<Page<AuditEntry>>(StatusCodes.Status200OK, "application/json", "text/csv");
+            .Produces<Page<AuditEntry>>(StatusCodes.Status200OK, "application/json", "text/csv", SpreadsheetTable.ContentType);
         return api;
     }
 
@@ -70,7 +70,7 @@ public static class AuditEndpoints
     private static readonly string[] CsvHeader =
         ["id", "at", "apiKeyId", "role", "action", "entityType", "entityId", "agencyId", "unitId", "changes", "requestId", "clientIp"];
 
-    public static async Task<Results<Ok<Page<AuditEntry>>, ContentHttpResult, ValidationProblem>> ListAuditEntries(
+    public static async Task<Results<Ok<Page<AuditEntry>>, FileContentHttpResult, ValidationProblem>> ListAuditEntries(
         HttpRequest request, Caller caller, DbConnectionFactory db, string? entityType, string? entityId, Guid? apiKeyId,
         DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize, CancellationToken cancellationToken)
     {
@@ -105,7 +105,7 @@ public static class AuditEndpoints
         var entries = await connection.QueryPageAsync<AuditEntry>(db.Dialect, CountSql, PageSql, filter, paging);
         if (CsvText.Wanted(request))
         {
-            return CsvText.Result(CsvHeader, entries.Items.Select(e => new object?[]
+            return CsvText.Result(request, "Audit", CsvHeader, entries.Items.Select(e => new object?[]
             {
                 e.Id, e.At, e.ApiKeyId, e.Role, e.Action, e.EntityType, e.EntityId, e.AgencyId, e.UnitId, e.ChangesJson, e.RequestId, e.ClientIp,
             }));

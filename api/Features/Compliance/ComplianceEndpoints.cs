@@ -112,10 +112,11 @@ public static class ComplianceEndpoints
                 Filters: `agencyId`, `stage`, `predikat` (active WBK or WBBM), `year`, `flag` (one of the document flags, e.g.
                 portalrb_refetch_needed: units PortalRB should refetch), `nationalStage` (the status of the shown assessment in the
                 national evaluation, e.g. passed_with_notes or appealed). Sorted by agency code, then unit code.
-                With `Accept: text/csv` the same rows come as CSV (UTF-8, a header row, one row per unit) for spreadsheets.
+                With `Accept: text/csv` the same rows come as CSV (UTF-8 with BOM, a header row, one row per unit; `?delimiter=semicolon` for
+                Indonesian-locale Excel), with `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` as .xlsx (typed cells).
                 Readers see their agency, or everything when national.
                 """)
-            .Produces<Page<UnitCompliance>>(StatusCodes.Status200OK, "application/json", "text/csv");
+            .Produces<Page<UnitCompliance>>(StatusCodes.Status200OK, "application/json", "text/csv", SpreadsheetTable.ContentType);
         api.MapGet("/agencies/{agencyId:guid}/compliance-summary", GetAgencyComplianceSummary)
             .WithTags("Compliance")
             .WithName(nameof(GetAgencyComplianceSummary))
@@ -155,11 +156,11 @@ public static class ComplianceEndpoints
         var csv = CsvText.Wanted(request);
         if (agencyId is { } requested && !caller.CanSeeAgency(requested))
         {
-            return csv ? CsvBytes([]) : JsonBytes(new Page<UnitCompliance>([], paging.Page, paging.PageSize, 0), json.Value.SerializerOptions);
+            return csv ? CsvBytes(request, []) : JsonBytes(new Page<UnitCompliance>([], paging.Page, paging.PageSize, 0), json.Value.SerializerOptions);
         }
         var scopeAgency = agencyId ?? (caller.IsNational ? null : caller.AgencyId);
         var scopeUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
-        var key = string.Join('|', "list", scopeAgency, scopeUnit, stage, predikat, year, flag, nationalStage, paging.Page, paging.PageSize, csv ? "csv" : "json");
+        var key = string.Join('|', "list", scopeAgency, scopeUnit, stage, predikat, year, flag, nationalStage, paging.Page, paging.PageSize, CsvText.Format(request) ?? "json");
         if (cache.FindView<ComplianceCache.SentBody>(key, today) is { } cached)
         {
             return cached.ToResult();
@@ -196,7 +197,7 @@ public static class ComplianceEndpoints
         var byUnit = await Documents(connection, db.Dialect, catalogue, proposals.Value, cache, rows.Items, coverageYear, year, today, reading, json.Value.SerializerOptions);
         var documents = rows.Items.Select(r => byUnit[r.UnitId]).ToList();
         var result = csv
-            ? CsvBytes(documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
+            ? CsvBytes(request, documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
             : JsonBytes(new Page<UnitCompliance>(documents, rows.PageNumber, rows.PageSize, rows.Total), json.Value.SerializerOptions);
         var scope = scopeUnit is not null ? new ComplianceCache.ViewScope(caller.AgencyId, scopeUnit)
             : scopeAgency is not null ? new ComplianceCache.ViewScope(scopeAgency)
@@ -321,7 +322,7 @@ public static class ComplianceEndpoints
         : year is < 2000 or > 2200 ? Problems.Invalid("year", "year must be between 2000 and 2200.")
         : null;
 
-    private static readonly string[] CsvHeader =
+    internal static readonly string[] CsvHeader =
     [
         "agencyCode", "unitId", "unitCode", "year", "stage", "declared", "declaredOn", "signedEmployees", "employeeCount", "pactCoverage",
         "headSigned", "assessmentId", "assessmentYear", "target", "assessmentStatus", "selfTotal", "tpiTotal", "tpnTotal", "tpiEligible",
@@ -330,21 +331,20 @@ public static class ComplianceEndpoints
         "nationalStage", "openFollowUps", "appealStatus", "auditOpinion",
     ];
 
-    private static FileContentHttpResult CsvBytes(IReadOnlyList<(UnitCompliance Document, string AgencyCode)> rows) =>
-        CsvText.Bytes(CsvHeader, rows.Select(row =>
-        {
-            var (d, agencyCode) = row;
-            return new object?[]
-            {
-                agencyCode, d.UnitId, d.UnitCode, d.Year, d.Stage, d.Declared, d.Declaration?.DeclaredOn, d.Pacts.SignedEmployees, d.Pacts.EmployeeCount,
-                d.Pacts.Coverage, d.Pacts.HeadSigned, d.Assessment?.Id, d.Assessment?.Year, d.Assessment?.Target, d.Assessment?.Status,
-                d.Assessment?.Scores["self"].Total, d.Assessment?.Scores["tpi"].Total, d.Assessment?.Scores["tpn"].Total, d.Assessment?.Scores["tpi"].Eligible,
-                d.Evidence?.ItemsWithoutAcceptedEvidence, d.Designation?.Predikat, d.Designation?.Active, d.Designation?.DecreeNumber,
-                d.Designation?.EligibleAgainOn, string.Join(';', d.Flags),
-                d.Absorption?.Percent, d.Absorption?.Milestone?.MinPercent, d.Absorption?.Behind, d.Performance.Targets, d.Performance.Met,
-                d.National?.Stage, d.National?.OpenFollowUps, d.National?.Appeal?.Status, d.Prerequisites?.AuditOpinion,
-            };
-        }));
+    private static FileContentHttpResult CsvBytes(HttpRequest request, IReadOnlyList<(UnitCompliance Document, string AgencyCode)> rows) =>
+        CsvText.Bytes(request, "Kepatuhan", CsvHeader, rows.Select(row => CsvRow(row.Document, row.AgencyCode)));
+
+    /// <summary>One unit's line of the spreadsheet exports (the paged list and GET /compliance/export), in <see cref="CsvHeader"/> order.</summary>
+    internal static object?[] CsvRow(UnitCompliance d, string agencyCode) =>
+        [
+            agencyCode, d.UnitId, d.UnitCode, d.Year, d.Stage, d.Declared, d.Declaration?.DeclaredOn, d.Pacts.SignedEmployees, d.Pacts.EmployeeCount,
+            d.Pacts.Coverage, d.Pacts.HeadSigned, d.Assessment?.Id, d.Assessment?.Year, d.Assessment?.Target, d.Assessment?.Status,
+            d.Assessment?.Scores["self"].Total, d.Assessment?.Scores["tpi"].Total, d.Assessment?.Scores["tpn"].Total, d.Assessment?.Scores["tpi"].Eligible,
+            d.Evidence?.ItemsWithoutAcceptedEvidence, d.Designation?.Predikat, d.Designation?.Active, d.Designation?.DecreeNumber,
+            d.Designation?.EligibleAgainOn, string.Join(';', d.Flags),
+            d.Absorption?.Percent, d.Absorption?.Milestone?.MinPercent, d.Absorption?.Behind, d.Performance.Targets, d.Performance.Met,
+            d.National?.Stage, d.National?.OpenFollowUps, d.National?.Appeal?.Status, d.Prerequisites?.AuditOpinion,
+        ];
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> GetUnitCompliance(
         Guid unitId, HttpContext http, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,

@@ -1,87 +1,41 @@
-using System.Text;
+using CsvHelper;
 
 namespace ZonaIntegritas.Api.Features.IntegrityPacts;
 
-/// <summary>A small RFC 4180 reader: comma-separated, double-quoted fields with "" escapes, CRLF or LF line ends.</summary>
+/// <summary>
+/// Reads CSV uploads with CsvHelper: the separator is detected (',' or ';', as Indonesian-locale Excel writes), a BOM and
+/// Excel's <c>sep=;</c> line are skipped, double-quoted fields may hold separators, quotes and line breaks.
+/// </summary>
 public static class Csv
 {
     public sealed record Row(int LineNumber, IReadOnlyList<string> Fields);
 
-    public static IEnumerable<Row> Read(TextReader reader)
+    public static IEnumerable<Row> Read(TextReader text)
     {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var inQuotes = false;
+        using var reader = CsvReader.Create(text, new CsvReaderOptions { HasHeader = false, TrackLineNumbers = true, AllowLineBreaksInQuotes = true }, true);
         var line = 1;
-        var rowStart = 1;
-        var fieldStarted = false;
-        int next;
-        while ((next = reader.Read()) != -1)
+        while (true)
         {
-            var c = (char)next;
-            if (inQuotes)
+            bool more;
+            try
             {
-                if (c == '"')
-                {
-                    if (reader.Peek() == '"')
-                    {
-                        reader.Read();
-                        field.Append('"');
-                    }
-                    else
-                    {
-                        inQuotes = false;
-                    }
-                }
-                else
-                {
-                    if (c == '\n')
-                    {
-                        line++;
-                    }
-                    field.Append(c);
-                }
-                continue;
+                more = reader.Read();
             }
-            switch (c)
+            catch (CsvFormatException e)
             {
-                case '"' when field.Length == 0:
-                    inQuotes = true;
-                    fieldStarted = true;
-                    break;
-                case ',':
-                    fields.Add(field.ToString());
-                    field.Clear();
-                    fieldStarted = true;
-                    break;
-                case '\r':
-                    break;
-                case '\n':
-                    if (fieldStarted || field.Length > 0 || fields.Count > 0)
-                    {
-                        fields.Add(field.ToString());
-                        yield return new Row(rowStart, fields.ToArray());
-                    }
-                    fields.Clear();
-                    field.Clear();
-                    fieldStarted = false;
-                    line++;
-                    rowStart = line;
-                    break;
-                default:
-                    field.Append(c);
-                    fieldStarted = true;
-                    break;
+                throw new FormatException($"The CSV file cannot be read near line {line}: {e.Message}", e);
             }
-        }
-        if (inQuotes)
-        {
-            throw new FormatException($"The quoted field that starts on line {rowStart} is never closed.");
-        }
-        if (fieldStarted || field.Length > 0 || fields.Count > 0)
-        {
-            fields.Add(field.ToString());
-            yield return new Row(rowStart, fields.ToArray());
+            if (!more)
+            {
+                yield break;
+            }
+            var fields = new string[reader.FieldCount];
+            for (var i = 0; i < fields.Length; i++)
+            {
+                fields[i] = reader[i].ToString();
+            }
+            yield return new Row(line, fields);
+            line = (int)reader.LineNumber + 1;
         }
     }
 }

@@ -46,8 +46,9 @@ public static class IntegrityPactEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", ListPacts)
             .WithName(nameof(ListPacts))
-            .WithSummary("List a unit's integrity pacts")
-            .WithDescription("Filter by `year` of signing. Newest first.")
+            .WithSummary("List a unit's integrity pacts; CSV with Accept: text/csv, .xlsx with the spreadsheet type")
+            .WithDescription("Filter by `year` of signing. Newest first. The page also comes as CSV (UTF-8 with BOM; `delimiter=semicolon`) or .xlsx, with the CSV upload's columns.")
+            .Produces<Page<IntegrityPact>>(StatusCodes.Status200OK, "application/json", "text/csv", SpreadsheetTable.ContentType)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
@@ -168,8 +169,8 @@ public static class IntegrityPactEndpoints
             : TypedResults.Ok(result);
     }
 
-    public static async Task<Results<Ok<Page<IntegrityPact>>, ValidationProblem, ProblemHttpResult>> ListPacts(
-        Guid unitId, Caller caller, DbConnectionFactory db, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Page<IntegrityPact>>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ListPacts(
+        Guid unitId, HttpRequest request, Caller caller, DbConnectionFactory db, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
         {
@@ -193,7 +194,14 @@ public static class IntegrityPactEndpoints
             {where}
             ORDER BY signed_on DESC, nip, occasion
             """;
-        return TypedResults.Ok(await connection.QueryPageAsync<IntegrityPact>(db.Dialect, count, select, filter, paging));
+        var pacts = await connection.QueryPageAsync<IntegrityPact>(db.Dialect, count, select, filter, paging);
+        if (CsvText.Wanted(request))
+        {
+            // The upload's columns, so an exported page can be edited and sent back.
+            return CsvText.Bytes(request, "Pakta integritas", CsvColumns,
+                pacts.Items.Select(p => new object?[] { p.Nip, p.Name, p.Position, p.Role, p.Occasion, p.SignedOn, p.DocumentUrl }));
+        }
+        return TypedResults.Ok(pacts);
     }
 
     private sealed record PactConflict(int Index, string Nip, string Occasion, int Year, Guid ExistingPactId);

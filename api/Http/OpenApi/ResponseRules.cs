@@ -106,6 +106,7 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
             }
         }
 
+        CsvDelimiter(operation);
         if (operation.Responses.ContainsKey("304"))
         {
             operation.Parameters.Add(new OpenApiParameter
@@ -213,7 +214,27 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
     {
         if (content?.TryGetValue("text/csv", out var csv) == true)
         {
-            csv.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "CSV, UTF-8, with a header row." };
+            csv.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "CSV, UTF-8 with a BOM, with a header row; `delimiter=semicolon` splits on ';'." };
+        }
+        if (content?.TryGetValue(SpreadsheetTable.ContentType, out var xlsx) == true)
+        {
+            xlsx.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "An .xlsx workbook: a header row, typed cells." };
+        }
+    }
+
+    /// <summary>Operations answering CSV read <c>?delimiter=</c> (CsvText).</summary>
+    private static void CsvDelimiter(OpenApiOperation operation)
+    {
+        var csv = operation.Responses?.Values.OfType<OpenApiResponse>().Any(r => r.Content?.ContainsKey("text/csv") == true) == true;
+        if (csv && operation.Parameters!.All(p => p.Name != CsvText.DelimiterParameter))
+        {
+            operation.Parameters!.Add(new OpenApiParameter
+            {
+                Name = CsvText.DelimiterParameter,
+                In = ParameterLocation.Query,
+                Description = "CSV field separator: `comma` (default) or `semicolon` (for Excel in an Indonesian locale).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = CsvText.Delimiters.Select(d => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(d)!).ToList() },
+            });
         }
     }
 
