@@ -18,6 +18,7 @@ using ZonaIntegritas.Api.Features.Health;
 using ZonaIntegritas.Api.Features.IntegrityPacts;
 using ZonaIntegritas.Api.Features.PortalRb;
 using ZonaIntegritas.Api.Features.Units;
+using ZonaIntegritas.Api.Features.Webhooks;
 using ZonaIntegritas.Api.Features.Workflow;
 using ZonaIntegritas.Api.Http;
 using ZonaIntegritas.Api.Http.OpenApi;
@@ -60,6 +61,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 });
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 builder.Services.AddPortalRb();
+builder.Services.AddWebhooks();
 // Binding failures become exceptions so that BadRequestExceptionHandler can name the offending field.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.Configure<JsonOptions>(options =>
@@ -158,6 +160,8 @@ api.MapAudit();
 api.MapAccountability();
 api.MapProposalWindows();
 api.MapPortalRbFetches();
+api.MapWebhooks();
+api.MapChanges();
 
 app.Run();
 
