@@ -40,10 +40,13 @@ public sealed class WebhookSender : IDisposable
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("ZonaIntegritas-Webhooks/1");
     }
 
+    /// <summary>Name resolution; tests replace it to play a name that resolves to an internal address (DNS rebinding).</summary>
+    internal Func<string, CancellationToken, Task<IPAddress[]>> Resolve { get; set; } = Dns.GetHostAddressesAsync;
+
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Resolve(host, cancellationToken);
         if (addresses.Length == 0)
         {
             throw new WebhookTargetRefusedException($"{host} does not resolve.");
