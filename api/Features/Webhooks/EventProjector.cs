@@ -97,10 +97,12 @@ public sealed class EventProjector(DbConnectionFactory db, FrameworkCatalogue ca
             return false;
         }
 
-        var events = due.Select(AnswerDebounce.Event).ToList();
+        // Events in the order of the entries that caused them; a unit's compliance events follow the last entry that touched it.
+        var ordered = due.Select(d => (Index: -1, Event: AnswerDebounce.Event(d))).ToList();
         var answerChanges = new List<(OutboxEntry, Guid, string)>();
-        foreach (var entry in entries)
+        for (var index = 0; index < entries.Count; index++)
         {
+            var entry = entries[index];
             if (EventTypes.IsAnswerChange(entry.Action))
             {
                 if (Guid.TryParse(entry.EntityId, out var assessmentId) && EventMapper.Layer(entry) is { } layer)
@@ -109,17 +111,22 @@ public sealed class EventProjector(DbConnectionFactory db, FrameworkCatalogue ca
                 }
                 continue;
             }
-            events.AddRange(EventMapper.Map(entry));
+            ordered.AddRange(EventMapper.Map(entry).Select(e => (index, e)));
         }
         // Stage and flags are read after the entries committed; a later write in the same batch is already included.
         var touched = await UnitEventStates.TouchedAsync(connection, entries);
         var standings = new List<UnitStandings.Standing>();
-        foreach (var chunk in touched.Chunk(500))
+        foreach (var chunk in touched.Keys.Chunk(500))
         {
             standings.AddRange(await UnitStandings.ForUnitsAsync(connection, db.Dialect, catalogue, proposals.Value, chunk, time));
         }
         var (unitEvents, changed, known) = await UnitEventStates.CompareAsync(connection, db.Dialect, standings, now);
-        events.AddRange(unitEvents);
+        // Stable sort: at the same index the entry's own events come first.
+        var events = ordered.Concat(unitEvents.Select(e => (Index: touched[e.UnitId!.Value], Event: e)))
+            .Select((e, order) => (e.Index, order, e.Event))
+            .OrderBy(e => e.Index).ThenBy(e => e.order)
+            .Select(e => e.Event)
+            .ToList();
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         const string move = """

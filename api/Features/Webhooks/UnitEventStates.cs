@@ -21,19 +21,42 @@ public static class UnitEventStates
 
     public sealed record Change(UnitStandings.Standing Now, bool Known);
 
-    // Writes that say nothing about a unit's standing (keys, authentication bursts, the subscriptions themselves).
+    // Writes that say nothing about a unit's standing (keys, authentication bursts, the subscriptions themselves, an
+    // agency's name and code).
     private static readonly HashSet<string> Unrelated = [ChangeStamps.ApiKeyEntity, ChangeStamps.ClientEntity, WebhookEndpoints.EntityType];
 
-    /// <summary>The units the entries touch: their own unit, or every unit of their agency for agency-wide writes.</summary>
-    public static async Task<HashSet<Guid>> TouchedAsync(DbConnection connection, IEnumerable<OutboxEntry> entries)
+    /// <summary>
+    /// The units the entries touch (their own unit, or every unit of their agency for agency-wide writes), each with the
+    /// index of the last entry that touched it, so that its events follow that entry's.
+    /// </summary>
+    public static async Task<Dictionary<Guid, int>> TouchedAsync(DbConnection connection, IReadOnlyList<OutboxEntry> entries)
     {
-        var relevant = entries.Where(e => !Unrelated.Contains(e.EntityType)).ToList();
-        var units = relevant.Where(e => e.UnitId is not null).Select(e => e.UnitId!.Value).ToHashSet();
-        foreach (var agencyId in relevant.Where(e => e.UnitId is null && e.AgencyId is not null).Select(e => e.AgencyId!.Value).Distinct())
+        var touched = new Dictionary<Guid, int>();
+        var agencyUnits = new Dictionary<Guid, List<Guid>>();
+        for (var index = 0; index < entries.Count; index++)
         {
-            units.UnionWith(await connection.QueryAsync<Guid>("SELECT id FROM units WHERE agency_id = @AgencyId", new { AgencyId = agencyId }));
+            var entry = entries[index];
+            if (Unrelated.Contains(entry.EntityType) || entry.Action is "agency.created" or "agency.updated")
+            {
+                continue;
+            }
+            if (entry.UnitId is { } unit)
+            {
+                touched[unit] = index;
+            }
+            else if (entry.AgencyId is { } agency)
+            {
+                if (!agencyUnits.TryGetValue(agency, out var units))
+                {
+                    units = agencyUnits[agency] = (await connection.QueryAsync<Guid>("SELECT id FROM units WHERE agency_id = @AgencyId", new { AgencyId = agency })).AsList();
+                }
+                foreach (var id in units)
+                {
+                    touched[id] = index;
+                }
+            }
         }
-        return units;
+        return touched;
     }
 
     /// <summary>The events due for the units, and the states to remember.</summary>

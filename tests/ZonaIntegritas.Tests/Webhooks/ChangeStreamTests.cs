@@ -67,9 +67,9 @@ public sealed class ChangeStreamTests
         var admin = app.Admin();
         var agency = await admin.CreateAgency();
         var unit = await admin.CreateUnit(agency);
+        var first = await WaitForPage(admin, "?limit=1", p => p.GetProperty("events").GetArrayLength() == 1);
         (await admin.PostJson("/api/v1/assessments", new { unitId = unit, year = 2026, target = "WBK" })).EnsureStatus(HttpStatusCode.Created);
 
-        var first = await WaitForPage(admin, "?limit=1", p => p.GetProperty("events").GetArrayLength() == 1);
         Assert.Equal("compliance.changed", Types(first).Single());
         var cursor = first.GetProperty("nextCursor").GetInt64();
         var rest = await WaitForPage(admin, $"?after={cursor}", p => Types(p).Contains("assessment.created"));

@@ -21,8 +21,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Received> _received = new();
 
-    /// <summary>Called per request with its 1-based number; returns the status to answer (after any delay it chooses).</summary>
-    public Func<int, Task<int>> Answer { get; set; } = _ => Task.FromResult(200);
+    /// <summary>Called per request with its 1-based number and body; returns the status to answer (after any delay it chooses).</summary>
+    public Func<int, string, Task<int>> Answer { get; set; } = (_, _) => Task.FromResult(200);
 
     private int _count;
 
@@ -49,7 +49,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
             var number = Interlocked.Increment(ref receiver._count);
-            var status = await receiver.Answer(number);
+            var status = await receiver.Answer(number, body);
             if (status is >= 200 and < 300)
             {
                 receiver._received.Enqueue(new Received(http.Request.Headers["Webhook-Id"].ToString(), http.Request.Headers["Webhook-Timestamp"].ToString(),

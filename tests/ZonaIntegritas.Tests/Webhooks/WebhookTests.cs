@@ -83,7 +83,7 @@ public sealed class WebhookTests
     public async Task AReceiverAnswering500IsRetriedWithBackoffUntilItAccepts()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        receiver.Answer = n => Task.FromResult(n <= 2 ? 500 : 204);
+        receiver.Answer = (n, _) => Task.FromResult(n <= 2 ? 500 : 204);
         await using var app = await Start();
         var admin = app.Admin();
         var agency = await admin.CreateAgency();
@@ -116,7 +116,7 @@ public sealed class WebhookTests
     public async Task AReceiverThatDoesNotAnswerInTimeIsAFailedAttempt()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        receiver.Answer = async n =>
+        receiver.Answer = async (n, _) =>
         {
             if (n == 1)
             {
@@ -143,7 +143,7 @@ public sealed class WebhookTests
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         var healthy = false;
-        receiver.Answer = _ => Task.FromResult(healthy ? 200 : 503);
+        receiver.Answer = (_, _) => Task.FromResult(healthy ? 200 : 503);
         await using var app = await Start();
         var admin = app.Admin();
         var agency = await admin.CreateAgency();
@@ -297,7 +297,7 @@ public sealed class WebhookTests
         Assert.Equal("webhook.test", sent.Type);
         Assert.True(WebhookReceiver.SignatureVerifies(sent, secret));
 
-        receiver.Answer = _ => Task.FromResult(410);
+        receiver.Answer = (_, _) => Task.FromResult(410);
         var gone = await (await admin.PostAsync($"/api/v1/webhooks/{webhook}/test", null)).Json(HttpStatusCode.OK);
         Assert.False(gone.GetProperty("delivered").GetBoolean());
         Assert.Equal(410, gone.GetProperty("statusCode").GetInt32());
