@@ -41,7 +41,7 @@ public interface ISqlDialect
 
     /// <summary>
     /// The event projector's read (api/Features/Webhooks): like <see cref="ChangeFeedEntries"/>, at most <c>@Take</c>
-    /// entries, with what the projector maps (action, entity, changes, time).
+    /// entries (binds <c>@Skip</c> = 0 too), with what the projector maps (action, entity, changes, time).
     /// </summary>
     string OutboxEntries { get; }
 }
@@ -69,9 +69,11 @@ public sealed class SqliteDialect : ISqlDialect
         FROM audit_entries WHERE id > @Seen AND id < @SafeBelow ORDER BY id
         """;
 
-    public string OutboxEntries => """
+    public string OutboxEntries => OutboxEntriesInOrder + Paging;
+
+    private const string OutboxEntriesInOrder = """
         SELECT id AS position, action, entity_type, entity_id, agency_id, unit_id, changes, at
-        FROM audit_entries WHERE id > @Seen AND id < @SafeBelow ORDER BY id LIMIT @Take
+        FROM audit_entries WHERE id > @Seen AND id < @SafeBelow ORDER BY id
         """;
 }
 
@@ -99,8 +101,10 @@ public sealed class SqlServerDialect : ISqlDialect
         ORDER BY row_version
         """;
 
-    public string OutboxEntries => """
-        SELECT TOP (@Take) CAST(row_version AS BIGINT) AS position, action, entity_type, entity_id, agency_id, unit_id, changes, at
+    public string OutboxEntries => OutboxEntriesInOrder + Paging;
+
+    private const string OutboxEntriesInOrder = """
+        SELECT CAST(row_version AS BIGINT) AS position, action, entity_type, entity_id, agency_id, unit_id, changes, at
         FROM audit_entries
         WHERE row_version > CAST(@Seen AS BINARY(8)) AND row_version < CAST(@SafeBelow AS BINARY(8))
         ORDER BY row_version

@@ -82,7 +82,7 @@ public sealed class EventProjector(DbConnectionFactory db, FrameworkCatalogue ca
         var from = (await connection.QuerySingleAsync<State>("SELECT position FROM outbox_projection WHERE name = @Name", new { Name })).Position;
         // The bound first: entries at or above it may still be committing and are read next time.
         var safeBelow = await connection.ExecuteScalarAsync<long>(db.Dialect.ChangeFeedBound);
-        var entries = (await connection.QueryAsync<OutboxEntry>(db.Dialect.OutboxEntries, new { Seen = from, SafeBelow = safeBelow, Take = BatchSize })).AsList();
+        var entries = (await connection.QueryAsync<OutboxEntry>(db.Dialect.OutboxEntries, new { Seen = from, SafeBelow = safeBelow, Skip = 0, Take = BatchSize })).AsList();
         var due = await AnswerDebounce.DueAsync(connection, now, TimeSpan.FromSeconds(options.Value.AnswersDebounceSeconds));
         if (entries.Count == 0 && due.Count == 0)
         {

@@ -85,15 +85,14 @@ public sealed class WebhookDispatcher(DbConnectionFactory db, WebhookSender send
     {
         var now = time.GetUtcNow();
         await using var connection = await db.OpenAsync(cancellationToken);
-        var candidates = $"""
+        const string candidates = """
             SELECT d.id FROM webhook_deliveries d
             WHERE d.status = 'pending' AND d.next_attempt_at <= @Now AND (d.lease_until IS NULL OR d.lease_until < @Now)
               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
                               WHERE e.webhook_id = d.webhook_id AND e.ordering_key = d.ordering_key AND e.status = 'pending' AND e.event_seq < d.event_seq)
             ORDER BY d.event_seq
-            {db.Dialect.Paging}
             """;
-        var ids = (await connection.QueryAsync<Guid>(candidates, new { Now = now, Skip = 0, Take = options.Value.ConcurrentDeliveries })).AsList();
+        var ids = (await connection.QueryAsync<Guid>(candidates + db.Dialect.Paging, new { Now = now, Skip = 0, Take = options.Value.ConcurrentDeliveries })).AsList();
         // Longer than one attempt can take, so that a live claim never expires under its sender.
         var until = now + TimeSpan.FromSeconds(options.Value.TimeoutSeconds * 3 + 30);
         const string claim = """
