@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
@@ -51,7 +52,7 @@ public static class ChangeEndpoints
     }
 
     public static async Task<Results<Ok<ChangePage>, EmptyHttpResult, ValidationProblem, ProblemHttpResult>> ListChanges(
-        [AsParameters] ChangeQuery query, HttpContext http, Caller caller, DbConnectionFactory db, EventSignal signal,
+        [AsParameters] ChangeQuery query, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, HttpContext http, Caller caller, DbConnectionFactory db, EventSignal signal,
         IOptions<WebhookOptions> options, CancellationToken cancellationToken)
     {
         if (query.AgencyId is { } agency && !caller.CanSeeAgency(agency))
@@ -64,12 +65,16 @@ public static class ChangeEndpoints
         var poll = TimeSpan.FromMilliseconds(options.Value.PollMilliseconds);
         if (http.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true))
         {
-            var lastEventId = http.Request.Headers["Last-Event-ID"].ToString();
-            if (lastEventId.Length > 0 && (!long.TryParse(lastEventId, out var resumed) || resumed < 0))
+            long? resumed = null;
+            if (!string.IsNullOrEmpty(lastEventId))
             {
-                return Problems.Invalid("Last-Event-ID", "Last-Event-ID must be a cursor (a non-negative integer) sent by this stream.");
+                if (!long.TryParse(lastEventId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var cursor))
+                {
+                    return Problems.Invalid("Last-Event-ID", "Last-Event-ID must be a cursor (a non-negative integer) sent by this stream.");
+                }
+                resumed = cursor;
             }
-            await StreamAsync(http, db, signal, scope, lastEventId.Length > 0 ? long.Parse(lastEventId) : query.After ?? 0, poll, cancellationToken);
+            await StreamAsync(http, db, signal, scope, resumed ?? query.After ?? 0, poll, cancellationToken);
             return TypedResults.Empty;
         }
         var after = query.After ?? 0;

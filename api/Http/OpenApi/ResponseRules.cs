@@ -76,6 +76,7 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
             }
             response.Headers ??= new Dictionary<string, IOpenApiHeader>();
             CsvAsText(response.Content);
+            EventStreamAsText(response.Content);
             switch (code)
             {
                 case "201":
@@ -214,6 +215,18 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
         if (content?.TryGetValue("text/csv", out var csv) == true)
         {
             csv.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "CSV, UTF-8, with a header row." };
+        }
+    }
+
+    private static void EventStreamAsText(IDictionary<string, OpenApiMediaType>? content)
+    {
+        if (content?.TryGetValue("text/event-stream", out var stream) == true)
+        {
+            stream.Schema = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Description = "Server-sent events: per event `id: <cursor>`, `event: <type>`, `data: <the event JSON>`; `:` lines are heartbeats.",
+            };
         }
     }
 
