@@ -53,8 +53,11 @@ public static class ChangeEndpoints
 
     public static async Task<Results<Ok<ChangePage>, EmptyHttpResult, ValidationProblem, ProblemHttpResult>> ListChanges(
         [AsParameters] ChangeQuery query, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, HttpContext http, Caller caller, DbConnectionFactory db, EventSignal signal,
-        IOptions<WebhookOptions> options, CancellationToken cancellationToken)
+        IOptions<WebhookOptions> options, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
     {
+        // A waiting poll or an open stream ends when the client leaves or the server stops, so shutdown does not wait for it.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
+        var cancellationToken = stopping.Token;
         if (query.AgencyId is { } agency && !caller.CanSeeAgency(agency))
         {
             return Problems.NotFound("Agency", agency);
@@ -83,13 +86,20 @@ public static class ChangeEndpoints
         var wait = TimeSpan.FromSeconds(query.Wait ?? 0);
         while (true)
         {
-            var (rows, next) = await ReadAsync(db, scope, after, limit, cancellationToken);
-            if (rows.Count > 0 || waited.Elapsed >= wait)
+            var (rows, next) = await ReadAsync(db, scope, after, limit, requestAborted);
+            if (rows.Count > 0 || waited.Elapsed >= wait || lifetime.ApplicationStopping.IsCancellationRequested)
             {
                 return TypedResults.Ok(new ChangePage(rows.Select(r => JsonSerializer.Deserialize<ChangeEvent>(r.Body, Json)!).ToList(), next));
             }
             after = next;
-            await signal.WaitAsync(Min(poll, wait - waited.Elapsed), cancellationToken);
+            try
+            {
+                await signal.WaitAsync(Min(poll, wait - waited.Elapsed), cancellationToken);
+            }
+            catch (OperationCanceledException) when (!requestAborted.IsCancellationRequested)
+            {
+                // Stopping: the next round answers with what there is.
+            }
         }
     }
 
