@@ -18,6 +18,7 @@ using ZonaIntegritas.Api.Features.Health;
 using ZonaIntegritas.Api.Features.IntegrityPacts;
 using ZonaIntegritas.Api.Features.PortalRb;
 using ZonaIntegritas.Api.Features.Units;
+using ZonaIntegritas.Api.Features.Webhooks;
 using ZonaIntegritas.Api.Features.Workflow;
 using ZonaIntegritas.Api.Features.Workbook;
 using ZonaIntegritas.Api.Http;
@@ -61,6 +62,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 });
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 builder.Services.AddPortalRb();
+builder.Services.AddWebhooks();
 // Binding failures become exceptions so that BadRequestExceptionHandler can name the offending field.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.Configure<JsonOptions>(options =>
@@ -168,6 +170,8 @@ api.MapAudit();
 api.MapAccountability();
 api.MapProposalWindows();
 api.MapPortalRbFetches();
+api.MapWebhooks();
+api.MapChanges();
 
 app.Run();
 

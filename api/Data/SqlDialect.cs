@@ -38,6 +38,12 @@ public interface ISqlDialect
 
     /// <summary>Audit entries between <c>@Seen</c> (exclusive) and <c>@SafeBelow</c> (exclusive), in feed position order.</summary>
     string ChangeFeedEntries { get; }
+
+    /// <summary>
+    /// The event projector's read (api/Features/Webhooks): like <see cref="ChangeFeedEntries"/>, at most <c>@Take</c>
+    /// entries (binds <c>@Skip</c> = 0 too), with what the projector maps (action, entity, changes, time).
+    /// </summary>
+    string OutboxEntries { get; }
 }
 
 public sealed class SqliteDialect : ISqlDialect
@@ -62,6 +68,13 @@ public sealed class SqliteDialect : ISqlDialect
         SELECT id AS position, entity_type, agency_id, unit_id
         FROM audit_entries WHERE id > @Seen AND id < @SafeBelow ORDER BY id
         """;
+
+    public string OutboxEntries => OutboxEntriesInOrder + Paging;
+
+    private const string OutboxEntriesInOrder = """
+        SELECT id AS position, action, entity_type, entity_id, agency_id, unit_id, changes, at
+        FROM audit_entries WHERE id > @Seen AND id < @SafeBelow ORDER BY id
+        """;
 }
 
 public sealed class SqlServerDialect : ISqlDialect
@@ -83,6 +96,15 @@ public sealed class SqlServerDialect : ISqlDialect
 
     public string ChangeFeedEntries => """
         SELECT CAST(row_version AS BIGINT) AS position, entity_type, agency_id, unit_id
+        FROM audit_entries
+        WHERE row_version > CAST(@Seen AS BINARY(8)) AND row_version < CAST(@SafeBelow AS BINARY(8))
+        ORDER BY row_version
+        """;
+
+    public string OutboxEntries => OutboxEntriesInOrder + Paging;
+
+    private const string OutboxEntriesInOrder = """
+        SELECT CAST(row_version AS BIGINT) AS position, action, entity_type, entity_id, agency_id, unit_id, changes, at
         FROM audit_entries
         WHERE row_version > CAST(@Seen AS BINARY(8)) AND row_version < CAST(@SafeBelow AS BINARY(8))
         ORDER BY row_version

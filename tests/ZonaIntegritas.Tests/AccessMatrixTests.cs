@@ -247,7 +247,49 @@ public sealed class AccessMatrixTests
             AdminOnly, 1),
         ["GET /api/v1/proposal-windows/{year:int}"] = new(false, Collection("/api/v1/proposal-windows/2031"), Anyone),
         ["GET /api/v1/portalrb/fetches"] = new(false, Collection("/api/v1/portalrb/fetches"), (c, _) => c.Role is "admin" or "inspectorate" ? Outcome.Allowed : Outcome.Forbidden),
+
+        // Webhooks: admin, or an inspectorate for its agency; each case gets a webhook (and a delivery) of its own.
+        ["POST /api/v1/webhooks"] = new(true, Send(HttpMethod.Post, _ => "/api/v1/webhooks", t => new { url = MatrixHook, events = new[] { "*" }, agencyId = t.AgencyId }),
+            BodyReference(Write("admin", "inspectorate")), 1),
+        ["GET /api/v1/webhooks"] = new(false, Collection("/api/v1/webhooks"), (c, _) => c.Role is "admin" or "inspectorate" ? Outcome.Allowed : Outcome.Forbidden),
+        ["GET /api/v1/webhooks/{id:guid}"] = new(true, async (w, t) => new HttpRequestMessage(HttpMethod.Get, $"/api/v1/webhooks/{await Webhook(w, t)}"), Write("admin", "inspectorate")),
+        ["DELETE /api/v1/webhooks/{id:guid}"] = new(true, async (w, t) => new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/webhooks/{await Webhook(w, t)}"),
+            Write("admin", "inspectorate"), 2),
+        ["POST /api/v1/webhooks/{id:guid}/test"] = new(true, async (w, t) => new HttpRequestMessage(HttpMethod.Post, $"/api/v1/webhooks/{await Webhook(w, t)}/test"),
+            Write("admin", "inspectorate"), 1),
+        ["GET /api/v1/webhooks/{id:guid}/deliveries"] = new(true, async (w, t) => new HttpRequestMessage(HttpMethod.Get, $"/api/v1/webhooks/{await Webhook(w, t)}/deliveries"),
+            Write("admin", "inspectorate")),
+        ["POST /api/v1/webhooks/{id:guid}/deliveries/{deliveryId:guid}/redeliver"] = new(true, async (w, t) =>
+        {
+            var (webhook, delivery) = await WebhookDelivery(w, t);
+            return new HttpRequestMessage(HttpMethod.Post, $"/api/v1/webhooks/{webhook}/deliveries/{delivery}/redeliver");
+        }, Write("admin", "inspectorate"), 1),
+        ["GET /api/v1/changes"] = new(false, Collection("/api/v1/changes"), Anyone),
     };
+
+    // Nothing listens there: deliveries fail, which does not matter for access.
+    private const string MatrixHook = "https://127.0.0.1:9/hook";
+
+    private static async Task<Guid> Webhook(World world, Target target) =>
+        (await (await world.Admin.PostJson("/api/v1/webhooks", new { url = MatrixHook, events = new[] { "*" }, agencyId = target.AgencyId }))
+            .Json(HttpStatusCode.Created)).GetProperty("webhook").Id();
+
+    /// <summary>A webhook of the target's agency with one delivery: a pact recorded in the target's unit, once projected.</summary>
+    private static async Task<(Guid Webhook, Guid Delivery)> WebhookDelivery(World world, Target target)
+    {
+        var webhook = await Webhook(world, target);
+        (await world.Admin.PostJson($"/api/v1/units/{target.UnitId}/integrity-pacts", Fixtures.Pact(Fixtures.Nip(Random.Shared.Next(1000))))).EnsureSuccessStatusCode();
+        for (var i = 0; i < 400; i++)
+        {
+            var items = (await (await world.Admin.GetAsync($"/api/v1/webhooks/{webhook}/deliveries")).Json(HttpStatusCode.OK)).GetProperty("items");
+            if (items.GetArrayLength() > 0)
+            {
+                return (webhook, items[0].Id());
+            }
+            await Task.Delay(25);
+        }
+        throw new InvalidOperationException("No delivery was projected within 10 s.");
+    }
 
     private static async Task<Guid> PerformanceTarget(World world, Target target) =>
         (await (await world.Admin.PostJson($"/api/v1/units/{target.UnitId}/performance-targets",

@@ -76,6 +76,7 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
             }
             response.Headers ??= new Dictionary<string, IOpenApiHeader>();
             CsvAsText(response.Content);
+            EventStreamAsText(response.Content);
             switch (code)
             {
                 case "201":
@@ -235,6 +236,18 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
                 Description = "CSV field separator: `comma` (default) or `semicolon` (for Excel in an Indonesian locale).",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = CsvText.Delimiters.Select(d => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(d)!).ToList() },
             });
+        }
+    }
+
+    private static void EventStreamAsText(IDictionary<string, OpenApiMediaType>? content)
+    {
+        if (content?.TryGetValue("text/event-stream", out var stream) == true)
+        {
+            stream.Schema = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Description = "Server-sent events: per event `id: <cursor>`, `event: <type>`, `data: <the event JSON>`; `:` lines are heartbeats.",
+            };
         }
     }
 

@@ -1,0 +1,114 @@
+using System.Data.Common;
+using Dapper;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Compliance;
+
+namespace ZonaIntegritas.Api.Features.Webhooks;
+
+/// <summary>
+/// compliance.changed and absorption.behind: after entries touching units, each unit's stage, flags and absorption
+/// are computed as its compliance document shows them and compared with what was last announced.
+/// </summary>
+public static class UnitEventStates
+{
+    private sealed class Stored
+    {
+        public Guid UnitId { get; init; }
+        public string Stage { get; init; } = "";
+        public string Flags { get; init; } = "";
+        public bool AbsorptionBehind { get; init; }
+    }
+
+    public sealed record Change(UnitStandings.Standing Now, bool Known);
+
+    // Writes that say nothing about a unit's standing (keys, authentication bursts, the subscriptions themselves, an
+    // agency's name and code).
+    private static readonly HashSet<string> Unrelated = [ChangeStamps.ApiKeyEntity, ChangeStamps.ClientEntity, WebhookEndpoints.EntityType];
+
+    /// <summary>
+    /// The units the entries touch (their own unit, or every unit of their agency for agency-wide writes), each with the
+    /// index of the last entry that touched it, so that its events follow that entry's.
+    /// </summary>
+    public static async Task<Dictionary<Guid, int>> TouchedAsync(DbConnection connection, IReadOnlyList<OutboxEntry> entries)
+    {
+        var touched = new Dictionary<Guid, int>();
+        var agencyUnits = new Dictionary<Guid, List<Guid>>();
+        for (var index = 0; index < entries.Count; index++)
+        {
+            var entry = entries[index];
+            if (Unrelated.Contains(entry.EntityType) || entry.Action is "agency.created" or "agency.updated")
+            {
+                continue;
+            }
+            if (entry.UnitId is { } unit)
+            {
+                touched[unit] = index;
+            }
+            else if (entry.AgencyId is { } agency)
+            {
+                if (!agencyUnits.TryGetValue(agency, out var units))
+                {
+                    units = agencyUnits[agency] = (await connection.QueryAsync<Guid>("SELECT id FROM units WHERE agency_id = @AgencyId", new { AgencyId = agency })).AsList();
+                }
+                foreach (var id in units)
+                {
+                    touched[id] = index;
+                }
+            }
+        }
+        return touched;
+    }
+
+    /// <summary>The events due for the units, and the states to remember.</summary>
+    public static async Task<(List<NewEvent> Events, List<UnitStandings.Standing> Changed, HashSet<Guid> KnownUnits)> CompareAsync(
+        DbConnection connection, ISqlDialect dialect, IReadOnlyList<UnitStandings.Standing> standings, DateTimeOffset now)
+    {
+        var events = new List<NewEvent>();
+        var changed = new List<UnitStandings.Standing>();
+        var known = new HashSet<Guid>();
+        foreach (var chunk in standings.Chunk(500))
+        {
+            const string sql = "SELECT unit_id, stage, flags, absorption_behind FROM unit_event_states WHERE unit_id IN @Ids";
+            var stored = (await connection.QueryAsync<Stored>(sql, new { Ids = dialect.IdList(chunk.Select(s => s.UnitId)) })).ToDictionary(s => s.UnitId);
+            foreach (var standing in chunk)
+            {
+                var flags = string.Join(' ', standing.Flags);
+                stored.TryGetValue(standing.UnitId, out var before);
+                if (before is not null)
+                {
+                    known.Add(standing.UnitId);
+                }
+                if (before is null || before.Stage != standing.Stage || before.Flags != flags)
+                {
+                    events.Add(new NewEvent(EventTypes.ComplianceChanged, now, standing.AgencyId, standing.UnitId, new
+                    {
+                        stage = standing.Stage,
+                        previousStage = before?.Stage,
+                        flags = standing.Flags,
+                        previousFlags = before is null ? null : before.Flags.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+                    }));
+                }
+                if (standing.AbsorptionBehind && before?.AbsorptionBehind != true)
+                {
+                    events.Add(new NewEvent(EventTypes.AbsorptionBehind, now, standing.AgencyId, standing.UnitId, new { percent = standing.AbsorptionPercent }));
+                }
+                if (before is null || before.Stage != standing.Stage || before.Flags != flags || before.AbsorptionBehind != standing.AbsorptionBehind)
+                {
+                    changed.Add(standing);
+                }
+            }
+        }
+        return (events, changed, known);
+    }
+
+    public static async Task SaveAsync(DbConnection connection, DbTransaction transaction, IEnumerable<UnitStandings.Standing> changed, HashSet<Guid> known)
+    {
+        const string update = "UPDATE unit_event_states SET stage = @Stage, flags = @Flags, absorption_behind = @AbsorptionBehind WHERE unit_id = @UnitId";
+        const string insert = "INSERT INTO unit_event_states (unit_id, stage, flags, absorption_behind) VALUES (@UnitId, @Stage, @Flags, @AbsorptionBehind)";
+        foreach (var standing in changed)
+        {
+            var row = new { standing.UnitId, standing.Stage, Flags = string.Join(' ', standing.Flags), standing.AbsorptionBehind };
+            await connection.ExecuteAsync(known.Contains(standing.UnitId) ? update : insert, row, transaction);
+        }
+    }
+}
