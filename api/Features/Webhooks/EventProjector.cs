@@ -114,7 +114,7 @@ public sealed class EventProjector(DbConnectionFactory db, FrameworkCatalogue ca
             ordered.AddRange(EventMapper.Map(entry).Select(e => (index, e)));
         }
         // Stage and flags are read after the entries committed; a later write in the same batch is already included.
-        var touched = await UnitEventStates.TouchedAsync(connection, entries);
+        var touched = await UnitEventStates.TouchedAsync(connection, db.Dialect, entries);
         var standings = new List<UnitStandings.Standing>();
         foreach (var chunk in touched.Keys.Chunk(500))
         {

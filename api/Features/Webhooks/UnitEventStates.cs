@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Compliance;
+using ZonaIntegritas.Api.Features.PortalRb;
 
 namespace ZonaIntegritas.Api.Features.Webhooks;
 
@@ -29,15 +30,27 @@ public static class UnitEventStates
     /// The units the entries touch (their own unit, or every unit of their agency for agency-wide writes), each with the
     /// index of the last entry that touched it, so that its events follow that entry's.
     /// </summary>
-    public static async Task<Dictionary<Guid, int>> TouchedAsync(DbConnection connection, IReadOnlyList<OutboxEntry> entries)
+    public static async Task<Dictionary<Guid, int>> TouchedAsync(DbConnection connection, ISqlDialect dialect, IReadOnlyList<OutboxEntry> entries)
     {
         var touched = new Dictionary<Guid, int>();
+        var fetched = new Dictionary<Guid, int>();
         var agencyUnits = new Dictionary<Guid, List<Guid>>();
         for (var index = 0; index < entries.Count; index++)
         {
             var entry = entries[index];
             if (Unrelated.Contains(entry.EntityType) || entry.Action is "agency.created" or "agency.updated")
             {
+                continue;
+            }
+            if (entry.Action.StartsWith(PortalRbActions, StringComparison.Ordinal))
+            {
+                // PortalRB's reads change one thing a unit shows: a jawaban-unit fetch can clear portalrb_refetch_needed.
+                // Listings and evidence views change nothing; computing every unit of the agency for each listing was the
+                // projector's largest cost under PortalRB's polling.
+                if (entry.Action == FetchedAction && entry.UnitId is { } fetchedUnit)
+                {
+                    fetched[fetchedUnit] = index;
+                }
                 continue;
             }
             if (entry.UnitId is { } unit)
@@ -56,8 +69,28 @@ public static class UnitEventStates
                 }
             }
         }
+        var onlyFetched = fetched.Keys.Where(unit => !touched.ContainsKey(unit)).ToList();
+        foreach (var chunk in onlyFetched.Chunk(500))
+        {
+            // Only a unit last announced with the refetch flag can change by being fetched.
+            const string flagged = "SELECT unit_id FROM unit_event_states WHERE unit_id IN @Ids AND flags LIKE @Flag";
+            foreach (var unit in await connection.QueryAsync<Guid>(flagged, new { Ids = dialect.IdList(chunk), Flag = $"%{PortalRbStanding.RefetchFlag}%" }))
+            {
+                touched[unit] = fetched[unit];
+            }
+        }
+        foreach (var (unit, index) in fetched)
+        {
+            if (touched.TryGetValue(unit, out var last) && index > last)
+            {
+                touched[unit] = index;
+            }
+        }
         return touched;
     }
+
+    private const string PortalRbActions = "portalrb.";
+    private const string FetchedAction = "portalrb.fetched";
 
     /// <summary>The events due for the units, and the states to remember.</summary>
     public static async Task<(List<NewEvent> Events, List<UnitStandings.Standing> Changed, HashSet<Guid> KnownUnits)> CompareAsync(

@@ -61,6 +61,30 @@ public sealed class ChangeStreamTests
     }
 
     [Fact]
+    public async Task APortalRbFetchAnnouncesTheRefetchFlagItClearsAndAListingAnnouncesNothing()
+    {
+        await using var app = await WebhookTests.Start();
+        var w = await PortalRb.PortalRbWorld.BuildAsync(app);
+        static bool Refetch(JsonElement e) => e.GetProperty("data").GetProperty("flags").EnumerateArray().Any(f => f.GetString() == "portalrb_refetch_needed");
+        IEnumerable<JsonElement> UnitCompliance(JsonElement page) =>
+            page.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "compliance.changed" && e.GetProperty("unitId").GetGuid() == w.Unit);
+
+        await (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}")).Json(HttpStatusCode.OK);
+        await w.FetchesLogged();
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        await PortalRb.PortalRbWorld.Answer(w.Admin, w.Assessment, "tpi", new Dictionary<string, string> { ["MP.P.1.b"] = "B" });
+        var flagged = await WaitForPage(w.Admin, "?limit=500", p => UnitCompliance(p).Any(Refetch));
+        var cursor = flagged.GetProperty("nextCursor").GetInt64();
+        await (await w.PortalRb.GetAsync("/portalrb/v1/pengusulan/unit-wbk")).Json(HttpStatusCode.OK);
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        await (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}")).Json(HttpStatusCode.OK);
+        var cleared = await WaitForPage(w.Admin, $"?after={cursor}", p => UnitCompliance(p).Any());
+
+        Assert.False(Refetch(Assert.Single(UnitCompliance(cleared))));
+        Assert.DoesNotContain(cleared.GetProperty("events").EnumerateArray(), e => e.GetProperty("type").GetString() == "compliance.changed" && e.GetProperty("unitId").GetGuid() != w.Unit);
+    }
+
+    [Fact]
     public async Task PagesFollowTheCursorInOrderAndAnEmptyPageKeepsItsPlace()
     {
         await using var app = await WebhookTests.Start();
