@@ -22,6 +22,14 @@ public static class Problems
 
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors) => TypedResults.ValidationProblem(errors);
 
+    /// <summary>A validator's failures, each named by its JSON path exactly as the validation filter names them.</summary>
+    public static ValidationProblem Invalid(FluentValidation.Results.ValidationResult result, string prefix = "") =>
+        TypedResults.ValidationProblem(ValidationFilter.Errors(result.Errors, prefix));
+
+    /// <summary>422: the request is well formed but the resource's state refuses it; extensions name what refused it.</summary>
+    public static ProblemHttpResult Unprocessable(string detail, IDictionary<string, object?>? extensions = null, string title = "Unprocessable Content") =>
+        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: title, detail: detail, extensions: extensions);
+
     /// <summary>Writes a problem from middleware or an authentication handler, where no endpoint result is returned.</summary>
     public static ValueTask WriteAsync(HttpContext context, int status, string title, string detail)
     {

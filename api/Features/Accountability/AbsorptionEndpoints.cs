@@ -85,7 +85,7 @@ public static class AbsorptionEndpoints
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!caller.CanSeeAgency(id) || await AgencyEndpoints.Find(connection, id, transaction) is null)
+        if (!caller.CanSeeAgency(id) || await AgencyQueries.Find(connection, id, transaction) is null)
         {
             return Problems.NotFound("Agency", id);
         }
@@ -125,7 +125,7 @@ public static class AbsorptionEndpoints
             return Problems.Invalid("year", yearError);
         }
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (!caller.CanSeeAgency(id) || await AgencyEndpoints.Find(connection, id) is null)
+        if (!caller.CanSeeAgency(id) || await AgencyQueries.Find(connection, id) is null)
         {
             return Problems.NotFound("Agency", id);
         }
@@ -170,7 +170,7 @@ public static class AbsorptionEndpoints
         if (cache.FindView<AbsorptionReport>(reportKey, today) is not { } report)
         {
             await using var connection = await db.OpenAsync(cancellationToken);
-            if (await AgencyEndpoints.Find(connection, id) is not { } agency)
+            if (await AgencyQueries.Find(connection, id) is not { } agency)
             {
                 return Problems.NotFound("Agency", id);
             }

@@ -121,7 +121,7 @@ public static class AgencyEndpoints
         Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var agency = await Find(connection, id);
+        var agency = await AgencyQueries.Find(connection, id);
         return agency is not null && caller.CanSeeAgency(id) ? TypedResults.Ok(agency) : Problems.NotFound("Agency", id);
     }
 
@@ -135,7 +135,7 @@ public static class AgencyEndpoints
         await using var connection = await db.OpenAsync(cancellationToken);
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            if (await Find(connection, id, transaction) is not { } before)
+            if (await AgencyQueries.Find(connection, id, transaction) is not { } before)
             {
                 return Problems.NotFound("Agency", id);
             }
@@ -152,13 +152,7 @@ public static class AgencyEndpoints
                 Changes: AuditTrail.Diff(("code", before.Code, request.Code), ("name", before.Name, request.Name), ("kind", before.Kind, request.Kind))));
             await transaction.CommitAsync(cancellationToken);
         }
-        return TypedResults.Ok((await Find(connection, id))!);
-    }
-
-    internal static Task<Agency?> Find(DbConnection connection, Guid id, DbTransaction? transaction = null)
-    {
-        const string sql = "SELECT id, code, name, kind, created_at, updated_at FROM agencies WHERE id = @Id";
-        return connection.QuerySingleOrDefaultAsync<Agency>(sql, new { Id = id }, transaction);
+        return TypedResults.Ok((await AgencyQueries.Find(connection, id))!);
     }
 
     private static async Task<ProblemHttpResult> CodeConflict(DbConnection connection, string code)

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
+using ZonaIntegritas.Api.Features.Agencies;
+using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Http;
 using ZonaIntegritas.Api.Http.OpenApi;
 
@@ -93,11 +95,11 @@ public static class ApiKeyEndpoints
         CreateApiKeyRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (request.AgencyId is { } agencyId && await Agencies.AgencyEndpoints.Find(connection, agencyId) is null)
+        if (request.AgencyId is { } agencyId && await AgencyQueries.Find(connection, agencyId) is null)
         {
             return Problems.Invalid("agencyId", $"Agency '{agencyId}' does not exist.");
         }
-        if (request.UnitId is { } unitId && await Units.UnitEndpoints.Find(connection, unitId) is null)
+        if (request.UnitId is { } unitId && await UnitQueries.Find(connection, unitId) is null)
         {
             return Problems.Invalid("unitId", $"Unit '{unitId}' does not exist.");
         }

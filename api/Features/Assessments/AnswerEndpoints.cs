@@ -146,7 +146,7 @@ public static class AnswerEndpoints
             return UnknownLayer(layer);
         }
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await AssessmentEndpoints.FindVisible(connection, caller, id) is null)
+        if (await AssessmentQueries.FindVisible(connection, caller, id) is null)
         {
             return Problems.NotFound("Assessment", id);
         }
@@ -190,7 +190,7 @@ public static class AnswerEndpoints
             return UnknownLayer(layer);
         }
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await AssessmentEndpoints.FindVisible(connection, caller, id) is null)
+        if (await AssessmentQueries.FindVisible(connection, caller, id) is null)
         {
             return Problems.NotFound("Assessment", id);
         }
@@ -321,7 +321,7 @@ public static class AnswerEndpoints
     internal static async Task<(Assessment? Assessment, ProblemHttpResult? Refusal)> FindWritable(
         DbConnection connection, DbTransaction transaction, Caller caller, Guid id, string layer)
     {
-        var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id, transaction);
+        var assessment = await AssessmentQueries.FindVisible(connection, caller, id, transaction);
         if (assessment is null)
         {
             return (null, Problems.NotFound("Assessment", id));
@@ -332,8 +332,8 @@ public static class AnswerEndpoints
         }
         if (!caller.IsAdmin && !Workflow.AssessmentStatus.LayerOpen(assessment.Status, layer))
         {
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content",
-                detail: $"The '{layer}' answers are locked: the assessment is '{assessment.Status}'. Only an admin may still change them."));
+            return (null, Problems.Unprocessable(
+                $"The '{layer}' answers are locked: the assessment is '{assessment.Status}'. Only an admin may still change them."));
         }
         return (assessment, null);
     }

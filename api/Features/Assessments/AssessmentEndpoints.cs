@@ -6,6 +6,7 @@ using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;
+using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Http;
 using ZonaIntegritas.Api.Http.OpenApi;
 
@@ -51,7 +52,6 @@ public sealed class CreateAssessmentRequestValidator : AbstractValidator<CreateA
 public static class AssessmentEndpoints
 {
     public const string DefaultFrameworkCode = "PERMENPANRB-90-2021";
-    internal const string Columns = "id, unit_id, agency_id, year, target, framework_code, status, afirmasi, created_at, created_by, updated_at";
 
     public static RouteGroupBuilder MapAssessments(this RouteGroupBuilder api)
     {
@@ -81,7 +81,7 @@ public static class AssessmentEndpoints
         CreateAssessmentRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var unit = await Units.UnitEndpoints.Find(connection, request.UnitId!.Value);
+        var unit = await UnitQueries.Find(connection, request.UnitId!.Value);
         if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId) || !caller.CanWriteForUnit(unit.Id, unit.AgencyId))
         {
             return Problems.Invalid("unitId", $"Unit '{request.UnitId}' does not exist.");
@@ -101,7 +101,7 @@ public static class AssessmentEndpoints
             UpdatedAt = now,
         };
         const string sql = $"""
-            INSERT INTO assessments ({Columns})
+            INSERT INTO assessments ({AssessmentQueries.Columns})
             VALUES (@Id, @UnitId, @AgencyId, @Year, @Target, @FrameworkCode, @Status, @Afirmasi, @CreatedAt, @CreatedBy, @UpdatedAt)
             """;
         var duplicate = false;
@@ -156,7 +156,7 @@ public static class AssessmentEndpoints
             """;
         const string count = $"SELECT COUNT(*) FROM assessments {where}";
         const string select = $"""
-            SELECT {Columns} FROM assessments
+            SELECT {AssessmentQueries.Columns} FROM assessments
             {where}
             ORDER BY year DESC, unit_id, id
             """;
@@ -168,15 +168,7 @@ public static class AssessmentEndpoints
         Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var assessment = await FindVisible(connection, caller, id);
+        var assessment = await AssessmentQueries.FindVisible(connection, caller, id);
         return assessment is not null ? TypedResults.Ok(assessment) : Problems.NotFound("Assessment", id);
-    }
-
-    /// <summary>The assessment, or null when it does not exist or lies outside the caller's scope.</summary>
-    internal static async Task<Assessment?> FindVisible(DbConnection connection, Caller caller, Guid id, DbTransaction? transaction = null)
-    {
-        const string sql = $"SELECT {Columns} FROM assessments WHERE id = @Id";
-        var assessment = await connection.QuerySingleOrDefaultAsync<Assessment>(sql, new { Id = id }, transaction);
-        return assessment is not null && caller.CanSeeUnit(assessment.UnitId, assessment.AgencyId) ? assessment : null;
     }
 }

@@ -51,7 +51,7 @@ public static class ScoreEndpoints
             return AnswerEndpoints.UnknownLayer(layer);
         }
         await using var connection = await db.OpenAsync(cancellationToken);
-        var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id);
+        var assessment = await AssessmentQueries.FindVisible(connection, caller, id);
         if (assessment is null)
         {
             return Problems.NotFound("Assessment", id);
@@ -75,7 +75,7 @@ public static class ScoreEndpoints
             return Problems.Invalid("target", $"target must be WBK or WBBM; got '{target}'.");
         }
         await using var connection = await db.OpenAsync(cancellationToken);
-        var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id);
+        var assessment = await AssessmentQueries.FindVisible(connection, caller, id);
         if (assessment is null)
         {
             return Problems.NotFound("Assessment", id);

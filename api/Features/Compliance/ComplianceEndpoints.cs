@@ -16,6 +16,7 @@ using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.PortalRb;
 using ZonaIntegritas.Api.Features.Scoring;
 using ZonaIntegritas.Api.Features.Workflow;
+using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Compliance;
@@ -249,7 +250,7 @@ public static class ComplianceEndpoints
         }
         var reading = cache.Reading;
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await Agencies.AgencyEndpoints.Find(connection, agencyId) is not { } agency)
+        if (await AgencyQueries.Find(connection, agencyId) is not { } agency)
         {
             return Problems.NotFound("Agency", agencyId);
         }
@@ -476,7 +477,7 @@ public static class ComplianceEndpoints
         ILookup<Guid, EvidenceStatus> evidence = Array.Empty<EvidenceStatus>().ToLookup(e => e.AssessmentId);
         if (assessmentIds.Count > 0)
         {
-            const string assessmentSql = $"SELECT {AssessmentEndpoints.Columns} FROM assessments WHERE id IN @Ids";
+            const string assessmentSql = $"SELECT {AssessmentQueries.Columns} FROM assessments WHERE id IN @Ids";
             assessments = (await connection.QueryAsync<Assessment>(assessmentSql, new { Ids = dialect.IdList(assessmentIds) })).ToDictionary(a => a.Id);
             const string answersSql = "SELECT assessment_id, layer, item_code, value FROM answers WHERE assessment_id IN @Ids";
             answers = (await connection.QueryAsync<LayerAnswer>(answersSql, new { Ids = dialect.IdList(assessmentIds) })).ToLookup(a => a.AssessmentId);

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
+using ZonaIntegritas.Api.Features.Agencies;
+using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Declarations;
@@ -54,7 +56,7 @@ public static class DeclarationEndpoints
         var unitIds = requested.Select(u => u.UnitId!.Value).ToArray();
 
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (!caller.CanSeeAgency(agencyId) || await Agencies.AgencyEndpoints.Find(connection, agencyId) is null)
+        if (!caller.CanSeeAgency(agencyId) || await AgencyQueries.Find(connection, agencyId) is null)
         {
             return Problems.Invalid("agencyId", $"Agency '{agencyId}' does not exist.");
         }
@@ -199,7 +201,7 @@ public static class DeclarationEndpoints
         Guid unitId, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var unit = await Units.UnitEndpoints.Find(connection, unitId);
+        var unit = await UnitQueries.Find(connection, unitId);
         if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId))
         {
             return Problems.NotFound("Unit", unitId);

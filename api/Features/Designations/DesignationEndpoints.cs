@@ -6,6 +6,7 @@ using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Domain;
+using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Http;
 using ZonaIntegritas.Api.Http.OpenApi;
 
@@ -105,7 +106,7 @@ public static class DesignationEndpoints
         Guid unitId, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var unit = await Units.UnitEndpoints.Find(connection, unitId);
+        var unit = await UnitQueries.Find(connection, unitId);
         if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId))
         {
             return Problems.NotFound("Unit", unitId);

@@ -11,6 +11,7 @@ using Microsoft.Net.Http.Headers;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
+using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.IntegrityPacts;
@@ -57,7 +58,7 @@ public static class IntegrityPactEndpoints
         IOptions<JsonOptions> jsonOptions, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var unit = await Units.UnitEndpoints.Find(connection, unitId);
+        var unit = await UnitQueries.Find(connection, unitId);
         if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId) || !caller.CanWriteForUnit(unit.Id, unit.AgencyId))
         {
             return Problems.NotFound("Unit", unitId);
@@ -84,9 +85,9 @@ public static class IntegrityPactEndpoints
                 continue;
             }
             var validation = await validator.ValidateAsync(row, cancellationToken);
-            foreach (var group in validation.Errors.GroupBy(e => ValidationFilter.JsonPath(e.PropertyName)))
+            foreach (var (field, messages) in ValidationFilter.Errors(validation.Errors, prefix is null ? "" : $"{prefix}."))
             {
-                errors.TryAdd(prefix is null ? group.Key : $"{prefix}.{group.Key}", group.Select(e => e.ErrorMessage + read.Where(i)).ToArray());
+                errors.TryAdd(field, messages.Select(m => m + read.Where(i)).ToArray());
             }
         }
         if (errors.Count == 0)
@@ -180,7 +181,7 @@ public static class IntegrityPactEndpoints
             return Problems.Invalid("year", "year must be between 2000 and 2200.");
         }
         await using var connection = await db.OpenAsync(cancellationToken);
-        var unit = await Units.UnitEndpoints.Find(connection, unitId);
+        var unit = await UnitQueries.Find(connection, unitId);
         if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId))
         {
             return Problems.NotFound("Unit", unitId);

@@ -6,6 +6,7 @@ using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
+using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Http;
 using ZonaIntegritas.Api.Http.OpenApi;
 
@@ -79,7 +80,6 @@ public sealed class UpdateUnitRequestValidator : AbstractValidator<UpdateUnitReq
 
 public static class UnitEndpoints
 {
-    private const string Columns = "id, agency_id, code, name, parent_unit_id, kind, provides_public_service, employee_count, created_at, updated_at";
 
     public static RouteGroupBuilder MapUnits(this RouteGroupBuilder api)
     {
@@ -112,11 +112,11 @@ public static class UnitEndpoints
     {
         request = request with { Code = NormalizedText.Of(request.Code), Name = NormalizedText.Of(request.Name) };
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await Agencies.AgencyEndpoints.Find(connection, request.AgencyId!.Value) is null)
+        if (await AgencyQueries.Find(connection, request.AgencyId!.Value) is null)
         {
             return Problems.Invalid("agencyId", $"Agency '{request.AgencyId}' does not exist.");
         }
-        if (request.ParentUnitId is { } parentId && await Find(connection, parentId) is var parent && parent?.AgencyId != request.AgencyId)
+        if (request.ParentUnitId is { } parentId && await UnitQueries.Find(connection, parentId) is var parent && parent?.AgencyId != request.AgencyId)
         {
             return Problems.Invalid("parentUnitId", $"Parent unit '{parentId}' does not exist in agency '{request.AgencyId}'.");
         }
@@ -135,7 +135,7 @@ public static class UnitEndpoints
             UpdatedAt = now,
         };
         const string sql = $"""
-            INSERT INTO units ({Columns})
+            INSERT INTO units ({UnitQueries.Columns})
             VALUES (@Id, @AgencyId, @Code, @Name, @ParentUnitId, @Kind, @ProvidesPublicService, @EmployeeCount, @CreatedAt, @UpdatedAt)
             """;
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
@@ -184,7 +184,7 @@ public static class UnitEndpoints
             """;
         const string count = $"SELECT COUNT(*) FROM units {where}";
         const string select = $"""
-            SELECT {Columns} FROM units
+            SELECT {UnitQueries.Columns} FROM units
             {where}
             ORDER BY code, id
             """;
@@ -196,7 +196,7 @@ public static class UnitEndpoints
         Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var unit = await Find(connection, id);
+        var unit = await UnitQueries.Find(connection, id);
         return unit is not null && caller.CanSeeUnit(unit.Id, unit.AgencyId) ? TypedResults.Ok(unit) : Problems.NotFound("Unit", id);
     }
 
@@ -206,14 +206,14 @@ public static class UnitEndpoints
         request = request with { Code = NormalizedText.Of(request.Code), Name = NormalizedText.Of(request.Name) };
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var unit = await Find(connection, id, transaction);
+        var unit = await UnitQueries.Find(connection, id, transaction);
         if (unit is null)
         {
             return Problems.NotFound("Unit", id);
         }
         if (request.ParentUnitId is { } parentId)
         {
-            var parent = await Find(connection, parentId, transaction);
+            var parent = await UnitQueries.Find(connection, parentId, transaction);
             if (parent is null || parent.AgencyId != unit.AgencyId)
             {
                 return Problems.Invalid("parentUnitId", $"Parent unit '{parentId}' does not exist in agency '{unit.AgencyId}'.");
@@ -248,19 +248,13 @@ public static class UnitEndpoints
             await transaction.RollbackAsync(cancellationToken);
             return await CodeConflict(connection, unit.AgencyId, request.Code!);
         }
-        var updated = (await Find(connection, id, transaction))!;
+        var updated = (await UnitQueries.Find(connection, id, transaction))!;
         await connection.AuditAsync(transaction, caller, new AuditChange("unit.updated", "unit", id.ToString(), unit.AgencyId, id, AuditTrail.Diff(
             ("code", unit.Code, updated.Code), ("name", unit.Name, updated.Name), ("parentUnitId", unit.ParentUnitId, updated.ParentUnitId),
             ("kind", unit.Kind, updated.Kind), ("providesPublicService", unit.ProvidesPublicService, updated.ProvidesPublicService),
             ("employeeCount", unit.EmployeeCount, updated.EmployeeCount))));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(updated);
-    }
-
-    internal static Task<WorkUnit?> Find(DbConnection connection, Guid id, DbTransaction? transaction = null)
-    {
-        const string sql = $"SELECT {Columns} FROM units WHERE id = @Id";
-        return connection.QuerySingleOrDefaultAsync<WorkUnit>(sql, new { Id = id }, transaction);
     }
 
     /// <summary>Walks up from <paramref name="candidate"/>; true when it reaches <paramref name="unitId"/>.</summary>

@@ -302,7 +302,7 @@ public static class WorkflowEndpoints
         Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await AssessmentEndpoints.FindVisible(connection, caller, id) is null)
+        if (await AssessmentQueries.FindVisible(connection, caller, id) is null)
         {
             return Problems.NotFound("Assessment", id);
         }
@@ -325,7 +325,7 @@ public static class WorkflowEndpoints
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id, transaction);
+        var assessment = await AssessmentQueries.FindVisible(connection, caller, id, transaction);
         if (assessment is null || (caller.Role is Roles.Unit or Roles.Inspectorate && !caller.CanWriteForUnit(assessment.UnitId, assessment.AgencyId)))
         {
             return Problems.NotFound("Assessment", id);
@@ -380,6 +380,5 @@ public static class WorkflowEndpoints
 
     private static string Preview(List<string> items) => string.Join(", ", items.Take(5)) + (items.Count > 5 ? ", …" : "");
 
-    private static ProblemHttpResult Unprocessable(string detail, Dictionary<string, object?> extensions) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content", detail: detail, extensions: extensions);
+    private static ProblemHttpResult Unprocessable(string detail, Dictionary<string, object?> extensions) => Problems.Unprocessable(detail, extensions);
 }

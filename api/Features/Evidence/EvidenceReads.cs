@@ -1,0 +1,155 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
+using ZonaIntegritas.Api.Domain;
+using ZonaIntegritas.Api.Features.Assessments;
+using ZonaIntegritas.Api.Features.Frameworks;
+using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Http.OpenApi;
+using static ZonaIntegritas.Api.Features.Evidence.EvidenceQueries;
+
+namespace ZonaIntegritas.Api.Features.Evidence;
+
+/// <summary>Lists, single reads, downloads and the per-item summary.</summary>
+public static class EvidenceReads
+{
+    public static async Task<Results<Ok<Page<EvidenceItem>>, ValidationProblem, ProblemHttpResult>> ListEvidence(
+        Guid id, Caller caller, DbConnectionFactory db, TimeProvider time, string? itemCode, string? status, int? page, int? pageSize,
+        CancellationToken cancellationToken)
+    {
+        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (status is not null && !EvidenceStatus.All.Contains(status))
+        {
+            return Problems.Invalid("status", $"status must be one of: {string.Join(", ", EvidenceStatus.All)}.");
+        }
+        await using var connection = await db.OpenAsync(cancellationToken);
+        if (await AssessmentQueries.FindVisible(connection, caller, id) is null)
+        {
+            return Problems.NotFound("Assessment", id);
+        }
+        var today = IndonesiaClock.Today(time);
+        var filter = new { AssessmentId = id, ItemCode = itemCode, Status = status, Today = today };
+        const string where = $"""
+            WHERE e.assessment_id = @AssessmentId AND e.withdrawn_at IS NULL
+              AND (@ItemCode IS NULL OR e.item_code = @ItemCode)
+              AND (@Status IS NULL
+                   OR (@Status = 'expired' AND {EvidenceStatus.ExpiredSql})
+                   OR (@Status = 'accepted' AND {EvidenceStatus.AcceptedSql})
+                   OR (@Status NOT IN ('accepted', 'expired') AND e.status = @Status))
+            """;
+        const string count = $"SELECT COUNT(*) FROM evidence e {where}";
+        const string select = $"""
+            {SelectEvidence}
+            {where}
+            ORDER BY e.item_code, e.created_at, e.id
+            """;
+        var rows = await connection.QueryPageAsync<EvidenceRow>(db.Dialect, count, select, filter, paging);
+        return TypedResults.Ok(new Page<EvidenceItem>(rows.Items.Select(r => r.ToItem(today)).ToList(), rows.PageNumber, rows.PageSize, rows.Total));
+    }
+
+    public static async Task<Results<Ok<EvidenceItem>, ProblemHttpResult>> GetEvidence(
+        Guid evidenceId, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var today = IndonesiaClock.Today(time);
+        var row = await FindVisible(connection, caller, evidenceId, today);
+        return row is null ? Problems.NotFound("Evidence", evidenceId) : TypedResults.Ok(row.ToItem(today));
+    }
+
+    public static async Task<Results<FileStreamHttpResult, ValidationProblem, ProblemHttpResult>> GetEvidenceContent(
+        Guid evidenceId, Caller caller, DbConnectionFactory db, IEvidenceBlobStore store, TimeProvider time, int? version, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var row = await FindVisible(connection, caller, evidenceId, IndonesiaClock.Today(time));
+        if (row is null)
+        {
+            return Problems.NotFound("Evidence", evidenceId);
+        }
+        if (row.Kind != "file")
+        {
+            return Problems.NotFound($"Evidence '{evidenceId}' is a link; its document is at {row.Url}.");
+        }
+        const string sql = """
+            SELECT version, sha256, size, content_type, file_name, uploaded_at, uploaded_by
+            FROM evidence_versions WHERE evidence_id = @Id AND version = @Version
+            """;
+        var file = await connection.QuerySingleOrDefaultAsync<EvidenceVersion>(sql, new { Id = evidenceId, Version = version ?? row.CurrentVersion });
+        if (file is null)
+        {
+            return Problems.NotFound($"Evidence '{evidenceId}' has no version {version}.");
+        }
+        return TypedResults.File(store.OpenRead(file.Sha256, file.Size), file.ContentType, file.FileName, file.UploadedAt,
+            new EntityTagHeaderValue($"\"{file.Sha256}\""), enableRangeProcessing: true);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<EvidenceVersion>>, ProblemHttpResult>> ListEvidenceVersions(
+        Guid evidenceId, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        if (await FindVisible(connection, caller, evidenceId, IndonesiaClock.Today(time)) is null)
+        {
+            return Problems.NotFound("Evidence", evidenceId);
+        }
+        const string sql = """
+            SELECT version, sha256, size, content_type, file_name, uploaded_at, uploaded_by
+            FROM evidence_versions WHERE evidence_id = @Id ORDER BY version
+            """;
+        return TypedResults.Ok<IReadOnlyList<EvidenceVersion>>((await connection.QueryAsync<EvidenceVersion>(sql, new { Id = evidenceId })).AsList());
+    }
+
+    public static async Task<Results<Ok<EvidenceSummary>, ProblemHttpResult>> GetEvidenceSummary(
+        Guid id, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var assessment = await AssessmentQueries.FindVisible(connection, caller, id);
+        if (assessment is null)
+        {
+            return Problems.NotFound("Assessment", id);
+        }
+        var summary = await Summarize(connection, catalogue, assessment, IndonesiaClock.Today(time));
+        return TypedResults.Ok(summary);
+    }
+
+    internal static async Task<EvidenceSummary> Summarize(DbConnection connection, FrameworkCatalogue catalogue, Assessment assessment, DateOnly today)
+    {
+        const string sql = """
+            SELECT item_code, status, valid_until FROM evidence WHERE assessment_id = @Id AND withdrawn_at IS NULL
+            """;
+        var rows = (await connection.QueryAsync<StatusRow>(sql, new { assessment.Id })).ToList();
+        var counts = rows.GroupBy(r => r.ItemCode).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new ItemEvidenceCounts(
+            g.Key,
+            g.Count(r => r.Status == EvidenceStatus.Submitted),
+            g.Count(r => r.Effective(today) == EvidenceStatus.Accepted),
+            g.Count(r => r.Status == EvidenceStatus.Rejected),
+            g.Count(r => r.Status == EvidenceStatus.RevisionRequested),
+            g.Count(r => r.Effective(today) == EvidenceStatus.Expired))).ToList();
+        catalogue.TryGet(assessment.FrameworkCode, out var framework);
+        var accepted = counts.Where(c => c.Accepted > 0).Select(c => c.ItemCode).ToHashSet();
+        var scored = framework.Items.Where(i => i.Scored).Select(i => i.Code).ToList();
+        return new EvidenceSummary(assessment.Id, counts, scored.Where(accepted.Contains).ToList(), scored.Where(c => !accepted.Contains(c)).ToList());
+    }
+
+    private sealed class StatusRow
+    {
+        public string ItemCode { get; init; } = "";
+        public string Status { get; init; } = "";
+        public DateOnly? ValidUntil { get; init; }
+
+        public string Effective(DateOnly today) => EvidenceStatus.Effective(Status, ValidUntil, today);
+    }
+}
