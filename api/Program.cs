@@ -39,13 +39,12 @@ builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLim
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DbConnectionFactory>();
 builder.Services.AddSingleton<ChangeStamps>();
-builder.Services.AddSingleton<ApiKeyCache>();
+builder.Services.AddSingleton<ViewCache>();
 builder.Services.AddHostedService<ChangeFeed>();
 builder.Services.AddSingleton<DatabaseMigrator>();
 builder.Services.AddSingleton<ApiKeyBootstrap>();
 builder.Services.AddSingleton<FrameworkCatalogue>();
 builder.Services.AddSingleton<FrameworkStore>();
-builder.Services.AddSingleton<ComplianceCache>();
 builder.Services.AddEvidenceStore();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 

@@ -10,8 +10,8 @@ public sealed class QueryPlanTests
 {
     public static TheoryData<string, string, int> HotPaths() => new()
     {
-        { "unit compliance", ComplianceEndpoints.RowsOfUnit, 6 },
-        { "agency compliance list", ComplianceEndpoints.RowsOfAgency + " ORDER BY x.unit_code LIMIT @Take OFFSET @Skip", 6 },
+        { "unit compliance", ComplianceQueries.RowsOfUnit, 6 },
+        { "agency compliance list", ComplianceQueries.RowsOfAgency + " ORDER BY x.unit_code LIMIT @Take OFFSET @Skip", 6 },
         { "agency absorption report", AbsorptionEndpoints.ReportSql, 6 },
         { "agency summary budgets", AccountabilityStandings.BudgetsOfAgency, 4 },
         { "agency summary targets", AccountabilityStandings.TargetsOfAgency, 4 },

@@ -105,7 +105,7 @@ public static class AgencyEndpoints
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var filter = new { OnlyId = caller.IsNational ? null : caller.AgencyId };
+        var filter = new { OnlyId = caller.ScopeAgencyId };
         const string count = "SELECT COUNT(*) FROM agencies WHERE (@OnlyId IS NULL OR id = @OnlyId)";
         const string select = """
             SELECT id, code, name, kind, created_at, updated_at

@@ -143,8 +143,8 @@ public static class AssessmentEndpoints
         }
         var filter = new
         {
-            AgencyId = agencyId ?? (caller.IsNational ? null : caller.AgencyId),
-            UnitId = caller.Role == Roles.Unit ? caller.UnitId : unitId,
+            AgencyId = agencyId ?? caller.ScopeAgencyId,
+            UnitId = caller.ScopeUnitId ?? unitId,
             RequestedUnitId = unitId,
             Year = year,
                     };

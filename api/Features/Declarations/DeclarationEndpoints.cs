@@ -162,8 +162,8 @@ public static class DeclarationEndpoints
         }
         var filter = new
         {
-            AgencyId = agencyId ?? (caller.IsNational ? null : caller.AgencyId),
-            OnlyUnitId = caller.Role == Roles.Unit ? caller.UnitId : null,
+            AgencyId = agencyId ?? caller.ScopeAgencyId,
+            OnlyUnitId = caller.ScopeUnitId,
             From = year is { } y ? new DateOnly(y, 1, 1) : (DateOnly?)null,
             To = year is { } y2 ? new DateOnly(y2, 12, 31) : (DateOnly?)null,
         };

@@ -132,8 +132,8 @@ public static class DesignationEndpoints
         }
         var filter = new
         {
-            AgencyId = agencyId ?? (caller.IsNational ? null : caller.AgencyId),
-            UnitId = caller.Role == Roles.Unit ? caller.UnitId : null,
+            AgencyId = agencyId ?? caller.ScopeAgencyId,
+            UnitId = caller.ScopeUnitId,
             Predikat = predikat,
             Active = active,
         };

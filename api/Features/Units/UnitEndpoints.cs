@@ -173,8 +173,8 @@ public static class UnitEndpoints
         }
         var filter = new
         {
-            AgencyId = agencyId ?? (caller.IsNational ? null : caller.AgencyId),
-            OnlyUnitId = caller.Role == Roles.Unit ? caller.UnitId : null,
+            AgencyId = agencyId ?? caller.ScopeAgencyId,
+            OnlyUnitId = caller.ScopeUnitId,
             Pattern = string.IsNullOrWhiteSpace(q) ? null : "%" + EscapeLike(q.Trim()) + "%",
                     };
         const string where = """
