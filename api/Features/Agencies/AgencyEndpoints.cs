@@ -80,22 +80,14 @@ public static class AgencyEndpoints
             VALUES (@Id, @Code, @Name, @Kind, @CreatedAt, @UpdatedAt)
             """;
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var conflict = await transaction.CommitOrConflictAsync(db.Dialect, async () =>
         {
-            try
-            {
-                await connection.ExecuteAsync(sql, agency, transaction);
-            }
-            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return await CodeConflict(connection, agency.Code);
-            }
+            await connection.ExecuteAsync(sql, agency, transaction);
             await connection.AuditAsync(transaction, caller, new AuditChange("agency.created", "agency", agency.Id.ToString(), agency.Id,
                 Changes: new { agency.Code, agency.Name, agency.Kind }));
-            await transaction.CommitAsync(cancellationToken);
-        }
-        return TypedResults.Created($"/api/v1/agencies/{agency.Id}", agency);
+        }, () => CodeConflict(connection, agency.Code), cancellationToken);
+        return conflict is null ? TypedResults.Created($"/api/v1/agencies/{agency.Id}", agency) : conflict;
     }
 
     public static async Task<Results<Ok<Page<Agency>>, ValidationProblem>> ListAgencies(
@@ -139,18 +131,16 @@ public static class AgencyEndpoints
             {
                 return Problems.NotFound("Agency", id);
             }
-            try
+            var conflict = await transaction.CommitOrConflictAsync(db.Dialect, async () =>
             {
                 await connection.ExecuteAsync(sql, new { Id = id, request.Code, request.Name, request.Kind, UpdatedAt = time.GetUtcNow() }, transaction);
-            }
-            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+                await connection.AuditAsync(transaction, caller, new AuditChange("agency.updated", "agency", id.ToString(), id,
+                    Changes: AuditTrail.Diff(("code", before.Code, request.Code), ("name", before.Name, request.Name), ("kind", before.Kind, request.Kind))));
+            }, () => CodeConflict(connection, request.Code!), cancellationToken);
+            if (conflict is not null)
             {
-                await transaction.RollbackAsync(cancellationToken);
-                return await CodeConflict(connection, request.Code!);
+                return conflict;
             }
-            await connection.AuditAsync(transaction, caller, new AuditChange("agency.updated", "agency", id.ToString(), id,
-                Changes: AuditTrail.Diff(("code", before.Code, request.Code), ("name", before.Name, request.Name), ("kind", before.Kind, request.Kind))));
-            await transaction.CommitAsync(cancellationToken);
         }
         return TypedResults.Ok((await AgencyQueries.Find(connection, id))!);
     }

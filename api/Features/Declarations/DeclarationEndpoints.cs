@@ -76,12 +76,32 @@ public static class DeclarationEndpoints
         {
             return Problems.Invalid(errors);
         }
-        if (await FindActiveConflicts(connection, transaction, db.Dialect, unitIds) is { } conflict)
+        if (await FindActiveConflicts(connection, transaction, db.Dialect, unitIds) is { } active)
+        {
+            return active;
+        }
+
+        var declarationId = Guid.NewGuid();
+        var conflict = await transaction.CommitOrConflictAsync(db.Dialect,
+            () => Insert(connection, transaction, caller, declarationId, request, requested, time.GetUtcNow()),
+            // Another request declared one of these units between our check and our insert; the unique index caught it.
+            async () => await FindActiveConflicts(connection, null, db.Dialect, unitIds)
+                ?? Problems.Conflict("One of the units was declared by a concurrent request; retry to see which."),
+            cancellationToken);
+        if (conflict is not null)
         {
             return conflict;
         }
 
-        var declarationId = Guid.NewGuid();
+        var declaration = (await Load(connection, declarationId))!;
+        return TypedResults.Created($"/api/v1/declarations/{declarationId}", declaration);
+    }
+
+
+    /// <summary>The declaration, its units and witnesses, and one audit entry for the ceremony.</summary>
+    private static async Task Insert(DbConnection connection, DbTransaction transaction, Caller caller, Guid declarationId,
+        CreateDeclarationRequest request, List<DeclaredUnitRequest> requested, DateTimeOffset now)
+    {
         const string insertDeclaration = """
             INSERT INTO declarations (id, agency_id, declared_on, place, publication_url, created_at, created_by)
             VALUES (@Id, @AgencyId, @DeclaredOn, @Place, @PublicationUrl, @CreatedAt, @CreatedBy)
@@ -94,55 +114,41 @@ public static class DeclarationEndpoints
             INSERT INTO declaration_witnesses (declaration_id, ordinal, name, position, institution)
             VALUES (@DeclarationId, @Ordinal, @Name, @Position, @Institution)
             """;
-        try
+        await connection.ExecuteAsync(insertDeclaration, new
         {
-            await connection.ExecuteAsync(insertDeclaration, new
-            {
-                Id = declarationId,
-                AgencyId = agencyId,
-                DeclaredOn = request.DeclaredOn!.Value,
-                request.Place,
-                request.PublicationUrl,
-                CreatedAt = time.GetUtcNow(),
-                CreatedBy = caller.KeyId,
-            }, transaction);
-            await connection.ExecuteAsync(insertUnit, requested.Select((u, i) => new
-            {
-                DeclarationId = declarationId,
-                UnitId = u.UnitId!.Value,
-                Ordinal = i,
-                HeadName = u.Head!.Name,
-                HeadNip = u.Head.Nip,
-                HeadPosition = u.Head.Position,
-            }), transaction);
-            await connection.ExecuteAsync(insertWitness, (request.Witnesses ?? []).Select((w, i) => new
-            {
-                DeclarationId = declarationId,
-                Ordinal = i,
-                w!.Name,
-                w.Position,
-                w.Institution,
-            }), transaction);
-            // One entry for the ceremony; it names the agency, so every unit of the agency counts as changed.
-            await connection.AuditAsync(transaction, caller, new AuditChange("declaration.created", "declaration", declarationId.ToString(), agencyId, Changes: new
-            {
-                DeclaredOn = request.DeclaredOn!.Value,
-                request.Place,
-                Units = requested.Select(u => new { u.UnitId, HeadName = u.Head!.Name, HeadNip = u.Head.Nip }),
-                Witnesses = (request.Witnesses ?? []).Count,
-            }));
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+            Id = declarationId,
+            AgencyId = request.AgencyId!.Value,
+            DeclaredOn = request.DeclaredOn!.Value,
+            request.Place,
+            request.PublicationUrl,
+            CreatedAt = now,
+            CreatedBy = caller.KeyId,
+        }, transaction);
+        await connection.ExecuteAsync(insertUnit, requested.Select((u, i) => new
         {
-            // Another request declared one of these units between our check and our insert; the unique index caught it.
-            await transaction.RollbackAsync(cancellationToken);
-            return await FindActiveConflicts(connection, null, db.Dialect, unitIds)
-                ?? Problems.Conflict("One of the units was declared by a concurrent request; retry to see which.");
-        }
-
-        var declaration = (await Load(connection, declarationId))!;
-        return TypedResults.Created($"/api/v1/declarations/{declarationId}", declaration);
+            DeclarationId = declarationId,
+            UnitId = u.UnitId!.Value,
+            Ordinal = i,
+            HeadName = u.Head!.Name,
+            HeadNip = u.Head.Nip,
+            HeadPosition = u.Head.Position,
+        }), transaction);
+        await connection.ExecuteAsync(insertWitness, (request.Witnesses ?? []).Select((w, i) => new
+        {
+            DeclarationId = declarationId,
+            Ordinal = i,
+            w!.Name,
+            w.Position,
+            w.Institution,
+        }), transaction);
+        // One entry for the ceremony; it names the agency, so every unit of the agency counts as changed.
+        await connection.AuditAsync(transaction, caller, new AuditChange("declaration.created", "declaration", declarationId.ToString(), request.AgencyId!.Value, Changes: new
+        {
+            DeclaredOn = request.DeclaredOn!.Value,
+            request.Place,
+            Units = requested.Select(u => new { u.UnitId, HeadName = u.Head!.Name, HeadNip = u.Head.Nip }),
+            Witnesses = (request.Witnesses ?? []).Count,
+        }));
     }
 
     public static async Task<Results<Ok<Page<Declaration>>, ValidationProblem>> ListDeclarations(

@@ -140,15 +140,14 @@ public static class IntegrityPactEndpoints
     }
 
     /// <summary>Inserts the new pacts with one audit summary; a concurrent upload that won a unique key is reported as a conflict.</summary>
-    private static async Task<ProblemHttpResult?> InsertAsync(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, Caller caller,
+    private static Task<ProblemHttpResult?> InsertAsync(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, Caller caller,
         WorkUnit unit, List<IntegrityPact> candidates, Classification outcome, CancellationToken cancellationToken)
     {
-        var unitId = unit.Id;
         const string insert = $"""
             INSERT INTO integrity_pacts ({Columns}, signed_year)
             VALUES (@Id, @UnitId, @Nip, @Name, @Position, @Role, @Occasion, @SignedOn, @DocumentUrl, @CreatedAt, @CreatedBy, @SignedYear)
             """;
-        try
+        return transaction.CommitOrConflictAsync(dialect, async () =>
         {
             await connection.ExecuteAsync(insert, outcome.New.Select(p => new
             {
@@ -158,7 +157,7 @@ public static class IntegrityPactEndpoints
             if (outcome.New.Count > 0)
             {
                 // A summary rather than up to 5,000 rows: the pacts themselves are the record, and they keep who created them.
-                await connection.AuditAsync(transaction, caller, new AuditChange("integrity_pacts.recorded", "unit", unitId.ToString(), unit.AgencyId, unitId, new
+                await connection.AuditAsync(transaction, caller, new AuditChange("integrity_pacts.recorded", "unit", unit.Id.ToString(), unit.AgencyId, unit.Id, new
                 {
                     Recorded = outcome.New.Count,
                     AlreadyRecorded = candidates.Count - outcome.New.Count,
@@ -166,18 +165,13 @@ public static class IntegrityPactEndpoints
                     FirstPactId = outcome.New[0].Id,
                 }));
             }
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (DbException e) when (dialect.IsUniqueViolation(e))
+        }, async () =>
         {
-            await transaction.RollbackAsync(cancellationToken);
-            var retry = await Classify(connection, null, unitId, candidates);
+            var retry = await Classify(connection, null, unit.Id, candidates);
             return retry.Conflicts.Count > 0
                 ? Conflict(retry.Conflicts)
                 : Problems.Conflict("Some of these pacts were recorded by a concurrent request; send the upload again to have them counted as already recorded.");
-        }
-
-        return null;
+        }, cancellationToken);
     }
 
     private sealed record PactConflict(int Index, string Nip, string Occasion, int Year, Guid ExistingPactId);

@@ -138,22 +138,14 @@ public static class UnitEndpoints
             INSERT INTO units ({UnitQueries.Columns})
             VALUES (@Id, @AgencyId, @Code, @Name, @ParentUnitId, @Kind, @ProvidesPublicService, @EmployeeCount, @CreatedAt, @UpdatedAt)
             """;
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var conflict = await transaction.CommitOrConflictAsync(db.Dialect, async () =>
         {
-            try
-            {
-                await connection.ExecuteAsync(sql, unit, transaction);
-            }
-            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return await CodeConflict(connection, unit.AgencyId, unit.Code);
-            }
+            await connection.ExecuteAsync(sql, unit, transaction);
             await connection.AuditAsync(transaction, caller, new AuditChange("unit.created", "unit", unit.Id.ToString(), unit.AgencyId, unit.Id,
                 new { unit.Code, unit.Name, unit.ParentUnitId, unit.Kind, unit.ProvidesPublicService, unit.EmployeeCount }));
-            await transaction.CommitAsync(cancellationToken);
-        }
-        return TypedResults.Created($"/api/v1/units/{unit.Id}", unit);
+        }, () => CodeConflict(connection, unit.AgencyId, unit.Code), cancellationToken);
+        return conflict is null ? TypedResults.Created($"/api/v1/units/{unit.Id}", unit) : conflict;
     }
 
     public static async Task<Results<Ok<Page<WorkUnit>>, ValidationProblem>> ListUnits(
@@ -229,7 +221,8 @@ public static class UnitEndpoints
                 provides_public_service = @ProvidesPublicService, employee_count = @EmployeeCount, updated_at = @UpdatedAt
             WHERE id = @Id
             """;
-        try
+        WorkUnit updated = null!;
+        var conflict = await transaction.CommitOrConflictAsync(db.Dialect, async () =>
         {
             await connection.ExecuteAsync(sql, new
             {
@@ -242,19 +235,13 @@ public static class UnitEndpoints
                 EmployeeCount = request.EmployeeCount!.Value,
                 UpdatedAt = time.GetUtcNow(),
             }, transaction);
-        }
-        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return await CodeConflict(connection, unit.AgencyId, request.Code!);
-        }
-        var updated = (await UnitQueries.Find(connection, id, transaction))!;
-        await connection.AuditAsync(transaction, caller, new AuditChange("unit.updated", "unit", id.ToString(), unit.AgencyId, id, AuditTrail.Diff(
-            ("code", unit.Code, updated.Code), ("name", unit.Name, updated.Name), ("parentUnitId", unit.ParentUnitId, updated.ParentUnitId),
-            ("kind", unit.Kind, updated.Kind), ("providesPublicService", unit.ProvidesPublicService, updated.ProvidesPublicService),
-            ("employeeCount", unit.EmployeeCount, updated.EmployeeCount))));
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(updated);
+            updated = (await UnitQueries.Find(connection, id, transaction))!;
+            await connection.AuditAsync(transaction, caller, new AuditChange("unit.updated", "unit", id.ToString(), unit.AgencyId, id, AuditTrail.Diff(
+                ("code", unit.Code, updated.Code), ("name", unit.Name, updated.Name), ("parentUnitId", unit.ParentUnitId, updated.ParentUnitId),
+                ("kind", unit.Kind, updated.Kind), ("providesPublicService", unit.ProvidesPublicService, updated.ProvidesPublicService),
+                ("employeeCount", unit.EmployeeCount, updated.EmployeeCount))));
+        }, () => CodeConflict(connection, unit.AgencyId, request.Code!), cancellationToken);
+        return conflict is null ? TypedResults.Ok(updated) : conflict;
     }
 
     /// <summary>Walks up from <paramref name="candidate"/>; true when it reaches <paramref name="unitId"/>.</summary>
