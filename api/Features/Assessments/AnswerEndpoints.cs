@@ -153,6 +153,24 @@ public static class AnswerEndpoints
         }
         catalogue.TryGet(assessment!.FrameworkCode, out var framework);
 
+        var (normalized, errors) = Normalize(framework!, inputs);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var now = time.GetUtcNow();
+        await SaveAll(connection, transaction, caller, assessment, layer, normalized, now);
+        await Touch(connection, transaction, id, now);
+        var sheet = await LoadSheet(connection, transaction, id, layer);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(sheet);
+    }
+
+    /// <summary>Each input checked against the framework and normalized; errors are named by the input's JSON path.</summary>
+    internal static (List<(string ItemCode, string Value, string? Note)> Normalized, Dictionary<string, string[]> Errors) Normalize(
+        Framework framework, List<(string Field, AnswerInput? Input)> inputs)
+    {
         var errors = new Dictionary<string, string[]>();
         var normalized = new List<(string ItemCode, string Value, string? Note)>();
         var seen = new Dictionary<string, string>();
@@ -179,7 +197,7 @@ public static class AnswerEndpoints
                 continue;
             }
             seen[input.ItemCode] = field;
-            var result = AnswerRules.Normalize(framework!, input.ItemCode, input.Value);
+            var result = AnswerRules.Normalize(framework, input.ItemCode, input.Value);
             if (result.Error is { } error)
             {
                 errors[Key(result.IsUnknownItem ? "itemCode" : "value")] = [error];
@@ -187,12 +205,14 @@ public static class AnswerEndpoints
             }
             normalized.Add((input.ItemCode, result.Value!, input.Note));
         }
-        if (errors.Count > 0)
-        {
-            return Problems.Invalid(errors);
-        }
+        return (normalized, errors);
+    }
 
-        var now = time.GetUtcNow();
+    /// <summary>Saves the answers that differ from those stored, with one audit entry naming what changed.</summary>
+    internal static async Task SaveAll(DbConnection connection, DbTransaction transaction, Caller caller, Assessment assessment, string layer,
+        List<(string ItemCode, string Value, string? Note)> normalized, DateTimeOffset now)
+    {
+        var id = assessment.Id;
         var changed = new Dictionary<string, FieldChange>();
         foreach (var (itemCode, value, note) in normalized)
         {
@@ -206,10 +226,6 @@ public static class AnswerEndpoints
             await connection.AuditAsync(transaction, caller, new AuditChange("answers.written", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
                 new { Layer = layer, Items = changed }));
         }
-        await Touch(connection, transaction, id, now);
-        var sheet = await LoadSheet(connection, transaction, id, layer);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(sheet);
     }
 
     /// <summary>
