@@ -93,7 +93,7 @@ public static class DeclarationEndpoints
             return conflict;
         }
 
-        var declaration = (await Load(connection, declarationId))!;
+        var declaration = (await DeclarationQueries.Load(connection, declarationId))!;
         return TypedResults.Created($"/api/v1/declarations/{declarationId}", declaration);
     }
 
@@ -190,7 +190,7 @@ public static class DeclarationEndpoints
         var items = new List<Declaration>(ids.Items.Count);
         foreach (var id in ids.Items)
         {
-            items.Add((await Load(connection, id))!);
+            items.Add((await DeclarationQueries.Load(connection, id))!);
         }
         return TypedResults.Ok(new Page<Declaration>(items, ids.PageNumber, ids.PageSize, ids.Total));
     }
@@ -199,7 +199,7 @@ public static class DeclarationEndpoints
         Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var declaration = await Load(connection, id);
+        var declaration = await DeclarationQueries.Load(connection, id);
         return declaration is not null && CanSee(caller, declaration) ? TypedResults.Ok(declaration) : Problems.NotFound("Declaration", id);
     }
 
@@ -215,7 +215,7 @@ public static class DeclarationEndpoints
         const string sql = "SELECT declaration_id FROM declaration_units WHERE unit_id = @UnitId AND withdrawn_at IS NULL";
         var declarationId = await connection.ExecuteScalarAsync<Guid?>(sql, new { UnitId = unitId });
         return declarationId is { } found
-            ? TypedResults.Ok((await Load(connection, found))!)
+            ? TypedResults.Ok((await DeclarationQueries.Load(connection, found))!)
             : Problems.NotFound($"Unit '{unit.Code}' ({unitId}) has no active declaration.");
     }
 
@@ -248,7 +248,7 @@ public static class DeclarationEndpoints
         await connection.AuditAsync(transaction, caller, new AuditChange("declaration.unit_withdrawn", "declaration", id.ToString(), entry.AgencyId, unitId,
             AuditTrail.Diff(("withdrawnAt", null, now), ("withdrawalReason", null, request.Reason))));
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok((await Load(connection, id))!);
+        return TypedResults.Ok((await DeclarationQueries.Load(connection, id))!);
     }
 
     private static bool CanSee(Caller caller, Declaration declaration) =>
@@ -277,31 +277,6 @@ public static class DeclarationEndpoints
             new Dictionary<string, object?> { ["conflicts"] = conflicts });
     }
 
-    internal static async Task<Declaration?> Load(DbConnection connection, Guid id)
-    {
-        const string sql = """
-            SELECT id, agency_id, declared_on, place, publication_url, created_at, created_by FROM declarations WHERE id = @Id;
-            SELECT du.unit_id, u.code AS unit_code, u.name AS unit_name, du.head_name, du.head_nip, du.head_position,
-                   du.withdrawn_at, du.withdrawn_by, du.withdrawal_reason
-            FROM declaration_units du JOIN units u ON u.id = du.unit_id
-            WHERE du.declaration_id = @Id
-            ORDER BY du.ordinal;
-            SELECT name, position, institution FROM declaration_witnesses WHERE declaration_id = @Id ORDER BY ordinal;
-            """;
-        await using var results = await connection.QueryMultipleAsync(sql, new { Id = id });
-        var header = await results.ReadSingleOrDefaultAsync<DeclarationRow>();
-        if (header is null)
-        {
-            return null;
-        }
-        var units = (await results.ReadAsync<DeclaredUnitRow>()).Select(u => new DeclaredUnit(
-            u.UnitId, u.UnitCode, u.UnitName, new UnitHead(u.HeadName, u.HeadNip, u.HeadPosition),
-            u.WithdrawnAt is null, u.WithdrawnAt, u.WithdrawnBy, u.WithdrawalReason)).ToList();
-        var witnesses = (await results.ReadAsync<WitnessRow>()).Select(w => new Witness(w.Name, w.Position, w.Institution)).ToList();
-        return new Declaration(header.Id, header.AgencyId, header.DeclaredOn, header.Place, header.PublicationUrl,
-            header.CreatedAt, header.CreatedBy, units, witnesses);
-    }
-
     private sealed class UnitAgency
     {
         public Guid Id { get; init; }
@@ -320,36 +295,5 @@ public static class DeclarationEndpoints
         public string UnitCode { get; init; } = "";
         public Guid DeclarationId { get; init; }
         public DateOnly DeclaredOn { get; init; }
-    }
-
-    private sealed class DeclarationRow
-    {
-        public Guid Id { get; init; }
-        public Guid AgencyId { get; init; }
-        public DateOnly DeclaredOn { get; init; }
-        public string Place { get; init; } = "";
-        public string? PublicationUrl { get; init; }
-        public DateTimeOffset CreatedAt { get; init; }
-        public Guid CreatedBy { get; init; }
-    }
-
-    private sealed class DeclaredUnitRow
-    {
-        public Guid UnitId { get; init; }
-        public string UnitCode { get; init; } = "";
-        public string UnitName { get; init; } = "";
-        public string HeadName { get; init; } = "";
-        public string HeadNip { get; init; } = "";
-        public string HeadPosition { get; init; } = "";
-        public DateTimeOffset? WithdrawnAt { get; init; }
-        public Guid? WithdrawnBy { get; init; }
-        public string? WithdrawalReason { get; init; }
-    }
-
-    private sealed class WitnessRow
-    {
-        public string Name { get; init; } = "";
-        public string Position { get; init; } = "";
-        public string Institution { get; init; } = "";
     }
 }
