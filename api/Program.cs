@@ -38,7 +38,7 @@ builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLim
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DbConnectionFactory>();
-builder.Services.AddSingleton<ChangeStamps>();
+builder.Services.AddSingleton(new ChangeStamps(AuditEntities.KindOf));
 builder.Services.AddSingleton<ViewCache>();
 builder.Services.AddHostedService<ChangeFeed>();
 builder.Services.AddSingleton<DatabaseMigrator>();

@@ -114,7 +114,7 @@ public sealed class ApiKeyAuthenticationHandler(
         await using var connection = await connections.OpenAsync(Context.RequestAborted);
         await using var transaction = await connection.BeginTransactionAsync(Context.RequestAborted);
         await Features.Audit.AuditTrail.AppendAnonymousAsync(connection, transaction, now, ClientIp, Context.TraceIdentifier,
-            new Features.Audit.AuditChange("authentication.refused", ChangeStamps.ClientEntity, ClientIp,
+            new Features.Audit.AuditChange("authentication.refused", Features.Audit.AuditEntities.Client, ClientIp,
                 Changes: new { ApiKeyId = key.Id, Reason = reason, Path = Request.Path.Value }), key.Id);
         await transaction.CommitAsync(Context.RequestAborted);
     }
@@ -167,7 +167,7 @@ public sealed class ApiKeyAuthenticationHandler(
         await using var connection = await connections.OpenAsync(Context.RequestAborted);
         await using var transaction = await connection.BeginTransactionAsync(Context.RequestAborted);
         await Features.Audit.AuditTrail.AppendAnonymousAsync(connection, transaction, now, ClientIp, Context.TraceIdentifier,
-            new Features.Audit.AuditChange("authentication.failure_burst", ChangeStamps.ClientEntity, ClientIp,
+            new Features.Audit.AuditChange("authentication.failure_burst", Features.Audit.AuditEntities.Client, ClientIp,
                 Changes: new { WindowSeconds = (int)failures.Window.TotalSeconds, Path = Request.Path.Value }));
         await transaction.CommitAsync(Context.RequestAborted);
     }

@@ -7,10 +7,23 @@ namespace ZonaIntegritas.Api.Data;
 /// value is valid while nothing it depends on has a stamp newer than the clock reading taken before the value was read
 /// from the database. Taking the reading first is what makes a write that lands during the read invalidate the result.
 /// </summary>
-public sealed class ChangeStamps
+/// <summary>What a change touches as far as cached views are concerned.</summary>
+public enum ChangeKind
 {
-    public const string ApiKeyEntity = "api_key";
-    public const string ClientEntity = "client";
+    /// <summary>Data views show: its unit, its agency, or (neither named) everything.</summary>
+    Content,
+    /// <summary>API keys: only key look-ups depend on them.</summary>
+    ApiKeys,
+    /// <summary>Nothing cached depends on it (e.g. a refused authentication, recorded against the client address).</summary>
+    None,
+}
+
+/// <param name="kindOf">
+/// Which <see cref="ChangeKind"/> an audit entity type is; the audit feature owns the entity names
+/// (<c>AuditEntities.KindOf</c>). Without it every change counts as content.
+/// </param>
+public sealed class ChangeStamps(Func<string, ChangeKind>? kindOf = null)
+{
 
     private long _clock;
     private long _global;
@@ -24,12 +37,13 @@ public sealed class ChangeStamps
 
     public void Record(string entityType, Guid? agencyId, Guid? unitId)
     {
-        if (entityType == ClientEntity)
+        var kind = kindOf?.Invoke(entityType) ?? ChangeKind.Content;
+        if (kind == ChangeKind.None)
         {
             return;
         }
         var stamp = Interlocked.Increment(ref _clock);
-        if (entityType == ApiKeyEntity)
+        if (kind == ChangeKind.ApiKeys)
         {
             Interlocked.Exchange(ref _keys, stamp);
             return;

@@ -127,7 +127,7 @@ public static class ApiKeyEndpoints
             info.KeyPrefix, info.CreatedAt, info.CreatedBy, info.ExpiresAt,
         }, transaction);
         // The prefix identifies the key to people; the key and its hash stay out of the trail.
-        await connection.AuditAsync(transaction, caller, new AuditChange("api_key.created", ChangeStamps.ApiKeyEntity, info.Id.ToString(), info.AgencyId, info.UnitId,
+        await connection.AuditAsync(transaction, caller, new AuditChange("api_key.created", AuditEntities.ApiKey, info.Id.ToString(), info.AgencyId, info.UnitId,
             new { info.Name, info.Role, info.AgencyId, info.UnitId, info.KeyPrefix, info.ExpiresAt }));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/api-keys/{info.Id}", new CreatedApiKey(info, key));
@@ -171,7 +171,7 @@ public static class ApiKeyEndpoints
         const string revoke = "UPDATE api_keys SET revoked_at = @Now WHERE id = @Id AND revoked_at IS NULL";
         var now = time.GetUtcNow();
         await connection.ExecuteAsync(revoke, new { Id = id, Now = now }, transaction);
-        await connection.AuditAsync(transaction, caller, new AuditChange("api_key.revoked", ChangeStamps.ApiKeyEntity, id.ToString(), key.AgencyId, key.UnitId,
+        await connection.AuditAsync(transaction, caller, new AuditChange("api_key.revoked", AuditEntities.ApiKey, id.ToString(), key.AgencyId, key.UnitId,
             AuditTrail.Diff(("revokedAt", null, now))));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();

@@ -278,7 +278,7 @@ public static class AnswerEndpoints
         {
             return (null, Problems.Forbidden($"An API key with role '{caller.Role}' may not write the '{layer}' layer."));
         }
-        if (!caller.IsAdmin && !Workflow.AssessmentStatus.LayerOpen(assessment.Status, layer))
+        if (!caller.IsAdmin && !AssessmentStatus.LayerOpen(assessment.Status, layer))
         {
             return (null, Problems.Unprocessable(
                 $"The '{layer}' answers are locked: the assessment is '{assessment.Status}'. Only an admin may still change them."));

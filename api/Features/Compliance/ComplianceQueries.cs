@@ -3,7 +3,7 @@ using Dapper;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Http;
 using ZonaIntegritas.Api.Features.Designations;
-using ZonaIntegritas.Api.Features.Workflow;
+using ZonaIntegritas.Api.Features.Assessments;
 
 namespace ZonaIntegritas.Api.Features.Compliance;
 

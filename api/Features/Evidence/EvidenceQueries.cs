@@ -47,7 +47,7 @@ public static class EvidenceQueries
 
     /// <summary>422 once the assessment is proposed or decided, exactly as its answers lock; an admin may still change evidence (audited as any write).</summary>
     internal static ProblemHttpResult? Locked(Caller caller, string assessmentStatus) =>
-        caller.IsAdmin || Workflow.AssessmentStatus.EvidenceOpen(assessmentStatus)
+        caller.IsAdmin || AssessmentStatus.EvidenceOpen(assessmentStatus)
             ? null
             : Problems.Unprocessable($"The evidence is locked: the assessment is '{assessmentStatus}'. Only an admin may still change it.",
                 new Dictionary<string, object?> { ["assessmentStatus"] = assessmentStatus });
