@@ -98,15 +98,21 @@ public static class AgencyEndpoints
             return TypedResults.ValidationProblem(errors);
         }
         var filter = new { OnlyId = caller.ScopeAgencyId };
-        const string count = "SELECT COUNT(*) FROM agencies WHERE (@OnlyId IS NULL OR id = @OnlyId)";
-        const string select = """
-            SELECT id, code, name, kind, created_at, updated_at
-            FROM agencies
-            WHERE (@OnlyId IS NULL OR id = @OnlyId)
-            ORDER BY code, id
-            """;
+        var (count, select) = ListSql(filter.OnlyId is not null);
         await using var connection = await db.OpenAsync(cancellationToken);
         return TypedResults.Ok(await connection.QueryPageAsync<Agency>(db.Dialect, count, select, filter, paging));
+    }
+
+    /// <summary>Every agency, or (for an agency's key) only its own: one statement each.</summary>
+    internal static (string Count, string Select) ListSql(bool onlyOne)
+    {
+        var where = new SqlWhere().When(onlyOne, "id = @OnlyId");
+        return ($"SELECT COUNT(*) FROM agencies {where}", $"""
+            SELECT id, code, name, kind, created_at, updated_at
+            FROM agencies
+            {where}
+            ORDER BY code, id
+            """);
     }
 
     public static async Task<Results<Ok<Agency>, ProblemHttpResult>> GetAgency(

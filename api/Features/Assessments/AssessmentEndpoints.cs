@@ -147,21 +147,25 @@ public static class AssessmentEndpoints
             UnitId = caller.ScopeUnitId ?? unitId,
             RequestedUnitId = unitId,
             Year = year,
-                    };
-        const string where = """
-            WHERE (@AgencyId IS NULL OR agency_id = @AgencyId)
-              AND (@UnitId IS NULL OR unit_id = @UnitId)
-              AND (@RequestedUnitId IS NULL OR unit_id = @RequestedUnitId)
-              AND (@Year IS NULL OR year = @Year)
-            """;
-        const string count = $"SELECT COUNT(*) FROM assessments {where}";
-        const string select = $"""
+        };
+        var (count, select) = ListSql(filter.AgencyId is not null, filter.UnitId is not null, filter.RequestedUnitId is not null, year is not null);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return TypedResults.Ok(await connection.QueryPageAsync<Assessment>(db.Dialect, count, select, filter, paging));
+    }
+
+    /// <summary>The list's statement for the filters given (a unit key's own unit and a requested unit may differ: then nothing matches).</summary>
+    internal static (string Count, string Select) ListSql(bool agency, bool unit, bool requestedUnit, bool year)
+    {
+        var where = new SqlWhere()
+            .When(agency, "agency_id = @AgencyId")
+            .When(unit, "unit_id = @UnitId")
+            .When(requestedUnit, "unit_id = @RequestedUnitId")
+            .When(year, "year = @Year");
+        return ($"SELECT COUNT(*) FROM assessments {where}", $"""
             SELECT {AssessmentQueries.Columns} FROM assessments
             {where}
             ORDER BY year DESC, unit_id, id
-            """;
-        await using var connection = await db.OpenAsync(cancellationToken);
-        return TypedResults.Ok(await connection.QueryPageAsync<Assessment>(db.Dialect, count, select, filter, paging));
+            """);
     }
 
     public static async Task<Results<Ok<Assessment>, ProblemHttpResult>> GetAssessment(

@@ -44,22 +44,25 @@ public static class EvidenceReads
         }
         var today = IndonesiaClock.Today(time);
         var filter = new { AssessmentId = id, ItemCode = itemCode, Status = status, Today = today };
-        const string where = $"""
-            WHERE e.assessment_id = @AssessmentId AND e.withdrawn_at IS NULL
-              AND (@ItemCode IS NULL OR e.item_code = @ItemCode)
-              AND (@Status IS NULL
-                   OR (@Status = 'expired' AND {EvidenceStatus.ExpiredSql})
-                   OR (@Status = 'accepted' AND {EvidenceStatus.AcceptedSql})
-                   OR (@Status NOT IN ('accepted', 'expired') AND e.status = @Status))
-            """;
-        const string count = $"SELECT COUNT(*) FROM evidence e {where}";
-        const string select = $"""
+        var (count, select) = ListSql(itemCode is not null, status);
+        var rows = await connection.QueryPageAsync<EvidenceRow>(db.Dialect, count, select, filter, paging);
+        return TypedResults.Ok(new Page<EvidenceItem>(rows.Items.Select(r => r.ToItem(today)).ToList(), rows.PageNumber, rows.PageSize, rows.Total));
+    }
+
+    /// <summary>The list's statement for the filters given; a status filter reads expiry exactly as <see cref="EvidenceStatus"/> does.</summary>
+    internal static (string Count, string Select) ListSql(bool itemCode, string? status)
+    {
+        var where = new SqlWhere()
+            .Always("e.assessment_id = @AssessmentId AND e.withdrawn_at IS NULL")
+            .When(itemCode, "e.item_code = @ItemCode")
+            .When(status == EvidenceStatus.Expired, $"({EvidenceStatus.ExpiredSql})")
+            .When(status == EvidenceStatus.Accepted, $"({EvidenceStatus.AcceptedSql})")
+            .When(status is not null and not (EvidenceStatus.Expired or EvidenceStatus.Accepted), "e.status = @Status");
+        return ($"SELECT COUNT(*) FROM evidence e {where}", $"""
             {SelectEvidence}
             {where}
             ORDER BY e.item_code, e.created_at, e.id
-            """;
-        var rows = await connection.QueryPageAsync<EvidenceRow>(db.Dialect, count, select, filter, paging);
-        return TypedResults.Ok(new Page<EvidenceItem>(rows.Items.Select(r => r.ToItem(today)).ToList(), rows.PageNumber, rows.PageSize, rows.Total));
+            """);
     }
 
     public static async Task<Results<Ok<EvidenceItem>, ProblemHttpResult>> GetEvidence(
