@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Data.Common;
 using Dapper;
 using FluentValidation;
@@ -41,6 +42,10 @@ public sealed class AgencyRequestValidator : AbstractValidator<AgencyRequest>
             .WithMessage($"kind must be one of: {string.Join(", ", Kinds)}.");
     }
 }
+
+public sealed record AgencyListQuery([FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class AgencyListQueryValidator : PagedQueryValidator<AgencyListQuery>;
 
 public static class AgencyEndpoints
 {
@@ -91,12 +96,9 @@ public static class AgencyEndpoints
     }
 
     public static async Task<Results<Ok<Page<Agency>>, ValidationProblem>> ListAgencies(
-        Caller caller, DbConnectionFactory db, int? page, int? pageSize, CancellationToken cancellationToken)
+        Caller caller, DbConnectionFactory db, [AsParameters] AgencyListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
+        var paging = ((IPagedQuery)query).Paging;
         var filter = new { OnlyId = caller.ScopeAgencyId };
         var (count, select) = ListSql(filter.OnlyId is not null);
         await using var connection = await db.OpenAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Dapper;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -61,6 +62,10 @@ public sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKe
             .WithMessage($"expiresAt must be at most {MaximumYearsValid} years ahead; leave it out for a key that does not expire.");
     }
 }
+
+public sealed record ApiKeyListQuery([FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class ApiKeyListQueryValidator : PagedQueryValidator<ApiKeyListQuery>;
 
 public static class ApiKeyEndpoints
 {
@@ -134,12 +139,9 @@ public static class ApiKeyEndpoints
     }
 
     public static async Task<Results<Ok<Page<ApiKeyInfo>>, ValidationProblem>> ListApiKeys(
-        DbConnectionFactory db, int? page, int? pageSize, CancellationToken cancellationToken)
+        DbConnectionFactory db, [AsParameters] ApiKeyListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
+        var paging = ((IPagedQuery)query).Paging;
         const string select = $"SELECT {Columns} FROM api_keys ORDER BY created_at, id";
         await using var connection = await db.OpenAsync(cancellationToken);
         return TypedResults.Ok(await connection.QueryPageAsync<ApiKeyInfo>(db.Dialect, "SELECT COUNT(*) FROM api_keys", select, null, paging));

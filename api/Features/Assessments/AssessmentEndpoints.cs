@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Data.Common;
 using Dapper;
 using FluentValidation;
@@ -48,6 +49,10 @@ public sealed class CreateAssessmentRequestValidator : AbstractValidator<CreateA
             .WithMessage(r => $"Framework '{r.FrameworkCode}' is not known; known frameworks: {string.Join(", ", catalogue.All.Select(f => f.Code))}.");
     }
 }
+
+public sealed record AssessmentListQuery([FromQuery(Name = "unitId")] Guid? UnitId, [FromQuery(Name = "agencyId")] Guid? AgencyId, [FromQuery(Name = "year")] int? Year, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class AssessmentListQueryValidator : PagedQueryValidator<AssessmentListQuery>;
 
 public static class AssessmentEndpoints
 {
@@ -131,24 +136,21 @@ public static class AssessmentEndpoints
     }
 
     public static async Task<Results<Ok<Page<Assessment>>, ValidationProblem>> ListAssessments(
-        Caller caller, DbConnectionFactory db, Guid? unitId, Guid? agencyId, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
+        Caller caller, DbConnectionFactory db, [AsParameters] AssessmentListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        var paging = ((IPagedQuery)query).Paging;
+        if (query.AgencyId is { } requested && !caller.CanSeeAgency(requested))
         {
             return TypedResults.Ok(new Page<Assessment>([], paging.Page, paging.PageSize, 0));
         }
         var filter = new
         {
-            AgencyId = agencyId ?? caller.ScopeAgencyId,
-            UnitId = caller.ScopeUnitId ?? unitId,
-            RequestedUnitId = unitId,
-            Year = year,
+            AgencyId = query.AgencyId ?? caller.ScopeAgencyId,
+            UnitId = caller.ScopeUnitId ?? query.UnitId,
+            RequestedUnitId = query.UnitId,
+            Year = query.Year,
         };
-        var (count, select) = ListSql(filter.AgencyId is not null, filter.UnitId is not null, filter.RequestedUnitId is not null, year is not null);
+        var (count, select) = ListSql(filter.AgencyId is not null, filter.UnitId is not null, filter.RequestedUnitId is not null, query.Year is not null);
         await using var connection = await db.OpenAsync(cancellationToken);
         return TypedResults.Ok(await connection.QueryPageAsync<Assessment>(db.Dialect, count, select, filter, paging));
     }

@@ -1,3 +1,5 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
 using System.Data.Common;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,6 +11,16 @@ using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Declarations;
+
+public sealed record DeclarationListQuery([FromQuery(Name = "agencyId")] Guid? AgencyId, [FromQuery(Name = "year")] int? Year, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class DeclarationListQueryValidator : PagedQueryValidator<DeclarationListQuery>
+{
+    public DeclarationListQueryValidator()
+    {
+        RuleFor(q => q.Year).InclusiveBetween(2000, 2200).WithMessage("year must be between 2000 and 2200.");
+    }
+}
 
 public static class DeclarationEndpoints
 {
@@ -152,26 +164,19 @@ public static class DeclarationEndpoints
     }
 
     public static async Task<Results<Ok<Page<Declaration>>, ValidationProblem>> ListDeclarations(
-        Caller caller, DbConnectionFactory db, Guid? agencyId, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
+        Caller caller, DbConnectionFactory db, [AsParameters] DeclarationListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (year is < 2000 or > 2200)
-        {
-            return Problems.Invalid("year", "year must be between 2000 and 2200.");
-        }
-        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        var paging = ((IPagedQuery)query).Paging;
+        if (query.AgencyId is { } requested && !caller.CanSeeAgency(requested))
         {
             return TypedResults.Ok(new Page<Declaration>([], paging.Page, paging.PageSize, 0));
         }
         var filter = new
         {
-            AgencyId = agencyId ?? caller.ScopeAgencyId,
+            AgencyId = query.AgencyId ?? caller.ScopeAgencyId,
             OnlyUnitId = caller.ScopeUnitId,
-            From = year is { } y ? new DateOnly(y, 1, 1) : (DateOnly?)null,
-            To = year is { } y2 ? new DateOnly(y2, 12, 31) : (DateOnly?)null,
+            From = query.Year is { } y ? new DateOnly(y, 1, 1) : (DateOnly?)null,
+            To = query.Year is { } y2 ? new DateOnly(y2, 12, 31) : (DateOnly?)null,
         };
         const string where = """
             WHERE (@AgencyId IS NULL OR d.agency_id = @AgencyId)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Data.Common;
 using Dapper;
 using FluentValidation;
@@ -79,6 +80,16 @@ public static class DesignationRules
     }
 }
 
+public sealed record DesignationListQuery([FromQuery(Name = "agencyId")] Guid? AgencyId, [FromQuery(Name = "predikat")] string? Predikat, [FromQuery(Name = "active")] bool? Active, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class DesignationListQueryValidator : PagedQueryValidator<DesignationListQuery>
+{
+    public DesignationListQueryValidator()
+    {
+        RuleFor(q => q.Predikat).Must(p => p is null or "WBK" or "WBBM").WithMessage("predikat must be WBK or WBBM.");
+    }
+}
+
 public static class DesignationEndpoints
 {
     public static RouteGroupBuilder MapDesignations(this RouteGroupBuilder api)
@@ -116,31 +127,24 @@ public static class DesignationEndpoints
     }
 
     public static async Task<Results<Ok<Page<Designation>>, ValidationProblem>> ListDesignations(
-        Caller caller, DbConnectionFactory db, Guid? agencyId, string? predikat, bool? active, int? page, int? pageSize, CancellationToken cancellationToken)
+        Caller caller, DbConnectionFactory db, [AsParameters] DesignationListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (predikat is not null and not ("WBK" or "WBBM"))
-        {
-            return Problems.Invalid("predikat", "predikat must be WBK or WBBM.");
-        }
-        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        var paging = ((IPagedQuery)query).Paging;
+        if (query.AgencyId is { } requested && !caller.CanSeeAgency(requested))
         {
             return TypedResults.Ok(new Page<Designation>([], paging.Page, paging.PageSize, 0));
         }
         var filter = new
         {
-            AgencyId = agencyId ?? caller.ScopeAgencyId,
+            AgencyId = query.AgencyId ?? caller.ScopeAgencyId,
             UnitId = caller.ScopeUnitId,
-            Predikat = predikat,
-            Active = active,
+            Predikat = query.Predikat,
+            Active = query.Active,
         };
         const string where = """
             WHERE (@AgencyId IS NULL OR agency_id = @AgencyId)
               AND (@UnitId IS NULL OR unit_id = @UnitId)
-              AND (@Predikat IS NULL OR predikat = @Predikat)
+              AND (@Predikat IS NULL OR query.Predikat = @Predikat)
               AND (@Active IS NULL
                    OR (@Active = 1 AND revoked_on IS NULL AND superseded_by IS NULL)
                    OR (@Active = 0 AND (revoked_on IS NOT NULL OR superseded_by IS NOT NULL)))

@@ -50,7 +50,7 @@ public static class EvidenceEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        api.MapGet("/assessments/{id:guid}/evidence", EvidenceReads.ListEvidence)
+        api.MapGet("/assessments/{id:guid}/evidence", EvidenceReads.ListEvidence).WithValidation()
             .WithTags("Evidence (data dukung)")
             .WithName(nameof(EvidenceReads.ListEvidence))
             .WithSummary("List an assessment's evidence")

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -22,29 +23,31 @@ using static ZonaIntegritas.Api.Features.Evidence.EvidenceQueries;
 
 namespace ZonaIntegritas.Api.Features.Evidence;
 
+public sealed record EvidenceListQuery([FromQuery(Name = "itemCode")] string? ItemCode, [FromQuery(Name = "status")] string? Status, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class EvidenceListQueryValidator : PagedQueryValidator<EvidenceListQuery>
+{
+    public EvidenceListQueryValidator()
+    {
+        RuleFor(q => q.Status).Must(s => s is null || EvidenceStatus.All.Contains(s)).WithMessage($"status must be one of: {string.Join(", ", EvidenceStatus.All)}.");
+    }
+}
+
 /// <summary>Lists, single reads, downloads and the per-item summary.</summary>
 public static class EvidenceReads
 {
     public static async Task<Results<Ok<Page<EvidenceItem>>, ValidationProblem, ProblemHttpResult>> ListEvidence(
-        Guid id, Caller caller, DbConnectionFactory db, TimeProvider time, string? itemCode, string? status, int? page, int? pageSize,
-        CancellationToken cancellationToken)
+        Guid id, Caller caller, DbConnectionFactory db, TimeProvider time, [AsParameters] EvidenceListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (status is not null && !EvidenceStatus.All.Contains(status))
-        {
-            return Problems.Invalid("status", $"status must be one of: {string.Join(", ", EvidenceStatus.All)}.");
-        }
+        var paging = ((IPagedQuery)query).Paging;
         await using var connection = await db.OpenAsync(cancellationToken);
         if (await AssessmentQueries.FindVisible(connection, caller, id) is null)
         {
             return Problems.NotFound("Assessment", id);
         }
         var today = IndonesiaClock.Today(time);
-        var filter = new { AssessmentId = id, ItemCode = itemCode, Status = status, Today = today };
-        var (count, select) = ListSql(itemCode is not null, status);
+        var filter = new { AssessmentId = id, ItemCode = query.ItemCode, Status = query.Status, Today = today };
+        var (count, select) = ListSql(query.ItemCode is not null, query.Status);
         var rows = await connection.QueryPageAsync<EvidenceRow>(db.Dialect, count, select, filter, paging);
         return TypedResults.Ok(new Page<EvidenceItem>(rows.Items.Select(r => r.ToItem(today)).ToList(), rows.PageNumber, rows.PageSize, rows.Total));
     }

@@ -1,3 +1,4 @@
+using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
@@ -15,6 +16,16 @@ using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.IntegrityPacts;
+
+public sealed record PactListQuery([FromQuery(Name = "year")] int? Year, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class PactListQueryValidator : PagedQueryValidator<PactListQuery>
+{
+    public PactListQueryValidator()
+    {
+        RuleFor(q => q.Year).InclusiveBetween(2000, 2200).WithMessage("year must be between 2000 and 2200.");
+    }
+}
 
 public static class IntegrityPactEndpoints
 {
@@ -44,7 +55,7 @@ public static class IntegrityPactEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        group.MapGet("/", ListPacts)
+        group.MapGet("/", ListPacts).WithValidation()
             .WithName(nameof(ListPacts))
             .WithSummary("List a unit's integrity pacts")
             .WithDescription("Filter by `year` of signing. Newest first.")
@@ -112,23 +123,16 @@ public static class IntegrityPactEndpoints
     }
 
     public static async Task<Results<Ok<Page<IntegrityPact>>, ValidationProblem, ProblemHttpResult>> ListPacts(
-        Guid unitId, Caller caller, DbConnectionFactory db, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
+        Guid unitId, Caller caller, DbConnectionFactory db, [AsParameters] PactListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (year is < 2000 or > 2200)
-        {
-            return Problems.Invalid("year", "year must be between 2000 and 2200.");
-        }
+        var paging = ((IPagedQuery)query).Paging;
         await using var connection = await db.OpenAsync(cancellationToken);
         var unit = await UnitQueries.Find(connection, unitId);
         if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId))
         {
             return Problems.NotFound("Unit", unitId);
         }
-        var filter = new { UnitId = unitId, Year = year };
+        var filter = new { UnitId = unitId, Year = query.Year };
         const string where = "WHERE unit_id = @UnitId AND (@Year IS NULL OR signed_year = @Year)";
         const string count = $"SELECT COUNT(*) FROM integrity_pacts {where}";
         const string select = $"""

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Data.Common;
 using Dapper;
 using FluentValidation;
@@ -78,6 +79,16 @@ public sealed class UpdateUnitRequestValidator : AbstractValidator<UpdateUnitReq
         UnitRules.Apply(this, r => r.Code, r => r.Name, r => r.Kind, r => r.ProvidesPublicService, r => r.EmployeeCount);
 }
 
+public sealed record UnitListQuery([FromQuery(Name = "agencyId")] Guid? AgencyId, [FromQuery(Name = "q")] string? Q, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class UnitListQueryValidator : PagedQueryValidator<UnitListQuery>
+{
+    public UnitListQueryValidator()
+    {
+        RuleFor(q => q.Q).MaximumLength(200).WithMessage("q must be at most 200 characters.");
+    }
+}
+
 public static class UnitEndpoints
 {
 
@@ -149,25 +160,18 @@ public static class UnitEndpoints
     }
 
     public static async Task<Results<Ok<Page<WorkUnit>>, ValidationProblem>> ListUnits(
-        Caller caller, DbConnectionFactory db, Guid? agencyId, string? q, int? page, int? pageSize, CancellationToken cancellationToken)
+        Caller caller, DbConnectionFactory db, [AsParameters] UnitListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (q is { Length: > 200 })
-        {
-            return Problems.Invalid("q", "q must be at most 200 characters.");
-        }
-        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        var paging = ((IPagedQuery)query).Paging;
+        if (query.AgencyId is { } requested && !caller.CanSeeAgency(requested))
         {
             return TypedResults.Ok(new Page<WorkUnit>([], paging.Page, paging.PageSize, 0));
         }
         var filter = new
         {
-            AgencyId = agencyId ?? caller.ScopeAgencyId,
+            AgencyId = query.AgencyId ?? caller.ScopeAgencyId,
             OnlyUnitId = caller.ScopeUnitId,
-            Pattern = string.IsNullOrWhiteSpace(q) ? null : "%" + EscapeLike(q.Trim()) + "%",
+            Pattern = string.IsNullOrWhiteSpace(query.Q) ? null : "%" + EscapeLike(query.Q.Trim()) + "%",
                     };
         const string where = """
             WHERE (@AgencyId IS NULL OR agency_id = @AgencyId)
