@@ -17,5 +17,6 @@ public sealed class SqlWhere
 
     public SqlWhere When(bool given, string condition) => given ? Always(condition) : this;
 
-    public override string ToString() => _conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", _conditions);
+    /// <summary>" WHERE a AND b", with its leading space, or nothing: appended to a statement's FROM.</summary>
+    public override string ToString() => _conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", _conditions);
 }

@@ -1,5 +1,5 @@
-using System.Globalization;
 using FluentValidation;
+using System.Globalization;
 
 namespace ZonaIntegritas.Api.Domain;
 

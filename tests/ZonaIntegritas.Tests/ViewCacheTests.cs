@@ -124,15 +124,16 @@ public sealed class ViewCacheTests
         var unit = await admin.CreateUnit(agency);
         var cache = app.Services.GetRequiredService<ViewCache>();
         var bytesBefore = cache.Bytes;
-        var before = await (await admin.GetAsync("/api/v1/compliance-summary")).Json(HttpStatusCode.OK);
+        var before = await (await admin.GetAsync("/api/v1/compliance-summary")).As<NationalComplianceSummaryResource>(HttpStatusCode.OK);
         var bytesAfter = cache.Bytes;
 
-        var again = await (await admin.GetAsync("/api/v1/compliance-summary")).Json(HttpStatusCode.OK);
+        var again = await (await admin.GetAsync("/api/v1/compliance-summary")).As<NationalComplianceSummaryResource>(HttpStatusCode.OK);
         await (await admin.PostJson("/api/v1/declarations", Fixtures.DeclarationBody(agency, [unit]))).Json(HttpStatusCode.Created);
-        var after = await (await admin.GetAsync("/api/v1/compliance-summary")).Json(HttpStatusCode.OK);
+        var after = await (await admin.GetAsync("/api/v1/compliance-summary")).As<NationalComplianceSummaryResource>(HttpStatusCode.OK);
 
         Assert.True(bytesAfter > bytesBefore, $"{bytesBefore} -> {bytesAfter}");
-        Assert.Equal(before.GetProperty("totals").GetProperty("declared").GetInt32(), again.GetProperty("totals").GetProperty("declared").GetInt32());
-        Assert.Equal(before.GetProperty("totals").GetProperty("declared").GetInt32() + 1, after.GetProperty("totals").GetProperty("declared").GetInt32());
+        Assert.Equal(before.Totals.Declared, again.Totals.Declared);
+        Assert.Equal(before.Totals.Declared + 1, after.Totals.Declared);
+        Assert.Equal(1, after.Agencies.Single(a => a.AgencyId == agency).ByStage["declared"]);
     }
 }

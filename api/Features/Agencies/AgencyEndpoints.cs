@@ -108,13 +108,12 @@ public static class AgencyEndpoints
     /// <summary>Every agency, or (for an agency's key) only its own: one statement each.</summary>
     internal static (string Count, string Select) ListSql(bool onlyOne)
     {
-        var where = new SqlWhere().When(onlyOne, "id = @OnlyId");
-        return ($"SELECT COUNT(*) FROM agencies {where}", $"""
+        const string select = """
             SELECT id, code, name, kind, created_at, updated_at
             FROM agencies
-            {where}
-            ORDER BY code, id
-            """);
+            """;
+        var where = new SqlWhere().When(onlyOne, "id = @OnlyId");
+        return ("SELECT COUNT(*) FROM agencies" + where, select + where + " ORDER BY code, id");
     }
 
     public static async Task<Results<Ok<Agency>, ProblemHttpResult>> GetAgency(

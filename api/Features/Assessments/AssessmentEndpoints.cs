@@ -163,11 +163,8 @@ public static class AssessmentEndpoints
             .When(unit, "unit_id = @UnitId")
             .When(requestedUnit, "unit_id = @RequestedUnitId")
             .When(year, "year = @Year");
-        return ($"SELECT COUNT(*) FROM assessments {where}", $"""
-            SELECT {AssessmentQueries.Columns} FROM assessments
-            {where}
-            ORDER BY year DESC, unit_id, id
-            """);
+        const string select = $"SELECT {AssessmentQueries.Columns} FROM assessments";
+        return ("SELECT COUNT(*) FROM assessments" + where, select + where + " ORDER BY year DESC, unit_id, id");
     }
 
     public static async Task<Results<Ok<Assessment>, ProblemHttpResult>> GetAssessment(

@@ -144,7 +144,7 @@ public static class DesignationEndpoints
         const string where = """
             WHERE (@AgencyId IS NULL OR agency_id = @AgencyId)
               AND (@UnitId IS NULL OR unit_id = @UnitId)
-              AND (@Predikat IS NULL OR query.Predikat = @Predikat)
+              AND (@Predikat IS NULL OR predikat = @Predikat)
               AND (@Active IS NULL
                    OR (@Active = 1 AND revoked_on IS NULL AND superseded_by IS NULL)
                    OR (@Active = 0 AND (revoked_on IS NOT NULL OR superseded_by IS NOT NULL)))

@@ -1,24 +1,15 @@
 using Microsoft.AspNetCore.Mvc;
 using System.Data.Common;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Dapper;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
 using static ZonaIntegritas.Api.Features.Evidence.EvidenceQueries;
 
 namespace ZonaIntegritas.Api.Features.Evidence;
@@ -61,11 +52,7 @@ public static class EvidenceReads
             .When(status == EvidenceStatus.Expired, $"({EvidenceStatus.ExpiredSql})")
             .When(status == EvidenceStatus.Accepted, $"({EvidenceStatus.AcceptedSql})")
             .When(status is not null and not (EvidenceStatus.Expired or EvidenceStatus.Accepted), "e.status = @Status");
-        return ($"SELECT COUNT(*) FROM evidence e {where}", $"""
-            {SelectEvidence}
-            {where}
-            ORDER BY e.item_code, e.created_at, e.id
-            """);
+        return ("SELECT COUNT(*) FROM evidence e" + where, SelectEvidence + where + " ORDER BY e.item_code, e.created_at, e.id");
     }
 
     public static async Task<Results<Ok<EvidenceItem>, ProblemHttpResult>> GetEvidence(

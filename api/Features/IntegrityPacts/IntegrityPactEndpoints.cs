@@ -1,14 +1,10 @@
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 using System.Data.Common;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Dapper;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;

@@ -1,17 +1,10 @@
-using System.Data.Common;
-using System.Globalization;
 using System.Text;
+using System.Globalization;
 using System.Text.Json;
-using Dapper;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.IntegrityPacts;

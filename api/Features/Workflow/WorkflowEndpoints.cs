@@ -1,8 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
-using System.Globalization;
 using Dapper;
-using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ZonaIntegritas.Api.Auth;
