@@ -2,8 +2,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using FluentValidation;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Accountability;
 using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Assessments;
@@ -19,8 +17,6 @@ using ZonaIntegritas.Api.Features.IntegrityPacts;
 using ZonaIntegritas.Api.Features.PortalRb;
 using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Features.Workflow;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 

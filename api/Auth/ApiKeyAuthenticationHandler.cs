@@ -1,12 +1,8 @@
-using Microsoft.Extensions.Options;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
-using Dapper;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Auth;
 

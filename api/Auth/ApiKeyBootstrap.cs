@@ -1,6 +1,3 @@
-using Dapper;
-using Microsoft.Extensions.Options;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 
 namespace ZonaIntegritas.Api.Auth;

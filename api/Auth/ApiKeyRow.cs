@@ -1,5 +1,3 @@
-using ZonaIntegritas.Api.Data;
-
 namespace ZonaIntegritas.Api.Auth;
 
 /// <summary>A stored key as authentication needs it.</summary>

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Security.Claims;
-using ZonaIntegritas.Api.Data;
 
 namespace ZonaIntegritas.Api.Auth;
 

@@ -1,6 +1,3 @@
-using Dapper;
-using Microsoft.Extensions.Options;
-
 namespace ZonaIntegritas.Api.Data;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 
 namespace ZonaIntegritas.Api.Data;
 

@@ -1,5 +1,3 @@
-using System.Data.Common;
-
 namespace ZonaIntegritas.Api.Data;
 
 public static class WriteTransactions

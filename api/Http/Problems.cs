@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace ZonaIntegritas.Api.Http;
 
 /// <summary>The ProblemDetails answers handlers give, worded the same way everywhere.</summary>

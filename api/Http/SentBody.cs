@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace ZonaIntegritas.Api.Http;
 
 /// <summary>A response body exactly as sent (a page, a CSV export), kept to be sent again.</summary>

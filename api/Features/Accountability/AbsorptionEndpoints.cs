@@ -1,16 +1,7 @@
-using System.Data.Common;
 using System.Globalization;
-using System.Text.Json;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
 

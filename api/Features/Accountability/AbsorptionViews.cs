@@ -1,6 +1,3 @@
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Http;
-
 namespace ZonaIntegritas.Api.Features.Accountability;
 
 /// <summary>An agency's whole ranking at a month, before paging and the behind filter.</summary>

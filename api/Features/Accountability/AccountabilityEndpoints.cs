@@ -1,8 +1,4 @@
-using System.Data.Common;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Features.Units;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
 

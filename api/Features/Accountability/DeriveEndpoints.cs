@@ -1,10 +1,4 @@
-using System.Data.Common;
 using System.Globalization;
-using System.Text.Json;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;

@@ -1,6 +1,3 @@
-using System.Data.Common;
-using Dapper;
-
 namespace ZonaIntegritas.Api.Features.Agencies;
 
 /// <summary>Lookups of agencies that other features share.</summary>

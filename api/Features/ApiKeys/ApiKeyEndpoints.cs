@@ -1,14 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
-using Dapper;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Units;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.ApiKeys;
 

@@ -1,13 +1,6 @@
-using ZonaIntegritas.Api.Http.OpenApi;
-using System.Data.Common;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Scoring;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Assessments;
 

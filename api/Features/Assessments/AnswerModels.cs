@@ -1,6 +1,3 @@
-using System.Text.Json;
-using ZonaIntegritas.Api.Http.OpenApi;
-
 namespace ZonaIntegritas.Api.Features.Assessments;
 
 public sealed record AnswerInput(string? ItemCode, JsonElement? Value, string? Note);

@@ -1,7 +1,3 @@
-using System.Data.Common;
-using Dapper;
-using ZonaIntegritas.Api.Auth;
-
 namespace ZonaIntegritas.Api.Features.Assessments;
 
 /// <summary>Lookups of assessments that other features share.</summary>

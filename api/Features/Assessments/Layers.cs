@@ -1,5 +1,3 @@
-using ZonaIntegritas.Api.Auth;
-
 namespace ZonaIntegritas.Api.Features.Assessments;
 
 /// <summary>The three answer layers: the unit's self-assessment, the internal team (TPI) and the national team (TPN).</summary>

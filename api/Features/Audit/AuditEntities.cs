@@ -1,5 +1,3 @@
-using ZonaIntegritas.Api.Data;
-
 namespace ZonaIntegritas.Api.Features.Audit;
 
 /// <summary>Audit entity types with a meaning beyond their name: what cached views a change to them invalidates.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Http;
-
 namespace ZonaIntegritas.Api.Features.Compliance;
 
 /// <summary>The compliance list as CSV (one row per unit), through the one CSV writer.</summary>

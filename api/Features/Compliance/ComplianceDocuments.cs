@@ -1,7 +1,3 @@
-using System.Data.Common;
-using System.Text.Json;
-using Dapper;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Accountability;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Designations;

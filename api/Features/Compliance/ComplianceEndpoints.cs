@@ -1,17 +1,8 @@
-using System.Data.Common;
-using System.Text.Json;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Accountability;
 using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Workflow;
-using ZonaIntegritas.Api.Http;
 using static ZonaIntegritas.Api.Features.Compliance.ComplianceQueries;
 
 namespace ZonaIntegritas.Api.Features.Compliance;

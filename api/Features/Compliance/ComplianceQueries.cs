@@ -1,7 +1,3 @@
-using System.Data.Common;
-using Dapper;
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Http;
 using ZonaIntegritas.Api.Features.Designations;
 using ZonaIntegritas.Api.Features.Assessments;
 

@@ -1,7 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Compliance;
 

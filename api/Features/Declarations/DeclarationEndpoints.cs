@@ -1,14 +1,8 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
-using System.Data.Common;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Units;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Declarations;
 

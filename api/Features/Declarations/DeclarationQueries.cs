@@ -1,6 +1,3 @@
-using System.Data.Common;
-using Dapper;
-
 namespace ZonaIntegritas.Api.Features.Declarations;
 
 /// <summary>Reading a declaration whole: its ceremony, units (with withdrawals) and witnesses.</summary>

@@ -1,15 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
-using System.Data.Common;
-using Dapper;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Units;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Designations;
 

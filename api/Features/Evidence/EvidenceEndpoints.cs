@@ -1,8 +1,3 @@
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
-
-
 namespace ZonaIntegritas.Api.Features.Evidence;
 
 public static class EvidenceEndpoints

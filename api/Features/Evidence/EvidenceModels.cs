@@ -1,9 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using FluentValidation;
-using ZonaIntegritas.Api.Domain;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Evidence;
 

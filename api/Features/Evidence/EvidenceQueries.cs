@@ -1,9 +1,4 @@
-using System.Data.Common;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Features.Assessments;
-using ZonaIntegritas.Api.Http;
 
 
 namespace ZonaIntegritas.Api.Features.Evidence;

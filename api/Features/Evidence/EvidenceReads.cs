@@ -1,15 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
-using System.Data.Common;
-using Dapper;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Frameworks;
-using ZonaIntegritas.Api.Http;
 using static ZonaIntegritas.Api.Features.Evidence.EvidenceQueries;
 
 namespace ZonaIntegritas.Api.Features.Evidence;

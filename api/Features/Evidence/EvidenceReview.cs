@@ -1,11 +1,5 @@
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Assessments;
-using ZonaIntegritas.Api.Http;
 using static ZonaIntegritas.Api.Features.Evidence.EvidenceQueries;
 
 namespace ZonaIntegritas.Api.Features.Evidence;

@@ -1,18 +1,9 @@
-using System.Data.Common;
-using System.Text.Json;
-using Dapper;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;
-using ZonaIntegritas.Api.Http;
 using static ZonaIntegritas.Api.Features.Evidence.EvidenceQueries;
 using static ZonaIntegritas.Api.Features.Evidence.IdempotencyStore;
 using UploadResult = Microsoft.AspNetCore.Http.HttpResults.Results<

@@ -1,12 +1,5 @@
-using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Evidence;
 

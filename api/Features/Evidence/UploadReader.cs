@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Domain;
 
 namespace ZonaIntegritas.Api.Features.Evidence;
 

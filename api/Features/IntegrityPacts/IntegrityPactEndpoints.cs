@@ -1,15 +1,8 @@
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
-using System.Data.Common;
-using Dapper;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Units;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.IntegrityPacts;
 

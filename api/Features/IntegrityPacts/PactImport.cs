@@ -1,11 +1,7 @@
 using System.Text;
 using System.Globalization;
-using System.Text.Json;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.IntegrityPacts;
 

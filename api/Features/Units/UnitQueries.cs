@@ -1,6 +1,3 @@
-using System.Data.Common;
-using Dapper;
-
 namespace ZonaIntegritas.Api.Features.Units;
 
 /// <summary>Lookups of units that other features share.</summary>

@@ -1,12 +1,5 @@
-using System.Data.Common;
-using Dapper;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Workflow;
 

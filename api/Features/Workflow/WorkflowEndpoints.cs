@@ -1,18 +1,9 @@
 using System.ComponentModel.DataAnnotations;
-using System.Data.Common;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Designations;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Scoring;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Workflow;
 

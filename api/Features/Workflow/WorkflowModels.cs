@@ -1,7 +1,4 @@
-using ZonaIntegritas.Api.Domain;
-using ZonaIntegritas.Api.Http;
 using FluentValidation;
-using ZonaIntegritas.Api.Http.OpenApi;
 using ZonaIntegritas.Api.Features.Assessments;
 
 namespace ZonaIntegritas.Api.Features.Workflow;
