@@ -1,6 +1,11 @@
 using System.Security.Claims;
+using Dapper;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
+using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.PortalRb;
 
