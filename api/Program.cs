@@ -2,8 +2,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using FluentValidation;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Accountability;
 using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Assessments;
@@ -21,8 +19,6 @@ using ZonaIntegritas.Api.Features.Units;
 using ZonaIntegritas.Api.Features.Webhooks;
 using ZonaIntegritas.Api.Features.Workflow;
 using ZonaIntegritas.Api.Features.Workbook;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -40,14 +36,13 @@ builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLim
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DbConnectionFactory>();
-builder.Services.AddSingleton<ChangeStamps>();
-builder.Services.AddSingleton<ApiKeyCache>();
+builder.Services.AddSingleton(new ChangeStamps(AuditEntities.KindOf));
+builder.Services.AddSingleton<ViewCache>();
 builder.Services.AddHostedService<ChangeFeed>();
 builder.Services.AddSingleton<DatabaseMigrator>();
 builder.Services.AddSingleton<ApiKeyBootstrap>();
 builder.Services.AddSingleton<FrameworkCatalogue>();
 builder.Services.AddSingleton<FrameworkStore>();
-builder.Services.AddSingleton<ComplianceCache>();
 builder.Services.AddEvidenceStore();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 

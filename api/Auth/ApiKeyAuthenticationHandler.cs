@@ -1,17 +1,13 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
-using Dapper;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Auth;
 
 /// <summary>
-/// Authenticates <c>X-Api-Key</c> against the stored SHA-256 hashes. Key rows are remembered in <see cref="ApiKeyCache"/>
+/// Authenticates <c>X-Api-Key</c> against the stored SHA-256 hashes. Key rows are remembered in the <see cref="ViewCache"/>
 /// until any key changes: a revocation on this instance is refused on the very next request, one on another instance
 /// within <c>Cache:ChangeFeedSeconds</c>. Expiry is checked against the clock on every request.
 /// </summary>
@@ -20,8 +16,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     DbConnectionFactory connections,
-    ApiKeyCache cache,
-    ChangeStamps stamps,
+    ViewCache cache,
     TimeProvider time,
     FailedAuthenticationLimiter failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -47,7 +42,7 @@ public sealed class ApiKeyAuthenticationHandler(
             LEFT JOIN units u ON u.id = k.unit_id
             WHERE k.key_hash = @Hash
             """;
-        var key = cache.Find(hash);
+        var key = cache.Find(new ApiKeyHash(Convert.ToHexString(hash)), DateOnly.MinValue);
         if (key is null && failures.IsBlocked(ClientIp) && !failures.IsProven(hash))
         {
             // Over the failure limit: only keys already proven valid get through (looked up again, so a revocation still
@@ -56,12 +51,13 @@ public sealed class ApiKeyAuthenticationHandler(
         }
         if (key is null)
         {
-            var reading = stamps.Now;
+            var reading = cache.Reading;
             await using var connection = await connections.OpenAsync(Context.RequestAborted);
             key = await connection.QuerySingleOrDefaultAsync<ApiKeyRow>(sql, new { Hash = hash });
             if (key is not null)
             {
-                cache.Remember(key, reading);
+                // Unknown keys are not remembered, so guessing cannot fill memory.
+                cache.Store(new ApiKeyHash(Convert.ToHexString(hash)), ViewScope.ApiKeys, DateOnly.MinValue, reading, key);
             }
         }
 
@@ -114,7 +110,7 @@ public sealed class ApiKeyAuthenticationHandler(
         await using var connection = await connections.OpenAsync(Context.RequestAborted);
         await using var transaction = await connection.BeginTransactionAsync(Context.RequestAborted);
         await Features.Audit.AuditTrail.AppendAnonymousAsync(connection, transaction, now, ClientIp, Context.TraceIdentifier,
-            new Features.Audit.AuditChange("authentication.refused", ChangeStamps.ClientEntity, ClientIp,
+            new Features.Audit.AuditChange("authentication.refused", Features.Audit.AuditEntities.Client, ClientIp,
                 Changes: new { ApiKeyId = key.Id, Reason = reason, Path = Request.Path.Value }), key.Id);
         await transaction.CommitAsync(Context.RequestAborted);
     }
@@ -167,48 +163,10 @@ public sealed class ApiKeyAuthenticationHandler(
         await using var connection = await connections.OpenAsync(Context.RequestAborted);
         await using var transaction = await connection.BeginTransactionAsync(Context.RequestAborted);
         await Features.Audit.AuditTrail.AppendAnonymousAsync(connection, transaction, now, ClientIp, Context.TraceIdentifier,
-            new Features.Audit.AuditChange("authentication.failure_burst", ChangeStamps.ClientEntity, ClientIp,
+            new Features.Audit.AuditChange("authentication.failure_burst", Features.Audit.AuditEntities.Client, ClientIp,
                 Changes: new { WindowSeconds = (int)failures.Window.TotalSeconds, Path = Request.Path.Value }));
         await transaction.CommitAsync(Context.RequestAborted);
     }
 
     private async Task WriteProblemAsync(int status, string title, string detail) => await Problems.WriteAsync(Context, status, title, detail);
-}
-
-/// <summary>A stored key as authentication needs it.</summary>
-public sealed class ApiKeyRow
-{
-    public Guid Id { get; init; }
-    public string Role { get; init; } = "";
-    public Guid? AgencyId { get; init; }
-    public Guid? UnitId { get; init; }
-    public byte[] KeyHash { get; init; } = [];
-    public DateTimeOffset? ExpiresAt { get; init; }
-    public DateTimeOffset? RevokedAt { get; init; }
-    public Guid? UnitAgencyId { get; init; }
-}
-
-/// <summary>
-/// Key rows by hash, valid while no key has changed since they were read (<see cref="ChangeStamps.KeysUnchangedSince"/>).
-/// Unknown keys are not remembered, so guessing cannot fill memory.
-/// </summary>
-public sealed class ApiKeyCache(ChangeStamps stamps, Microsoft.Extensions.Options.IOptions<CacheOptions> options)
-{
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ApiKeyRow Row, long Reading)> _rows = new();
-
-    public ApiKeyRow? Find(byte[] hash) =>
-        options.Value.Enabled && _rows.TryGetValue(Convert.ToHexString(hash), out var entry) && stamps.KeysUnchangedSince(entry.Reading) ? entry.Row : null;
-
-    public void Remember(ApiKeyRow row, long reading)
-    {
-        if (!options.Value.Enabled)
-        {
-            return;
-        }
-        if (_rows.Count >= 100_000)
-        {
-            _rows.Clear();
-        }
-        _rows[Convert.ToHexString(row.KeyHash)] = (row, reading);
-    }
 }

@@ -1,6 +1,3 @@
-using Dapper;
-using Microsoft.Extensions.Options;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 
 namespace ZonaIntegritas.Api.Auth;
@@ -42,7 +39,7 @@ public sealed class ApiKeyBootstrap(DbConnectionFactory connections, IOptions<Au
             CreatedAt = now,
         }, transaction);
         await AuditTrail.AppendAnonymousAsync(connection, transaction, now, null, null,
-            new AuditChange("api_key.bootstrapped", ChangeStamps.ApiKeyEntity, id.ToString(), Changes: new { Role = Roles.Admin, KeyPrefix = ApiKeySecret.DisplayPrefix(key) }));
+            new AuditChange("api_key.bootstrapped", AuditEntities.ApiKey, id.ToString(), Changes: new { Role = Roles.Admin, KeyPrefix = ApiKeySecret.DisplayPrefix(key) }));
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Created the bootstrap admin API key from configuration (prefix {KeyPrefix}).", ApiKeySecret.DisplayPrefix(key));
     }

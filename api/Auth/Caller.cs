@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Security.Claims;
-using ZonaIntegritas.Api.Data;
 
 namespace ZonaIntegritas.Api.Auth;
 
@@ -25,6 +24,12 @@ public sealed record Caller(Guid KeyId, string Role, Guid? AgencyId, Guid? UnitI
 
     /// <summary>Admin, evaluator and a reader without an agency see every agency.</summary>
     public bool IsNational => Role is Roles.Admin or Roles.Evaluator || (Role == Roles.Reader && AgencyId is null);
+
+    /// <summary>The one agency a list is limited to for this key; null for national keys.</summary>
+    public Guid? ScopeAgencyId => IsNational ? null : AgencyId;
+
+    /// <summary>The one unit a list is limited to for this key (unit keys only).</summary>
+    public Guid? ScopeUnitId => Role == Roles.Unit ? UnitId : null;
 
     public bool CanSeeAgency(Guid agencyId) => IsNational || AgencyId == agencyId;
 

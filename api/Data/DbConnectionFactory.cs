@@ -1,7 +1,5 @@
-using System.Data.Common;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 
 namespace ZonaIntegritas.Api.Data;
 

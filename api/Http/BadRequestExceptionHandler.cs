@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -31,12 +30,13 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
             : bad.StatusCode == StatusCodes.Status400BadRequest && UnboundParameter().Match(bad.Message) is { Success: true } unbound
             ? new HttpValidationProblemDetails(new Dictionary<string, string[]>
             {
-                [unbound.Groups["name"].Value] = [$"'{unbound.Groups["value"].Value}' is not valid here: expected {ExpectedFromCSharpName(unbound.Groups["type"].Value)}."],
+                // Query and route names are camelCase; an [AsParameters] record's binding failure names its property.
+                [ValidationFilter.JsonPath(unbound.Groups["name"].Value)] = [$"'{unbound.Groups["value"].Value}' is not valid here: expected {ExpectedFromCSharpName(unbound.Groups["type"].Value)}."],
             })
             {
                 Status = StatusCodes.Status400BadRequest,
                 Title = "A query or route value is not valid.",
-                Detail = $"The value of '{unbound.Groups["name"].Value}' is not valid: expected {ExpectedFromCSharpName(unbound.Groups["type"].Value)}.",
+                Detail = $"The value of '{ValidationFilter.JsonPath(unbound.Groups["name"].Value)}' is not valid: expected {ExpectedFromCSharpName(unbound.Groups["type"].Value)}.",
             }
             : new ProblemDetails
             {
@@ -47,7 +47,7 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
                     StatusCodes.Status415UnsupportedMediaType => $"Content-Type '{httpContext.Request.ContentType}' is not supported here; send application/json.",
                     StatusCodes.Status400BadRequest when bad.Message.StartsWith("Required parameter", StringComparison.Ordinal) =>
                         RequiredParameter().Match(bad.Message) is { Success: true } m && !m.Groups["source"].Value.Equals("body", StringComparison.OrdinalIgnoreCase)
-                            ? $"The {m.Groups["source"].Value} value '{m.Groups["name"].Value}' is required."
+                            ? $"The {m.Groups["source"].Value} value '{ValidationFilter.JsonPath(m.Groups["name"].Value)}' is required."
                             : "A JSON request body is required.",
                     _ => bad.Message,
                 },

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using CsvHelper;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ZonaIntegritas.Api.Http;
 

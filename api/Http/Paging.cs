@@ -1,3 +1,4 @@
+using FluentValidation;
 namespace ZonaIntegritas.Api.Http;
 
 /// <summary>A page of a list: <c>{items, page, pageSize, total}</c>.</summary>
@@ -31,6 +32,27 @@ public readonly record struct PageRequest(int Page, int PageSize)
             (errors ??= [])["pageSize"] = [$"pageSize must be between 1 and {MaximumPageSize}."];
         }
         return errors;
+    }
+}
+
+/// <summary>A list's query string with paging; bound with <c>[AsParameters]</c> and checked by a <see cref="PagedQueryValidator{T}"/>.</summary>
+public interface IPagedQuery
+{
+    int? Page { get; }
+    int? PageSize { get; }
+
+    /// <summary>The page asked for, with the defaults filled in (valid once the validator has passed).</summary>
+    PageRequest Paging => new(Page ?? 1, PageSize ?? PageRequest.DefaultPageSize);
+}
+
+/// <summary>The paging rules of every list, worded as <see cref="PageRequest.Validate"/> words them; a list's validator adds its filters.</summary>
+public abstract class PagedQueryValidator<T> : AbstractValidator<T> where T : IPagedQuery
+{
+    protected PagedQueryValidator()
+    {
+        RuleFor(q => q.Page).InclusiveBetween(1, 1_000_000).WithMessage("page must be between 1 and 1000000.");
+        RuleFor(q => q.PageSize).InclusiveBetween(1, PageRequest.MaximumPageSize)
+            .WithMessage($"pageSize must be between 1 and {PageRequest.MaximumPageSize}.");
     }
 }
 

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace ZonaIntegritas.Api.Http;
 
 /// <summary>The ProblemDetails answers handlers give, worded the same way everywhere.</summary>
@@ -21,6 +19,14 @@ public static class Problems
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors) => TypedResults.ValidationProblem(errors);
+
+    /// <summary>A validator's failures, each named by its JSON path exactly as the validation filter names them.</summary>
+    public static ValidationProblem Invalid(FluentValidation.Results.ValidationResult result, string prefix = "") =>
+        TypedResults.ValidationProblem(ValidationFilter.Errors(result.Errors, prefix));
+
+    /// <summary>422: the request is well formed but the resource's state refuses it; extensions name what refused it.</summary>
+    public static ProblemHttpResult Unprocessable(string detail, IDictionary<string, object?>? extensions = null, string title = "Unprocessable Content") =>
+        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: title, detail: detail, extensions: extensions);
 
     /// <summary>Writes a problem from middleware or an authentication handler, where no endpoint result is returned.</summary>
     public static ValueTask WriteAsync(HttpContext context, int status, string title, string detail)

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace ZonaIntegritas.Api.Http;
 
 /// <summary>Bound from the <c>Cors</c> section. Browser frontends on other origins are allowed only when listed here.</summary>

@@ -36,9 +36,9 @@ public static class ValidationFilter
                     if (!result.IsValid)
                     {
                         errors ??= [];
-                        foreach (var group in result.Errors.GroupBy(e => JsonPath(e.PropertyName)))
+                        foreach (var (field, messages) in Errors(result.Errors))
                         {
-                            errors[group.Key] = group.Select(e => e.ErrorMessage).Distinct().ToArray();
+                            errors[field] = messages;
                         }
                     }
                 }
@@ -47,6 +47,13 @@ public static class ValidationFilter
         });
         return builder;
     }
+
+    /// <summary>
+    /// Failures grouped by field, each named by its JSON path; <paramref name="prefix"/> places them inside a larger body
+    /// (<c>answers[2].</c>) when one element is validated on its own.
+    /// </summary>
+    public static Dictionary<string, string[]> Errors(IEnumerable<FluentValidation.Results.ValidationFailure> failures, string prefix = "") =>
+        failures.GroupBy(e => prefix + JsonPath(e.PropertyName)).ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray());
 
     /// <summary><c>Units[3].Head.Nip</c> becomes <c>units[3].head.nip</c>.</summary>
     public static string JsonPath(string propertyPath)

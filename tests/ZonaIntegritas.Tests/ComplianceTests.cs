@@ -13,16 +13,12 @@ public sealed class ComplianceTests
         var admin = app.Admin();
         var unit = await admin.CreateUnit(await admin.CreateAgency(), employeeCount: 40);
 
-        var compliance = await (await admin.GetAsync($"/api/v1/units/{unit}/compliance")).Json(HttpStatusCode.OK);
+        var compliance = await (await admin.GetAsync($"/api/v1/units/{unit}/compliance")).As<UnitComplianceResource>(HttpStatusCode.OK);
 
-        Assert.False(compliance.GetProperty("declared").GetBoolean());
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, compliance.GetProperty("declaration").ValueKind);
-        Assert.Equal(2026, compliance.GetProperty("year").GetInt32());
-        var pacts = compliance.GetProperty("pacts");
-        Assert.Equal(0, pacts.GetProperty("signedEmployees").GetInt32());
-        Assert.Equal(40, pacts.GetProperty("employeeCount").GetInt32());
-        Assert.Equal(0m, pacts.GetProperty("coverage").GetDecimal());
-        Assert.False(pacts.GetProperty("headSigned").GetBoolean());
+        Assert.False(compliance.Declared);
+        Assert.Null(compliance.Declaration);
+        Assert.Equal(2026, compliance.Year);
+        Assert.Equal(new PactCoverageResource(SignedEmployees: 0, EmployeeCount: 40, Coverage: 0m, HeadSigned: false), compliance.Pacts);
     }
 
     [Theory, SqliteData, SqlServerData]
@@ -35,20 +31,17 @@ public sealed class ComplianceTests
         var declaration = await (await admin.PostJson("/api/v1/declarations", Fixtures.DeclarationBody(agency, [unit], nipSeed: 100))).Json(HttpStatusCode.Created);
         await admin.PostJson($"/api/v1/units/{unit}/integrity-pacts", new { pacts = new[] { Fixtures.Pact(Fixtures.Nip(1)), Fixtures.Pact(Fixtures.Nip(1), occasion: "mutasi") } });
 
-        var before = await (await admin.GetAsync($"/api/v1/units/{unit}/compliance")).Json(HttpStatusCode.OK);
+        var before = await (await admin.GetAsync($"/api/v1/units/{unit}/compliance")).As<UnitComplianceResource>(HttpStatusCode.OK);
         await admin.PostJson($"/api/v1/units/{unit}/integrity-pacts", Fixtures.Pact(Fixtures.Nip(100), occasion: "pencanangan", signedOn: "2026-03-15", role: "pimpinan"));
-        var after = await (await admin.GetAsync($"/api/v1/units/{unit}/compliance")).Json(HttpStatusCode.OK);
-        var lastYear = await (await admin.GetAsync($"/api/v1/units/{unit}/compliance?year=2025")).Json(HttpStatusCode.OK);
+        var after = await (await admin.GetAsync($"/api/v1/units/{unit}/compliance")).As<UnitComplianceResource>(HttpStatusCode.OK);
+        var lastYear = await (await admin.GetAsync($"/api/v1/units/{unit}/compliance?year=2025")).As<UnitComplianceResource>(HttpStatusCode.OK);
 
-        Assert.True(before.GetProperty("declared").GetBoolean());
-        Assert.Equal(declaration.Id(), before.GetProperty("declaration").Id());
-        Assert.Equal("2026-03-15", before.GetProperty("declaration").GetProperty("declaredOn").GetString());
-        Assert.Equal(1, before.GetProperty("pacts").GetProperty("signedEmployees").GetInt32());
-        Assert.Equal(0.3333m, before.GetProperty("pacts").GetProperty("coverage").GetDecimal());
-        Assert.False(before.GetProperty("pacts").GetProperty("headSigned").GetBoolean());
-        Assert.Equal(0.6667m, after.GetProperty("pacts").GetProperty("coverage").GetDecimal());
-        Assert.True(after.GetProperty("pacts").GetProperty("headSigned").GetBoolean());
-        Assert.Equal(0, lastYear.GetProperty("pacts").GetProperty("signedEmployees").GetInt32());
+        Assert.True(before.Declared);
+        Assert.Equal(new DeclarationSummaryResource(declaration.Id(), new DateOnly(2026, 3, 15)), before.Declaration);
+        Assert.Equal(new PactCoverageResource(SignedEmployees: 1, EmployeeCount: 3, Coverage: 0.3333m, HeadSigned: false), before.Pacts);
+        Assert.Equal(0.6667m, after.Pacts.Coverage);
+        Assert.True(after.Pacts.HeadSigned);
+        Assert.Equal(0, lastYear.Pacts.SignedEmployees);
     }
 
     [Fact]
@@ -82,9 +75,8 @@ public sealed class ComplianceCacheTests
 {
     private static async Task<decimal> CoverageInList(HttpClient client, Guid agency, Guid unit)
     {
-        var page = await (await client.GetAsync($"/api/v1/compliance?agencyId={agency}")).Json(HttpStatusCode.OK);
-        return page.GetProperty("items").EnumerateArray().Single(d => d.GetProperty("unitId").GetGuid() == unit)
-            .GetProperty("pacts").GetProperty("coverage").GetDecimal();
+        var page = await (await client.GetAsync($"/api/v1/compliance?agencyId={agency}")).As<PageOf<UnitComplianceResource>>(HttpStatusCode.OK);
+        return page.Items.Single(d => d.UnitId == unit).Pacts.Coverage;
     }
 
     [Fact]

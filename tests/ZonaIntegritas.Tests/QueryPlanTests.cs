@@ -1,5 +1,8 @@
 using Microsoft.Data.Sqlite;
 using ZonaIntegritas.Api.Features.Accountability;
+using ZonaIntegritas.Api.Features.Agencies;
+using ZonaIntegritas.Api.Features.Assessments;
+using ZonaIntegritas.Api.Features.Evidence;
 using ZonaIntegritas.Api.Features.Compliance;
 using ZonaIntegritas.Tests.Infrastructure;
 
@@ -10,8 +13,8 @@ public sealed class QueryPlanTests
 {
     public static TheoryData<string, string, int> HotPaths() => new()
     {
-        { "unit compliance", ComplianceEndpoints.RowsOfUnit, 6 },
-        { "agency compliance list", ComplianceEndpoints.RowsOfAgency + " ORDER BY x.unit_code LIMIT @Take OFFSET @Skip", 6 },
+        { "unit compliance", ComplianceQueries.RowsOfUnit, 6 },
+        { "agency compliance list", ComplianceQueries.RowsOfAgency + " ORDER BY x.unit_code LIMIT @Take OFFSET @Skip", 6 },
         { "agency absorption report", AbsorptionEndpoints.ReportSql, 6 },
         { "agency summary budgets", AccountabilityStandings.BudgetsOfAgency, 4 },
         { "agency summary targets", AccountabilityStandings.TargetsOfAgency, 4 },
@@ -43,5 +46,42 @@ public sealed class QueryPlanTests
         Assert.DoesNotContain(steps, step => step.StartsWith("SCAN ", StringComparison.Ordinal));
         Assert.Contains(steps, step => step.StartsWith("SEARCH u ", StringComparison.Ordinal));
         Assert.True(steps.Count >= minimumSteps, $"{path}: {string.Join(" | ", steps)}");
+    }
+
+    /// <summary>Each filtered list statement, and the index its plan must search (per-filter SQL, not "@X IS NULL OR ...").</summary>
+    public static TheoryData<string, string, string> FilteredLists() => new()
+    {
+        { "an agency key's agencies", AgencyEndpoints.ListSql(onlyOne: true).Select, "SEARCH agencies USING " },
+        { "assessments of one unit", AssessmentEndpoints.ListSql(agency: false, unit: true, requestedUnit: false, year: false).Select, "SEARCH assessments USING INDEX ux_assessments_unit_year" },
+        { "assessments of one unit and year", AssessmentEndpoints.ListSql(agency: true, unit: true, requestedUnit: true, year: true).Select, "SEARCH assessments USING INDEX ux_assessments_unit_year" },
+        { "assessments of one agency", AssessmentEndpoints.ListSql(agency: true, unit: false, requestedUnit: false, year: false).Select, "SEARCH assessments USING INDEX ix_assessments_agency_year" },
+        { "an assessment's evidence", EvidenceReads.ListSql(itemCode: false, status: null).Select, "SEARCH e USING INDEX ix_evidence_assessment_item" },
+        { "an item's expired evidence", EvidenceReads.ListSql(itemCode: true, status: "expired").Select, "SEARCH e USING INDEX ix_evidence_assessment_item" },
+    };
+
+    [Theory, MemberData(nameof(FilteredLists))]
+    public async Task FilteredListsSearchTheirIndexInsteadOfScanning(string path, string sql, string expectedSearch)
+    {
+        await using var app = await TestApp.StartAsync();
+        await using var connection = new SqliteConnection(app.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql + " LIMIT @Take OFFSET @Skip";
+        foreach (var name in new[] { "@OnlyId", "@AgencyId", "@UnitId", "@RequestedUnitId", "@Year", "@AssessmentId", "@ItemCode", "@Status", "@Today", "@Take", "@Skip" })
+        {
+            command.Parameters.AddWithValue(name, DBNull.Value);
+        }
+
+        var steps = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                steps.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.DoesNotContain(steps, step => step.StartsWith("SCAN ", StringComparison.Ordinal));
+        Assert.True(steps.Any(step => step.StartsWith(expectedSearch, StringComparison.Ordinal)), $"{path}: {string.Join(" | ", steps)}");
     }
 }

@@ -1,17 +1,7 @@
-using System.Data.Common;
 using System.Globalization;
-using System.Text.Json;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Features.Compliance;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
 
@@ -85,7 +75,7 @@ public static class AbsorptionEndpoints
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!caller.CanSeeAgency(id) || await AgencyEndpoints.Find(connection, id, transaction) is null)
+        if (!caller.CanSeeAgency(id) || await AgencyQueries.Find(connection, id, transaction) is null)
         {
             return Problems.NotFound("Agency", id);
         }
@@ -125,7 +115,7 @@ public static class AbsorptionEndpoints
             return Problems.Invalid("year", yearError);
         }
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (!caller.CanSeeAgency(id) || await AgencyEndpoints.Find(connection, id) is null)
+        if (!caller.CanSeeAgency(id) || await AgencyQueries.Find(connection, id) is null)
         {
             return Problems.NotFound("Agency", id);
         }
@@ -133,7 +123,7 @@ public static class AbsorptionEndpoints
     }
 
     public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetAbsorptionReport(
-        Guid id, HttpRequest request, Caller caller, DbConnectionFactory db, ComplianceCache cache, IOptions<JsonOptions> json, TimeProvider time,
+        Guid id, HttpRequest request, Caller caller, DbConnectionFactory db, ViewCache cache, IOptions<JsonOptions> json, TimeProvider time,
         int? year, int? month, bool? behind, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         var errors = PageRequest.Validate(page, pageSize, out var paging) ?? [];
@@ -151,34 +141,33 @@ public static class AbsorptionEndpoints
         {
             return Problems.Invalid(errors);
         }
-        var reportMonth = month ?? (reportYear == today.Year ? today.Month : 12);
+        var reportMonth = month ?? AccountabilityStandings.MonthFor(reportYear, today);
         if (!caller.CanSeeAgency(id))
         {
             return Problems.NotFound("Agency", id);
         }
         // A unit key sees its own line (with its rank) and the agency's totals, never a sibling's figures.
-        var ownUnit = caller.Role == Roles.Unit ? caller.UnitId : null;
+        var ownUnit = caller.ScopeUnitId;
         // The ranking is read far more often than budgets change: it, and each page as sent, are kept until a write in the agency.
-        var csv = CsvText.Wanted(request);
-        var pageKey = $"absorption|{id}|{reportYear}|{reportMonth}|{behind == true}|{paging.Page}|{paging.PageSize}|{CsvText.Format(request) ?? "json"}|{ownUnit}";
-        if (cache.FindView<ComplianceCache.SentBody>(pageKey, today) is { } sent)
+        var pageKey = new AbsorptionPageKey(id, reportYear, reportMonth, behind == true, paging.Page, paging.PageSize, CsvText.Format(request), ownUnit);
+        var sent = await cache.GetOrBuildAsync(pageKey, ViewScope.OfAgency(id), today, async () =>
         {
-            return sent.ToResult();
-        }
-        var reading = cache.Reading;
-        var reportKey = $"absorption|{id}|{reportYear}|{reportMonth}";
-        if (cache.FindView<AbsorptionReport>(reportKey, today) is not { } report)
-        {
-            await using var connection = await db.OpenAsync(cancellationToken);
-            if (await AgencyEndpoints.Find(connection, id) is not { } agency)
+            var report = await cache.GetOrBuildAsync(new AbsorptionReportKey(id, reportYear, reportMonth), ViewScope.OfAgency(id), today, async () =>
             {
-                return Problems.NotFound("Agency", id);
-            }
-            report = await Build(connection, db.Dialect, agency.Id, agency.Code, reportYear, reportMonth);
-            cache.RememberView(reportKey, new ComplianceCache.ViewScope(id), report, today, reading);
-        }
+                await using var connection = await db.OpenAsync(cancellationToken);
+                return await AgencyQueries.Find(connection, id) is { } agency
+                    ? await Build(connection, db.Dialect, agency.Id, agency.Code, reportYear, reportMonth)
+                    : null;
+            });
+            return report is null ? null : SentBody.Of(Page(request, report, behind, ownUnit, paging, json.Value.SerializerOptions));
+        });
+        return sent is null ? Problems.NotFound("Agency", id) : sent.ToResult();
+    }
+
+    private static FileContentHttpResult Page(HttpRequest request, AbsorptionReport report, bool? behind, Guid? ownUnit, PageRequest paging, JsonSerializerOptions json)
+    {
         var lines = report.Units.Where(u => (behind != true || u.Behind == true) && (ownUnit is null || u.UnitId == ownUnit)).ToList();
-        var result = csv
+        var result = CsvText.Wanted(request)
             ? Csv(request, report, lines)
             : TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(report with
             {
@@ -186,8 +175,7 @@ public static class AbsorptionEndpoints
                 Page = paging.Page,
                 PageSize = paging.PageSize,
                 Total = lines.Count,
-            }, json.Value.SerializerOptions), "application/json; charset=utf-8");
-        cache.RememberView(pageKey, new ComplianceCache.ViewScope(id), ComplianceCache.SentBody.Of(result), today, reading);
+            }, json), "application/json; charset=utf-8");
         return result;
     }
 

@@ -1,8 +1,4 @@
-using System.Data.Common;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Features.Units;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
 
@@ -24,7 +20,7 @@ public static class AccountabilityEndpoints
     internal static async Task<(WorkUnit? Unit, ProblemHttpResult? Refusal)> WritableUnit(
         DbConnection connection, DbTransaction transaction, Caller caller, Guid unitId)
     {
-        var unit = await UnitEndpoints.Find(connection, unitId, transaction);
+        var unit = await UnitQueries.Find(connection, unitId, transaction);
         if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId))
         {
             return (null, Problems.NotFound("Unit", unitId));
@@ -39,12 +35,11 @@ public static class AccountabilityEndpoints
     /// <summary>The unit when the caller can see it; otherwise null (answer 404).</summary>
     internal static async Task<WorkUnit?> VisibleUnit(DbConnection connection, Caller caller, Guid unitId, DbTransaction? transaction = null)
     {
-        var unit = await UnitEndpoints.Find(connection, unitId, transaction);
+        var unit = await UnitQueries.Find(connection, unitId, transaction);
         return unit is not null && caller.CanSeeUnit(unit.Id, unit.AgencyId) ? unit : null;
     }
 
-    internal static ProblemHttpResult Unprocessable(string detail, IDictionary<string, object?>? extensions = null) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content", detail: detail, extensions: extensions);
+    internal static ProblemHttpResult Unprocessable(string detail, IDictionary<string, object?>? extensions = null) => Problems.Unprocessable(detail, extensions);
 
     /// <summary>422 for a well-formed value the current state refuses, naming the field as a validation problem would.</summary>
     internal static ProblemHttpResult Unprocessable(string field, string message) =>

@@ -1,5 +1,3 @@
-using ZonaIntegritas.Api.Http;
-
 namespace ZonaIntegritas.Api.Features.Accountability;
 
 /// <summary>

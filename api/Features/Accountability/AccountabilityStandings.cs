@@ -1,7 +1,3 @@
-using System.Data.Common;
-using Dapper;
-using ZonaIntegritas.Api.Data;
-
 namespace ZonaIntegritas.Api.Features.Accountability;
 
 /// <summary>A unit's absorption at the report month: exact percent rounded to 2 decimals, the milestone in force, and whether it is behind.</summary>

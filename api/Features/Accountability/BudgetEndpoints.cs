@@ -1,10 +1,4 @@
-using System.Data.Common;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
 
@@ -143,14 +137,31 @@ public static class BudgetEndpoints
             return AccountabilityEndpoints.Unprocessable("amount",
                 $"amount {amount} would bring {year}'s realisation to {total}, above the ceiling of {current.Ceiling}.");
         }
+        Budget budget = null!;
+        var conflict = await transaction.CommitOrConflictAsync(db.Dialect,
+            async () => budget = await WriteRealisation(connection, transaction, db.Dialect, caller, unit!, year, request, replaced, time.GetUtcNow()),
+            // A concurrent request wrote the same row between our read and our insert; nothing of ours is kept.
+            () => Task.FromResult(Problems.Conflict($"Month {month} of {year} was recorded for unit '{unit!.Code}' by a concurrent request; read the budget and retry.")),
+            cancellationToken);
+        if (conflict is not null)
+        {
+            return conflict;
+        }
+        return replaced is null ? TypedResults.Created($"/api/v1/units/{id}/budget/{year}", budget) : TypedResults.Ok(budget);
+    }
+
+    /// <summary>Inserts or replaces one month's realisation and audits what changed; the budget as it now stands.</summary>
+    private static async Task<Budget> WriteRealisation(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, Caller caller,
+        Units.WorkUnit unit, int year, BudgetRealisationRequest request, BudgetMonth? replaced, DateTimeOffset now)
+    {
         var parameters = new
         {
-            UnitId = id,
+            UnitId = unit.Id,
             Year = year,
-            Month = month,
-            Amount = db.Dialect.StoredMoney(amount),
+            Month = request.Month!.Value,
+            Amount = dialect.StoredMoney(request.Amount!.Value),
             Physical = request.PhysicalProgressPercent!.Value,
-            Now = time.GetUtcNow(),
+            Now = now,
             By = caller.KeyId,
         };
         const string update = """
@@ -161,25 +172,15 @@ public static class BudgetEndpoints
             INSERT INTO budget_realisations (unit_id, year, month, amount, physical_progress_percent, recorded_at, recorded_by)
             VALUES (@UnitId, @Year, @Month, @Amount, @Physical, @Now, @By)
             """;
-        try
-        {
-            await connection.ExecuteAsync(replaced is null ? insert : update, parameters, transaction);
-        }
-        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            // A concurrent request wrote the same row between our read and our insert; nothing of ours is kept.
-            await transaction.RollbackAsync(cancellationToken);
-            return Problems.Conflict($"Month {month} of {year} was recorded for unit '{unit!.Code}' by a concurrent request; read the budget and retry.");
-        }
-        var budget = (await Load(connection, transaction, db.Dialect, id, year))!;
-        var changes = AuditTrail.Diff(("amount", replaced?.Amount, amount), ("physicalProgressPercent", replaced?.PhysicalProgressPercent, request.PhysicalProgressPercent));
+        await connection.ExecuteAsync(replaced is null ? insert : update, parameters, transaction);
+        var budget = (await Load(connection, transaction, dialect, unit.Id, year))!;
+        var changes = AuditTrail.Diff(("amount", replaced?.Amount, request.Amount), ("physicalProgressPercent", replaced?.PhysicalProgressPercent, request.PhysicalProgressPercent));
         if (changes.Count > 0)
         {
-            await connection.AuditAsync(transaction, caller, new AuditChange("budget.realisation_recorded", "budget", $"{id}/{year}", unit!.AgencyId, id,
-                new { Year = year, Month = month, Changes = changes }));
+            await connection.AuditAsync(transaction, caller, new AuditChange("budget.realisation_recorded", "budget", $"{unit.Id}/{year}", unit.AgencyId, unit.Id,
+                new { Year = year, Month = request.Month!.Value, Changes = changes }));
         }
-        await transaction.CommitAsync(cancellationToken);
-        return replaced is null ? TypedResults.Created($"/api/v1/units/{id}/budget/{year}", budget) : TypedResults.Ok(budget);
+        return budget;
     }
 
     /// <summary>The year's budget with every month and running totals; null when no ceiling is set.</summary>

@@ -1,15 +1,8 @@
-using System.Data.Common;
 using System.Globalization;
-using System.Text.Json;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Scoring;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Accountability;
 
@@ -91,11 +84,27 @@ public static class DeriveEndpoints
         }
         var previous = await PerformanceTargetEndpoints.Load(connection, transaction, assessment.UnitId, assessment.Year - 1, null);
 
+        var (values, skipped, sasaran, met) = Values(framework, assessment.Year, targets, previous);
+        var derived = await Store(connection, transaction, caller, assessment, values, time.GetUtcNow());
+        await transaction.CommitAsync(cancellationToken);
+
+        // The catalogue's own expression, on the values just stored, as the scoring engine will read them.
+        var ratio = FormulaExpression.Evaluate(percentItem.Formula.Expression,
+            code => code == DerivationMap.TargetCount ? sasaran : code == DerivationMap.TargetsMetCount ? met
+                : throw new InvalidOperationException($"{percentItem.Code} uses {code}, which derive does not fill."));
+        var computed = new ComputedItem(percentItem.Code, percentItem.Formula.Expression, ratio is { } r ? Math.Round(Math.Clamp(r, 0m, 1m) * 100m, 2) : null);
+        return TypedResults.Ok(new Derivation(id, Layers.Self, assessment.Year, derived, [computed], skipped));
+    }
+
+    /// <summary>The answers derive fills, each with the figures it was derived from, and the items it had to skip.</summary>
+    private static (List<(string ItemCode, string Value, object Sources)> Values, List<SkippedItem> Skipped, int Sasaran, int Met) Values(
+        Framework framework, int year, List<PerformanceTarget> targets, List<PerformanceTarget> previous)
+    {
         var figures = targets.Select(Figure).ToList();
         // "Jumlah Sasaran Kinerja" counts sasaran: indicators sharing one count once (AccountabilityRules.Sasaran).
         var sasaran = AccountabilityRules.Sasaran(targets);
         var met = sasaran.Count(s => s.Met);
-        var countSources = new { year = assessment.Year, targets = targets.Count, sasaran = sasaran.Count, met, groups = sasaran, figures };
+        var countSources = new { year = year, targets = targets.Count, sasaran = sasaran.Count, met, groups = sasaran, figures };
         var values = new List<(string ItemCode, string Value, object Sources)>
         {
             (DerivationMap.TargetCount, sasaran.Count.ToString(CultureInfo.InvariantCulture), countSources),
@@ -104,7 +113,7 @@ public static class DeriveEndpoints
         var skipped = new List<SkippedItem>();
         if (framework.TryGetItem(DerivationMap.BetterThanLastYear, out _))
         {
-            switch (CompareYears(assessment.Year, targets, previous))
+            switch (CompareYears(year, targets, previous))
             {
                 case ({ } letter, var sources, _):
                     values.Add((DerivationMap.BetterThanLastYear, letter, sources!));
@@ -115,7 +124,14 @@ public static class DeriveEndpoints
             }
         }
 
-        var now = time.GetUtcNow();
+        return (values, skipped, sasaran.Count, met);
+    }
+
+    /// <summary>Saves the derived self answers and their markers; one audit entry names the answers that changed.</summary>
+    private static async Task<List<DerivedItem>> Store(DbConnection connection, DbTransaction transaction, Caller caller, Assessment assessment,
+        List<(string ItemCode, string Value, object Sources)> values, DateTimeOffset now)
+    {
+        var id = assessment.Id;
         var current = await Current(connection, transaction, id, values.Select(v => v.ItemCode));
         var derived = new List<DerivedItem>();
         var answerChanges = new Dictionary<string, FieldChange>();
@@ -148,14 +164,7 @@ public static class DeriveEndpoints
             await connection.AuditAsync(transaction, caller, new AuditChange("answers.derived", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
                 new { Layer = Layers.Self, Items = answerChanges }));
         }
-        await transaction.CommitAsync(cancellationToken);
-
-        // The catalogue's own expression, on the values just stored, as the scoring engine will read them.
-        var ratio = FormulaExpression.Evaluate(percentItem.Formula.Expression,
-            code => code == DerivationMap.TargetCount ? sasaran.Count : code == DerivationMap.TargetsMetCount ? met
-                : throw new InvalidOperationException($"{percentItem.Code} uses {code}, which derive does not fill."));
-        var computed = new ComputedItem(percentItem.Code, percentItem.Formula.Expression, ratio is { } r ? Math.Round(Math.Clamp(r, 0m, 1m) * 100m, 2) : null);
-        return TypedResults.Ok(new Derivation(id, Layers.Self, assessment.Year, derived, [computed], skipped));
+        return derived;
     }
 
     private static object Figure(PerformanceTarget t) => new

@@ -1,13 +1,6 @@
-using System.Data.Common;
-using Dapper;
+using Microsoft.AspNetCore.Mvc;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Domain;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Agencies;
 
@@ -41,6 +34,10 @@ public sealed class AgencyRequestValidator : AbstractValidator<AgencyRequest>
             .WithMessage($"kind must be one of: {string.Join(", ", Kinds)}.");
     }
 }
+
+public sealed record AgencyListQuery([FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class AgencyListQueryValidator : PagedQueryValidator<AgencyListQuery>;
 
 public static class AgencyEndpoints
 {
@@ -80,48 +77,42 @@ public static class AgencyEndpoints
             VALUES (@Id, @Code, @Name, @Kind, @CreatedAt, @UpdatedAt)
             """;
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var conflict = await transaction.CommitOrConflictAsync(db.Dialect, async () =>
         {
-            try
-            {
-                await connection.ExecuteAsync(sql, agency, transaction);
-            }
-            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return await CodeConflict(connection, agency.Code);
-            }
+            await connection.ExecuteAsync(sql, agency, transaction);
             await connection.AuditAsync(transaction, caller, new AuditChange("agency.created", "agency", agency.Id.ToString(), agency.Id,
                 Changes: new { agency.Code, agency.Name, agency.Kind }));
-            await transaction.CommitAsync(cancellationToken);
-        }
-        return TypedResults.Created($"/api/v1/agencies/{agency.Id}", agency);
+        }, () => CodeConflict(connection, agency.Code), cancellationToken);
+        return conflict is null ? TypedResults.Created($"/api/v1/agencies/{agency.Id}", agency) : conflict;
     }
 
     public static async Task<Results<Ok<Page<Agency>>, ValidationProblem>> ListAgencies(
-        Caller caller, DbConnectionFactory db, int? page, int? pageSize, CancellationToken cancellationToken)
+        Caller caller, DbConnectionFactory db, [AsParameters] AgencyListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        var filter = new { OnlyId = caller.IsNational ? null : caller.AgencyId };
-        const string count = "SELECT COUNT(*) FROM agencies WHERE (@OnlyId IS NULL OR id = @OnlyId)";
+        var paging = ((IPagedQuery)query).Paging;
+        var filter = new { OnlyId = caller.ScopeAgencyId };
+        var (count, select) = ListSql(filter.OnlyId is not null);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return TypedResults.Ok(await connection.QueryPageAsync<Agency>(db.Dialect, count, select, filter, paging));
+    }
+
+    /// <summary>Every agency, or (for an agency's key) only its own: one statement each.</summary>
+    internal static (string Count, string Select) ListSql(bool onlyOne)
+    {
         const string select = """
             SELECT id, code, name, kind, created_at, updated_at
             FROM agencies
-            WHERE (@OnlyId IS NULL OR id = @OnlyId)
-            ORDER BY code, id
             """;
-        await using var connection = await db.OpenAsync(cancellationToken);
-        return TypedResults.Ok(await connection.QueryPageAsync<Agency>(db.Dialect, count, select, filter, paging));
+        var where = new SqlWhere().When(onlyOne, "id = @OnlyId");
+        return ("SELECT COUNT(*) FROM agencies" + where, select + where + " ORDER BY code, id");
     }
 
     public static async Task<Results<Ok<Agency>, ProblemHttpResult>> GetAgency(
         Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var agency = await Find(connection, id);
+        var agency = await AgencyQueries.Find(connection, id);
         return agency is not null && caller.CanSeeAgency(id) ? TypedResults.Ok(agency) : Problems.NotFound("Agency", id);
     }
 
@@ -135,30 +126,22 @@ public static class AgencyEndpoints
         await using var connection = await db.OpenAsync(cancellationToken);
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            if (await Find(connection, id, transaction) is not { } before)
+            if (await AgencyQueries.Find(connection, id, transaction) is not { } before)
             {
                 return Problems.NotFound("Agency", id);
             }
-            try
+            var conflict = await transaction.CommitOrConflictAsync(db.Dialect, async () =>
             {
                 await connection.ExecuteAsync(sql, new { Id = id, request.Code, request.Name, request.Kind, UpdatedAt = time.GetUtcNow() }, transaction);
-            }
-            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+                await connection.AuditAsync(transaction, caller, new AuditChange("agency.updated", "agency", id.ToString(), id,
+                    Changes: AuditTrail.Diff(("code", before.Code, request.Code), ("name", before.Name, request.Name), ("kind", before.Kind, request.Kind))));
+            }, () => CodeConflict(connection, request.Code!), cancellationToken);
+            if (conflict is not null)
             {
-                await transaction.RollbackAsync(cancellationToken);
-                return await CodeConflict(connection, request.Code!);
+                return conflict;
             }
-            await connection.AuditAsync(transaction, caller, new AuditChange("agency.updated", "agency", id.ToString(), id,
-                Changes: AuditTrail.Diff(("code", before.Code, request.Code), ("name", before.Name, request.Name), ("kind", before.Kind, request.Kind))));
-            await transaction.CommitAsync(cancellationToken);
         }
-        return TypedResults.Ok((await Find(connection, id))!);
-    }
-
-    internal static Task<Agency?> Find(DbConnection connection, Guid id, DbTransaction? transaction = null)
-    {
-        const string sql = "SELECT id, code, name, kind, created_at, updated_at FROM agencies WHERE id = @Id";
-        return connection.QuerySingleOrDefaultAsync<Agency>(sql, new { Id = id }, transaction);
+        return TypedResults.Ok((await AgencyQueries.Find(connection, id))!);
     }
 
     private static async Task<ProblemHttpResult> CodeConflict(DbConnection connection, string code)

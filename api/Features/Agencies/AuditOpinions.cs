@@ -88,7 +88,7 @@ public static class AuditOpinions
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!caller.CanSeeAgency(id) || await AgencyEndpoints.Find(connection, id, transaction) is null)
+        if (!caller.CanSeeAgency(id) || await AgencyQueries.Find(connection, id, transaction) is null)
         {
             return Problems.NotFound("Agency", id);
         }
@@ -122,7 +122,7 @@ public static class AuditOpinions
         Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (!caller.CanSeeAgency(id) || await AgencyEndpoints.Find(connection, id) is null)
+        if (!caller.CanSeeAgency(id) || await AgencyQueries.Find(connection, id) is null)
         {
             return Problems.NotFound("Agency", id);
         }
@@ -138,7 +138,7 @@ public static class AuditOpinions
             return invalid;
         }
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (!caller.CanSeeAgency(id) || await AgencyEndpoints.Find(connection, id) is null)
+        if (!caller.CanSeeAgency(id) || await AgencyQueries.Find(connection, id) is null)
         {
             return Problems.NotFound("Agency", id);
         }

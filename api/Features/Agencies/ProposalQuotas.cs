@@ -71,7 +71,7 @@ public static class ProposalQuotas
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await AgencyEndpoints.Find(connection, id, transaction) is null)
+        if (await AgencyQueries.Find(connection, id, transaction) is null)
         {
             return Problems.NotFound("Agency", id);
         }
@@ -102,7 +102,7 @@ public static class ProposalQuotas
             return invalid;
         }
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (!caller.CanSeeAgency(id) || await AgencyEndpoints.Find(connection, id) is null)
+        if (!caller.CanSeeAgency(id) || await AgencyQueries.Find(connection, id) is null)
         {
             return Problems.NotFound("Agency", id);
         }

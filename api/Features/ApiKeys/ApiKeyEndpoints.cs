@@ -1,11 +1,8 @@
-using Dapper;
+using Microsoft.AspNetCore.Mvc;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
+using ZonaIntegritas.Api.Features.Agencies;
+using ZonaIntegritas.Api.Features.Units;
 
 namespace ZonaIntegritas.Api.Features.ApiKeys;
 
@@ -60,6 +57,10 @@ public sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKe
     }
 }
 
+public sealed record ApiKeyListQuery([FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class ApiKeyListQueryValidator : PagedQueryValidator<ApiKeyListQuery>;
+
 public static class ApiKeyEndpoints
 {
     private const string Columns = "id, name, role, agency_id, unit_id, key_prefix, created_at, created_by, expires_at, revoked_at";
@@ -93,11 +94,11 @@ public static class ApiKeyEndpoints
         CreateApiKeyRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (request.AgencyId is { } agencyId && await Agencies.AgencyEndpoints.Find(connection, agencyId) is null)
+        if (request.AgencyId is { } agencyId && await AgencyQueries.Find(connection, agencyId) is null)
         {
             return Problems.Invalid("agencyId", $"Agency '{agencyId}' does not exist.");
         }
-        if (request.UnitId is { } unitId && await Units.UnitEndpoints.Find(connection, unitId) is null)
+        if (request.UnitId is { } unitId && await UnitQueries.Find(connection, unitId) is null)
         {
             return Problems.Invalid("unitId", $"Unit '{unitId}' does not exist.");
         }
@@ -125,19 +126,16 @@ public static class ApiKeyEndpoints
             info.KeyPrefix, info.CreatedAt, info.CreatedBy, info.ExpiresAt,
         }, transaction);
         // The prefix identifies the key to people; the key and its hash stay out of the trail.
-        await connection.AuditAsync(transaction, caller, new AuditChange("api_key.created", ChangeStamps.ApiKeyEntity, info.Id.ToString(), info.AgencyId, info.UnitId,
+        await connection.AuditAsync(transaction, caller, new AuditChange("api_key.created", AuditEntities.ApiKey, info.Id.ToString(), info.AgencyId, info.UnitId,
             new { info.Name, info.Role, info.AgencyId, info.UnitId, info.KeyPrefix, info.ExpiresAt }));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/api-keys/{info.Id}", new CreatedApiKey(info, key));
     }
 
     public static async Task<Results<Ok<Page<ApiKeyInfo>>, ValidationProblem>> ListApiKeys(
-        DbConnectionFactory db, int? page, int? pageSize, CancellationToken cancellationToken)
+        DbConnectionFactory db, [AsParameters] ApiKeyListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
+        var paging = ((IPagedQuery)query).Paging;
         const string select = $"SELECT {Columns} FROM api_keys ORDER BY created_at, id";
         await using var connection = await db.OpenAsync(cancellationToken);
         return TypedResults.Ok(await connection.QueryPageAsync<ApiKeyInfo>(db.Dialect, "SELECT COUNT(*) FROM api_keys", select, null, paging));
@@ -169,7 +167,7 @@ public static class ApiKeyEndpoints
         const string revoke = "UPDATE api_keys SET revoked_at = @Now WHERE id = @Id AND revoked_at IS NULL";
         var now = time.GetUtcNow();
         await connection.ExecuteAsync(revoke, new { Id = id, Now = now }, transaction);
-        await connection.AuditAsync(transaction, caller, new AuditChange("api_key.revoked", ChangeStamps.ApiKeyEntity, id.ToString(), key.AgencyId, key.UnitId,
+        await connection.AuditAsync(transaction, caller, new AuditChange("api_key.revoked", AuditEntities.ApiKey, id.ToString(), key.AgencyId, key.UnitId,
             AuditTrail.Diff(("revokedAt", null, now))));
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();

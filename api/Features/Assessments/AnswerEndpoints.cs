@@ -1,84 +1,8 @@
-using System.Data.Common;
-using System.Text.Json;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Scoring;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Assessments;
-
-public sealed record AnswerInput(string? ItemCode, JsonElement? Value, string? Note);
-
-public sealed record AnswerBatchRequest(IReadOnlyList<AnswerInput?>? Answers) : IHasExample<AnswerBatchRequest>
-{
-    public static AnswerBatchRequest Example => new([
-        new AnswerInput("MP.P.1.a", JsonSerializer.SerializeToElement("Ya"), "SK Tim ZI Nomor 12/KPTS/2026"),
-        new AnswerInput("MP.P.1.b", JsonSerializer.SerializeToElement("A"), null),
-        new AnswerInput("HB.1", JsonSerializer.SerializeToElement("3.62"), null),
-    ]);
-}
-
-public sealed record SingleAnswerRequest(JsonElement? Value, string? Note) : IHasExample<SingleAnswerRequest>
-{
-    public static SingleAnswerRequest Example => new(JsonSerializer.SerializeToElement("Ya"), "SK Tim ZI Nomor 12/KPTS/2026");
-}
-
-public sealed record Answer
-{
-    public string ItemCode { get; init; } = "";
-    public string Value { get; init; } = "";
-    public string? Note { get; init; }
-    public DateTimeOffset UpdatedAt { get; init; }
-    public Guid UpdatedBy { get; init; }
-
-    /// <summary>When /answers/self/derive wrote this answer; null once anyone changed it since (or it was never derived).</summary>
-    public DateTimeOffset? DerivedAt { get; init; }
-
-    [System.Text.Json.Serialization.JsonIgnore]
-    public string? DerivedSources { get; init; }
-
-    /// <summary>The figures a derived answer came from (see docs/accountability.md).</summary>
-    public JsonElement? DerivedFrom => DerivedSources is null ? null : JsonDocument.Parse(DerivedSources).RootElement.Clone();
-}
-
-public sealed record AnswerSheet(Guid AssessmentId, string Layer, IReadOnlyList<Answer> Answers);
-
-public sealed record AnswerChange
-{
-    public long Sequence { get; init; }
-    public string? OldValue { get; init; }
-    public string? NewValue { get; init; }
-    public string? OldNote { get; init; }
-    public string? NewNote { get; init; }
-    public DateTimeOffset ChangedAt { get; init; }
-    public Guid ChangedBy { get; init; }
-}
-
-public sealed record AnswerHistory(Guid AssessmentId, string Layer, string ItemCode, IReadOnlyList<AnswerChange> Changes);
-
-/// <summary>The three answer layers: the unit's self-assessment, the internal team (TPI) and the national team (TPN).</summary>
-public static class Layers
-{
-    public const string Self = "self";
-    public const string Tpi = "tpi";
-    public const string Tpn = "tpn";
-    public static readonly string[] All = [Self, Tpi, Tpn];
-
-    /// <summary>Who writes which layer; admin writes all. Scope is checked separately.</summary>
-    public static bool MayWrite(string role, string layer) => role switch
-    {
-        Roles.Admin => true,
-        Roles.Inspectorate => layer is Self or Tpi,
-        Roles.Unit => layer == Self,
-        Roles.Evaluator => layer == Tpn,
-        _ => false,
-    };
-}
 
 public static class AnswerEndpoints
 {
@@ -147,7 +71,7 @@ public static class AnswerEndpoints
             return UnknownLayer(layer);
         }
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await AssessmentEndpoints.FindVisible(connection, caller, id) is null)
+        if (await AssessmentQueries.FindVisible(connection, caller, id) is null)
         {
             return Problems.NotFound("Assessment", id);
         }
@@ -191,7 +115,7 @@ public static class AnswerEndpoints
             return UnknownLayer(layer);
         }
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await AssessmentEndpoints.FindVisible(connection, caller, id) is null)
+        if (await AssessmentQueries.FindVisible(connection, caller, id) is null)
         {
             return Problems.NotFound("Assessment", id);
         }
@@ -223,6 +147,24 @@ public static class AnswerEndpoints
         }
         catalogue.TryGet(assessment!.FrameworkCode, out var framework);
 
+        var (normalized, errors) = Normalize(framework!, inputs);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var now = time.GetUtcNow();
+        await SaveAll(connection, transaction, caller, assessment, layer, normalized, now);
+        await Touch(connection, transaction, id, now);
+        var sheet = await LoadSheet(connection, transaction, id, layer);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(sheet);
+    }
+
+    /// <summary>Each input checked against the framework and normalized; errors are named by the input's JSON path.</summary>
+    internal static (List<(string ItemCode, string Value, string? Note)> Normalized, Dictionary<string, string[]> Errors) Normalize(
+        Framework framework, List<(string Field, AnswerInput? Input)> inputs)
+    {
         var errors = new Dictionary<string, string[]>();
         var normalized = new List<(string ItemCode, string Value, string? Note)>();
         var seen = new Dictionary<string, string>();
@@ -249,7 +191,7 @@ public static class AnswerEndpoints
                 continue;
             }
             seen[input.ItemCode] = field;
-            var result = AnswerRules.Normalize(framework!, input.ItemCode, input.Value);
+            var result = AnswerRules.Normalize(framework, input.ItemCode, input.Value);
             if (result.Error is { } error)
             {
                 errors[Key(result.IsUnknownItem ? "itemCode" : "value")] = [error];
@@ -257,12 +199,14 @@ public static class AnswerEndpoints
             }
             normalized.Add((input.ItemCode, result.Value!, input.Note));
         }
-        if (errors.Count > 0)
-        {
-            return Problems.Invalid(errors);
-        }
+        return (normalized, errors);
+    }
 
-        var now = time.GetUtcNow();
+    /// <summary>Saves the answers that differ from those stored, with one audit entry naming what changed.</summary>
+    internal static async Task SaveAll(DbConnection connection, DbTransaction transaction, Caller caller, Assessment assessment, string layer,
+        List<(string ItemCode, string Value, string? Note)> normalized, DateTimeOffset now)
+    {
+        var id = assessment.Id;
         var changed = new Dictionary<string, FieldChange>();
         foreach (var (itemCode, value, note) in normalized)
         {
@@ -276,10 +220,6 @@ public static class AnswerEndpoints
             await connection.AuditAsync(transaction, caller, new AuditChange("answers.written", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
                 new { Layer = layer, Items = changed }));
         }
-        await Touch(connection, transaction, id, now);
-        var sheet = await LoadSheet(connection, transaction, id, layer);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(sheet);
     }
 
     /// <summary>
@@ -323,7 +263,7 @@ public static class AnswerEndpoints
     internal static async Task<(Assessment? Assessment, ProblemHttpResult? Refusal)> FindWritable(
         DbConnection connection, DbTransaction transaction, Caller caller, Guid id, string layer)
     {
-        var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id, transaction);
+        var assessment = await AssessmentQueries.FindVisible(connection, caller, id, transaction);
         if (assessment is null)
         {
             return (null, Problems.NotFound("Assessment", id));
@@ -332,10 +272,10 @@ public static class AnswerEndpoints
         {
             return (null, Problems.Forbidden($"An API key with role '{caller.Role}' may not write the '{layer}' layer."));
         }
-        if (!caller.IsAdmin && !Workflow.AssessmentStatus.LayerOpen(assessment.Status, layer))
+        if (!caller.IsAdmin && !AssessmentStatus.LayerOpen(assessment.Status, layer))
         {
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content",
-                detail: $"The '{layer}' answers are locked: the assessment is '{assessment.Status}'. Only an admin may still change them."));
+            return (null, Problems.Unprocessable(
+                $"The '{layer}' answers are locked: the assessment is '{assessment.Status}'. Only an admin may still change them."));
         }
         return (assessment, null);
     }

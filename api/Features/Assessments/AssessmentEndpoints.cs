@@ -1,13 +1,8 @@
-using System.Data.Common;
-using Dapper;
+using Microsoft.AspNetCore.Mvc;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
+using ZonaIntegritas.Api.Features.Units;
 
 namespace ZonaIntegritas.Api.Features.Assessments;
 
@@ -20,7 +15,7 @@ public sealed record Assessment
     [Vocabulary(typeof(CreateAssessmentRequestValidator), nameof(CreateAssessmentRequestValidator.Targets))]
     public string Target { get; init; } = "";
     public string FrameworkCode { get; init; } = "";
-    [Vocabulary(typeof(Workflow.AssessmentStatus), nameof(Workflow.AssessmentStatus.All))]
+    [Vocabulary(typeof(AssessmentStatus), nameof(AssessmentStatus.All))]
     public string Status { get; init; } = "";
     /// <summary>Proposed as an affirmative-action unit (set by propose).</summary>
     public bool Afirmasi { get; init; }
@@ -49,10 +44,13 @@ public sealed class CreateAssessmentRequestValidator : AbstractValidator<CreateA
     }
 }
 
+public sealed record AssessmentListQuery([FromQuery(Name = "unitId")] Guid? UnitId, [FromQuery(Name = "agencyId")] Guid? AgencyId, [FromQuery(Name = "year")] int? Year, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class AssessmentListQueryValidator : PagedQueryValidator<AssessmentListQuery>;
+
 public static class AssessmentEndpoints
 {
     public const string DefaultFrameworkCode = "PERMENPANRB-90-2021";
-    internal const string Columns = "id, unit_id, agency_id, year, target, framework_code, status, afirmasi, created_at, created_by, updated_at";
 
     public static RouteGroupBuilder MapAssessments(this RouteGroupBuilder api)
     {
@@ -82,7 +80,7 @@ public static class AssessmentEndpoints
         CreateAssessmentRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var unit = await Units.UnitEndpoints.Find(connection, request.UnitId!.Value);
+        var unit = await UnitQueries.Find(connection, request.UnitId!.Value);
         if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId) || !caller.CanWriteForUnit(unit.Id, unit.AgencyId))
         {
             return Problems.Invalid("unitId", $"Unit '{request.UnitId}' does not exist.");
@@ -102,7 +100,7 @@ public static class AssessmentEndpoints
             UpdatedAt = now,
         };
         const string sql = $"""
-            INSERT INTO assessments ({Columns})
+            INSERT INTO assessments ({AssessmentQueries.Columns})
             VALUES (@Id, @UnitId, @AgencyId, @Year, @Target, @FrameworkCode, @Status, @Afirmasi, @CreatedAt, @CreatedBy, @UpdatedAt)
             """;
         var duplicate = false;
@@ -132,52 +130,42 @@ public static class AssessmentEndpoints
     }
 
     public static async Task<Results<Ok<Page<Assessment>>, ValidationProblem>> ListAssessments(
-        Caller caller, DbConnectionFactory db, Guid? unitId, Guid? agencyId, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
+        Caller caller, DbConnectionFactory db, [AsParameters] AssessmentListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        var paging = ((IPagedQuery)query).Paging;
+        if (query.AgencyId is { } requested && !caller.CanSeeAgency(requested))
         {
             return TypedResults.Ok(new Page<Assessment>([], paging.Page, paging.PageSize, 0));
         }
         var filter = new
         {
-            AgencyId = agencyId ?? (caller.IsNational ? null : caller.AgencyId),
-            UnitId = caller.Role == Roles.Unit ? caller.UnitId : unitId,
-            RequestedUnitId = unitId,
-            Year = year,
-                    };
-        const string where = """
-            WHERE (@AgencyId IS NULL OR agency_id = @AgencyId)
-              AND (@UnitId IS NULL OR unit_id = @UnitId)
-              AND (@RequestedUnitId IS NULL OR unit_id = @RequestedUnitId)
-              AND (@Year IS NULL OR year = @Year)
-            """;
-        const string count = $"SELECT COUNT(*) FROM assessments {where}";
-        const string select = $"""
-            SELECT {Columns} FROM assessments
-            {where}
-            ORDER BY year DESC, unit_id, id
-            """;
+            AgencyId = query.AgencyId ?? caller.ScopeAgencyId,
+            UnitId = caller.ScopeUnitId ?? query.UnitId,
+            RequestedUnitId = query.UnitId,
+            Year = query.Year,
+        };
+        var (count, select) = ListSql(filter.AgencyId is not null, filter.UnitId is not null, filter.RequestedUnitId is not null, query.Year is not null);
         await using var connection = await db.OpenAsync(cancellationToken);
         return TypedResults.Ok(await connection.QueryPageAsync<Assessment>(db.Dialect, count, select, filter, paging));
+    }
+
+    /// <summary>The list's statement for the filters given (a unit key's own unit and a requested unit may differ: then nothing matches).</summary>
+    internal static (string Count, string Select) ListSql(bool agency, bool unit, bool requestedUnit, bool year)
+    {
+        var where = new SqlWhere()
+            .When(agency, "agency_id = @AgencyId")
+            .When(unit, "unit_id = @UnitId")
+            .When(requestedUnit, "unit_id = @RequestedUnitId")
+            .When(year, "year = @Year");
+        const string select = $"SELECT {AssessmentQueries.Columns} FROM assessments";
+        return ("SELECT COUNT(*) FROM assessments" + where, select + where + " ORDER BY year DESC, unit_id, id");
     }
 
     public static async Task<Results<Ok<Assessment>, ProblemHttpResult>> GetAssessment(
         Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var assessment = await FindVisible(connection, caller, id);
+        var assessment = await AssessmentQueries.FindVisible(connection, caller, id);
         return assessment is not null ? TypedResults.Ok(assessment) : Problems.NotFound("Assessment", id);
-    }
-
-    /// <summary>The assessment, or null when it does not exist or lies outside the caller's scope.</summary>
-    internal static async Task<Assessment?> FindVisible(DbConnection connection, Caller caller, Guid id, DbTransaction? transaction = null)
-    {
-        const string sql = $"SELECT {Columns} FROM assessments WHERE id = @Id";
-        var assessment = await connection.QuerySingleOrDefaultAsync<Assessment>(sql, new { Id = id }, transaction);
-        return assessment is not null && caller.CanSeeUnit(assessment.UnitId, assessment.AgencyId) ? assessment : null;
     }
 }

@@ -1,9 +1,5 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Scoring;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Assessments;
 
@@ -50,16 +46,9 @@ public static class ScoreEndpoints
         {
             return AnswerEndpoints.UnknownLayer(layer);
         }
-        await using var connection = await db.OpenAsync(cancellationToken);
-        var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id);
-        if (assessment is null)
-        {
-            return Problems.NotFound("Assessment", id);
-        }
-        catalogue.TryGet(assessment.FrameworkCode, out var framework);
-        var answers = await AnswerEndpoints.LoadValues(connection, id, layer);
-        var holdsWbk = await Designations.DesignationRules.HoldsActiveWbk(connection, assessment.UnitId);
-        return TypedResults.Ok(ScoreCalculator.Calculate(framework!, answers, holdsWbk, layer));
+        return await Inputs(db, caller, catalogue, id, layer, cancellationToken) is { } inputs
+            ? TypedResults.Ok(ScoreCalculator.Calculate(inputs.Framework, inputs.Answers, inputs.HoldsWbk, layer))
+            : Problems.NotFound("Assessment", id);
     }
 
     public static async Task<Results<Ok<GapReport>, ValidationProblem, ProblemHttpResult>> GetGap(
@@ -74,15 +63,24 @@ public static class ScoreEndpoints
         {
             return Problems.Invalid("target", $"target must be WBK or WBBM; got '{target}'.");
         }
+        return await Inputs(db, caller, catalogue, id, layer, cancellationToken) is { } inputs
+            ? TypedResults.Ok(GapAnalysis.Find(inputs.Framework, inputs.Answers, target ?? inputs.Assessment.Target, inputs.HoldsWbk))
+            : Problems.NotFound("Assessment", id);
+    }
+
+    private sealed record ScoringInputs(Assessment Assessment, Framework Framework, IReadOnlyDictionary<string, string> Answers, bool? HoldsWbk);
+
+    /// <summary>What scoring a layer reads: the assessment (null when the caller may not see it), its framework, the layer's answers, an active WBK.</summary>
+    private static async Task<ScoringInputs?> Inputs(DbConnectionFactory db, Caller caller, FrameworkCatalogue catalogue, Guid id, string layer,
+        CancellationToken cancellationToken)
+    {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id);
-        if (assessment is null)
+        if (await AssessmentQueries.FindVisible(connection, caller, id) is not { } assessment)
         {
-            return Problems.NotFound("Assessment", id);
+            return null;
         }
         catalogue.TryGet(assessment.FrameworkCode, out var framework);
         var answers = await AnswerEndpoints.LoadValues(connection, id, layer);
-        var holdsWbk = await Designations.DesignationRules.HoldsActiveWbk(connection, assessment.UnitId);
-        return TypedResults.Ok(GapAnalysis.Find(framework!, answers, target ?? assessment.Target, holdsWbk));
+        return new ScoringInputs(assessment, framework!, answers, await Designations.DesignationRules.HoldsActiveWbk(connection, assessment.UnitId));
     }
 }

@@ -1,10 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.Audit;
 

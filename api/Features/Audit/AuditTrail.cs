@@ -1,8 +1,3 @@
-using System.Data.Common;
-using System.Text.Json;
-using Dapper;
-using ZonaIntegritas.Api.Auth;
-
 namespace ZonaIntegritas.Api.Features.Audit;
 
 /// <summary>

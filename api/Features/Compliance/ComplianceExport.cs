@@ -89,11 +89,11 @@ public static class ComplianceExport
                 if (csv)
                 {
                     using var text = new StreamWriter(file, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 64 * 1024, leaveOpen: true);
-                    CsvText.Write(text, ComplianceEndpoints.CsvHeader, rows, CsvText.Delimiter(request));
+                    CsvText.Write(text, ComplianceCsv.Header, rows, CsvText.Delimiter(request));
                 }
                 else
                 {
-                    SpreadsheetTable.Write(file, "Kepatuhan", ComplianceEndpoints.CsvHeader, rows);
+                    SpreadsheetTable.Write(file, "Kepatuhan", ComplianceCsv.Header, rows);
                 }
             }, cancellationToken);
         }
@@ -130,14 +130,14 @@ public static class ComplianceExport
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = ids.GetRange(start, Math.Min(Batch, ids.Count - start));
-            var filter = ComplianceEndpoints.RowFilter(today, coverageYear, year) with { Ids = dialect.IdList(batch) };
-            var found = connection.QueryAsync<ComplianceEndpoints.ComplianceRow>(ComplianceEndpoints.RowsOfUnits, filter).GetAwaiter().GetResult().ToDictionary(r => r.UnitId);
+            var filter = ComplianceQueries.RowFilter(today, coverageYear, year) with { Ids = dialect.IdList(batch) };
+            var found = connection.QueryAsync<ComplianceQueries.ComplianceRow>(ComplianceQueries.RowsOfUnits, filter).GetAwaiter().GetResult().ToDictionary(r => r.UnitId);
             var rows = batch.Where(found.ContainsKey).Select(id => found[id]).ToList();
-            var documents = ComplianceEndpoints.BuildAll(connection, dialect, catalogue, proposals, rows, coverageYear, today).GetAwaiter().GetResult()
+            var documents = ComplianceDocuments.BuildAll(connection, dialect, catalogue, proposals, rows, coverageYear, today).GetAwaiter().GetResult()
                 .ToDictionary(d => d.UnitId);
             foreach (var row in rows)
             {
-                yield return ComplianceEndpoints.CsvRow(documents[row.UnitId], row.AgencyCode);
+                yield return ComplianceCsv.Row(documents[row.UnitId], row.AgencyCode);
             }
         }
     }

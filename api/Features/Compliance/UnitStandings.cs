@@ -21,13 +21,13 @@ public static class UnitStandings
             return [];
         }
         var today = IndonesiaClock.Today(time);
-        var rows = (await connection.QueryAsync<ComplianceEndpoints.ComplianceRow>(ComplianceEndpoints.RowsOfUnits,
-            ComplianceEndpoints.RowFilter(today, today.Year, null) with { Ids = dialect.IdList(unitIds) })).AsList();
+        var rows = (await connection.QueryAsync<ComplianceQueries.ComplianceRow>(ComplianceQueries.RowsOfUnits,
+            ComplianceQueries.RowFilter(today, today.Year, null) with { Ids = dialect.IdList(unitIds) })).AsList();
         if (rows.Count == 0)
         {
             return [];
         }
-        var documents = await ComplianceEndpoints.BuildAll(connection, dialect, catalogue, proposals, rows, today.Year, today);
+        var documents = await ComplianceDocuments.BuildAll(connection, dialect, catalogue, proposals, rows, today.Year, today);
         return documents.Select(d => new Standing(d.UnitId, d.AgencyId, d.Stage, d.Flags, d.Absorption?.Behind ?? false, d.Absorption?.Percent)).ToList();
     }
 }

@@ -1,12 +1,20 @@
-using System.Data.Common;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
+using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Features.Agencies;
+using ZonaIntegritas.Api.Features.Units;
 
 namespace ZonaIntegritas.Api.Features.Declarations;
+
+public sealed record DeclarationListQuery([FromQuery(Name = "agencyId")] Guid? AgencyId, [FromQuery(Name = "year")] int? Year, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class DeclarationListQueryValidator : PagedQueryValidator<DeclarationListQuery>
+{
+    public DeclarationListQueryValidator()
+    {
+        RuleFor(q => q.Year).InclusiveBetween(2000, 2200).WithMessage("year must be between 2000 and 2200.");
+    }
+}
 
 public static class DeclarationEndpoints
 {
@@ -54,7 +62,7 @@ public static class DeclarationEndpoints
         var unitIds = requested.Select(u => u.UnitId!.Value).ToArray();
 
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (!caller.CanSeeAgency(agencyId) || await Agencies.AgencyEndpoints.Find(connection, agencyId) is null)
+        if (!caller.CanSeeAgency(agencyId) || await AgencyQueries.Find(connection, agencyId) is null)
         {
             return Problems.Invalid("agencyId", $"Agency '{agencyId}' does not exist.");
         }
@@ -74,12 +82,32 @@ public static class DeclarationEndpoints
         {
             return Problems.Invalid(errors);
         }
-        if (await FindActiveConflicts(connection, transaction, db.Dialect, unitIds) is { } conflict)
+        if (await FindActiveConflicts(connection, transaction, db.Dialect, unitIds) is { } active)
+        {
+            return active;
+        }
+
+        var declarationId = Guid.NewGuid();
+        var conflict = await transaction.CommitOrConflictAsync(db.Dialect,
+            () => Insert(connection, transaction, caller, declarationId, request, requested, time.GetUtcNow()),
+            // Another request declared one of these units between our check and our insert; the unique index caught it.
+            async () => await FindActiveConflicts(connection, null, db.Dialect, unitIds)
+                ?? Problems.Conflict("One of the units was declared by a concurrent request; retry to see which."),
+            cancellationToken);
+        if (conflict is not null)
         {
             return conflict;
         }
 
-        var declarationId = Guid.NewGuid();
+        var declaration = (await DeclarationQueries.Load(connection, declarationId))!;
+        return TypedResults.Created($"/api/v1/declarations/{declarationId}", declaration);
+    }
+
+
+    /// <summary>The declaration, its units and witnesses, and one audit entry for the ceremony.</summary>
+    private static async Task Insert(DbConnection connection, DbTransaction transaction, Caller caller, Guid declarationId,
+        CreateDeclarationRequest request, List<DeclaredUnitRequest> requested, DateTimeOffset now)
+    {
         const string insertDeclaration = """
             INSERT INTO declarations (id, agency_id, declared_on, place, publication_url, created_at, created_by)
             VALUES (@Id, @AgencyId, @DeclaredOn, @Place, @PublicationUrl, @CreatedAt, @CreatedBy)
@@ -92,78 +120,57 @@ public static class DeclarationEndpoints
             INSERT INTO declaration_witnesses (declaration_id, ordinal, name, position, institution)
             VALUES (@DeclarationId, @Ordinal, @Name, @Position, @Institution)
             """;
-        try
+        await connection.ExecuteAsync(insertDeclaration, new
         {
-            await connection.ExecuteAsync(insertDeclaration, new
-            {
-                Id = declarationId,
-                AgencyId = agencyId,
-                DeclaredOn = request.DeclaredOn!.Value,
-                request.Place,
-                request.PublicationUrl,
-                CreatedAt = time.GetUtcNow(),
-                CreatedBy = caller.KeyId,
-            }, transaction);
-            await connection.ExecuteAsync(insertUnit, requested.Select((u, i) => new
-            {
-                DeclarationId = declarationId,
-                UnitId = u.UnitId!.Value,
-                Ordinal = i,
-                HeadName = u.Head!.Name,
-                HeadNip = u.Head.Nip,
-                HeadPosition = u.Head.Position,
-            }), transaction);
-            await connection.ExecuteAsync(insertWitness, (request.Witnesses ?? []).Select((w, i) => new
-            {
-                DeclarationId = declarationId,
-                Ordinal = i,
-                w!.Name,
-                w.Position,
-                w.Institution,
-            }), transaction);
-            // One entry for the ceremony; it names the agency, so every unit of the agency counts as changed.
-            await connection.AuditAsync(transaction, caller, new AuditChange("declaration.created", "declaration", declarationId.ToString(), agencyId, Changes: new
-            {
-                DeclaredOn = request.DeclaredOn!.Value,
-                request.Place,
-                Units = requested.Select(u => new { u.UnitId, HeadName = u.Head!.Name, HeadNip = u.Head.Nip }),
-                Witnesses = (request.Witnesses ?? []).Count,
-            }));
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+            Id = declarationId,
+            AgencyId = request.AgencyId!.Value,
+            DeclaredOn = request.DeclaredOn!.Value,
+            request.Place,
+            request.PublicationUrl,
+            CreatedAt = now,
+            CreatedBy = caller.KeyId,
+        }, transaction);
+        await connection.ExecuteAsync(insertUnit, requested.Select((u, i) => new
         {
-            // Another request declared one of these units between our check and our insert; the unique index caught it.
-            await transaction.RollbackAsync(cancellationToken);
-            return await FindActiveConflicts(connection, null, db.Dialect, unitIds)
-                ?? Problems.Conflict("One of the units was declared by a concurrent request; retry to see which.");
-        }
-
-        var declaration = (await Load(connection, declarationId))!;
-        return TypedResults.Created($"/api/v1/declarations/{declarationId}", declaration);
+            DeclarationId = declarationId,
+            UnitId = u.UnitId!.Value,
+            Ordinal = i,
+            HeadName = u.Head!.Name,
+            HeadNip = u.Head.Nip,
+            HeadPosition = u.Head.Position,
+        }), transaction);
+        await connection.ExecuteAsync(insertWitness, (request.Witnesses ?? []).Select((w, i) => new
+        {
+            DeclarationId = declarationId,
+            Ordinal = i,
+            w!.Name,
+            w.Position,
+            w.Institution,
+        }), transaction);
+        // One entry for the ceremony; it names the agency, so every unit of the agency counts as changed.
+        await connection.AuditAsync(transaction, caller, new AuditChange("declaration.created", "declaration", declarationId.ToString(), request.AgencyId!.Value, Changes: new
+        {
+            DeclaredOn = request.DeclaredOn!.Value,
+            request.Place,
+            Units = requested.Select(u => new { u.UnitId, HeadName = u.Head!.Name, HeadNip = u.Head.Nip }),
+            Witnesses = (request.Witnesses ?? []).Count,
+        }));
     }
 
     public static async Task<Results<Ok<Page<Declaration>>, ValidationProblem>> ListDeclarations(
-        Caller caller, DbConnectionFactory db, Guid? agencyId, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
+        Caller caller, DbConnectionFactory db, [AsParameters] DeclarationListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (year is < 2000 or > 2200)
-        {
-            return Problems.Invalid("year", "year must be between 2000 and 2200.");
-        }
-        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        var paging = ((IPagedQuery)query).Paging;
+        if (query.AgencyId is { } requested && !caller.CanSeeAgency(requested))
         {
             return TypedResults.Ok(new Page<Declaration>([], paging.Page, paging.PageSize, 0));
         }
         var filter = new
         {
-            AgencyId = agencyId ?? (caller.IsNational ? null : caller.AgencyId),
-            OnlyUnitId = caller.Role == Roles.Unit ? caller.UnitId : null,
-            From = year is { } y ? new DateOnly(y, 1, 1) : (DateOnly?)null,
-            To = year is { } y2 ? new DateOnly(y2, 12, 31) : (DateOnly?)null,
+            AgencyId = query.AgencyId ?? caller.ScopeAgencyId,
+            OnlyUnitId = caller.ScopeUnitId,
+            From = query.Year is { } y ? new DateOnly(y, 1, 1) : (DateOnly?)null,
+            To = query.Year is { } y2 ? new DateOnly(y2, 12, 31) : (DateOnly?)null,
         };
         const string where = """
             WHERE (@AgencyId IS NULL OR d.agency_id = @AgencyId)
@@ -182,7 +189,7 @@ public static class DeclarationEndpoints
         var items = new List<Declaration>(ids.Items.Count);
         foreach (var id in ids.Items)
         {
-            items.Add((await Load(connection, id))!);
+            items.Add((await DeclarationQueries.Load(connection, id))!);
         }
         return TypedResults.Ok(new Page<Declaration>(items, ids.PageNumber, ids.PageSize, ids.Total));
     }
@@ -191,7 +198,7 @@ public static class DeclarationEndpoints
         Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var declaration = await Load(connection, id);
+        var declaration = await DeclarationQueries.Load(connection, id);
         return declaration is not null && CanSee(caller, declaration) ? TypedResults.Ok(declaration) : Problems.NotFound("Declaration", id);
     }
 
@@ -199,7 +206,7 @@ public static class DeclarationEndpoints
         Guid unitId, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var unit = await Units.UnitEndpoints.Find(connection, unitId);
+        var unit = await UnitQueries.Find(connection, unitId);
         if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId))
         {
             return Problems.NotFound("Unit", unitId);
@@ -207,7 +214,7 @@ public static class DeclarationEndpoints
         const string sql = "SELECT declaration_id FROM declaration_units WHERE unit_id = @UnitId AND withdrawn_at IS NULL";
         var declarationId = await connection.ExecuteScalarAsync<Guid?>(sql, new { UnitId = unitId });
         return declarationId is { } found
-            ? TypedResults.Ok((await Load(connection, found))!)
+            ? TypedResults.Ok((await DeclarationQueries.Load(connection, found))!)
             : Problems.NotFound($"Unit '{unit.Code}' ({unitId}) has no active declaration.");
     }
 
@@ -240,7 +247,7 @@ public static class DeclarationEndpoints
         await connection.AuditAsync(transaction, caller, new AuditChange("declaration.unit_withdrawn", "declaration", id.ToString(), entry.AgencyId, unitId,
             AuditTrail.Diff(("withdrawnAt", null, now), ("withdrawalReason", null, request.Reason))));
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok((await Load(connection, id))!);
+        return TypedResults.Ok((await DeclarationQueries.Load(connection, id))!);
     }
 
     private static bool CanSee(Caller caller, Declaration declaration) =>
@@ -269,31 +276,6 @@ public static class DeclarationEndpoints
             new Dictionary<string, object?> { ["conflicts"] = conflicts });
     }
 
-    internal static async Task<Declaration?> Load(DbConnection connection, Guid id)
-    {
-        const string sql = """
-            SELECT id, agency_id, declared_on, place, publication_url, created_at, created_by FROM declarations WHERE id = @Id;
-            SELECT du.unit_id, u.code AS unit_code, u.name AS unit_name, du.head_name, du.head_nip, du.head_position,
-                   du.withdrawn_at, du.withdrawn_by, du.withdrawal_reason
-            FROM declaration_units du JOIN units u ON u.id = du.unit_id
-            WHERE du.declaration_id = @Id
-            ORDER BY du.ordinal;
-            SELECT name, position, institution FROM declaration_witnesses WHERE declaration_id = @Id ORDER BY ordinal;
-            """;
-        await using var results = await connection.QueryMultipleAsync(sql, new { Id = id });
-        var header = await results.ReadSingleOrDefaultAsync<DeclarationRow>();
-        if (header is null)
-        {
-            return null;
-        }
-        var units = (await results.ReadAsync<DeclaredUnitRow>()).Select(u => new DeclaredUnit(
-            u.UnitId, u.UnitCode, u.UnitName, new UnitHead(u.HeadName, u.HeadNip, u.HeadPosition),
-            u.WithdrawnAt is null, u.WithdrawnAt, u.WithdrawnBy, u.WithdrawalReason)).ToList();
-        var witnesses = (await results.ReadAsync<WitnessRow>()).Select(w => new Witness(w.Name, w.Position, w.Institution)).ToList();
-        return new Declaration(header.Id, header.AgencyId, header.DeclaredOn, header.Place, header.PublicationUrl,
-            header.CreatedAt, header.CreatedBy, units, witnesses);
-    }
-
     private sealed class UnitAgency
     {
         public Guid Id { get; init; }
@@ -312,36 +294,5 @@ public static class DeclarationEndpoints
         public string UnitCode { get; init; } = "";
         public Guid DeclarationId { get; init; }
         public DateOnly DeclaredOn { get; init; }
-    }
-
-    private sealed class DeclarationRow
-    {
-        public Guid Id { get; init; }
-        public Guid AgencyId { get; init; }
-        public DateOnly DeclaredOn { get; init; }
-        public string Place { get; init; } = "";
-        public string? PublicationUrl { get; init; }
-        public DateTimeOffset CreatedAt { get; init; }
-        public Guid CreatedBy { get; init; }
-    }
-
-    private sealed class DeclaredUnitRow
-    {
-        public Guid UnitId { get; init; }
-        public string UnitCode { get; init; } = "";
-        public string UnitName { get; init; } = "";
-        public string HeadName { get; init; } = "";
-        public string HeadNip { get; init; } = "";
-        public string HeadPosition { get; init; } = "";
-        public DateTimeOffset? WithdrawnAt { get; init; }
-        public Guid? WithdrawnBy { get; init; }
-        public string? WithdrawalReason { get; init; }
-    }
-
-    private sealed class WitnessRow
-    {
-        public string Name { get; init; } = "";
-        public string Position { get; init; } = "";
-        public string Institution { get; init; } = "";
     }
 }

@@ -1,6 +1,4 @@
 using FluentValidation;
-using ZonaIntegritas.Api.Domain;
-using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Declarations;
 

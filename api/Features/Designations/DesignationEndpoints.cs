@@ -1,13 +1,7 @@
-using System.Data.Common;
-using Dapper;
+using Microsoft.AspNetCore.Mvc;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Domain;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
+using ZonaIntegritas.Api.Features.Units;
 
 namespace ZonaIntegritas.Api.Features.Designations;
 
@@ -78,6 +72,16 @@ public static class DesignationRules
     }
 }
 
+public sealed record DesignationListQuery([FromQuery(Name = "agencyId")] Guid? AgencyId, [FromQuery(Name = "predikat")] string? Predikat, [FromQuery(Name = "active")] bool? Active, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class DesignationListQueryValidator : PagedQueryValidator<DesignationListQuery>
+{
+    public DesignationListQueryValidator()
+    {
+        RuleFor(q => q.Predikat).Must(p => p is null or "WBK" or "WBBM").WithMessage("predikat must be WBK or WBBM.");
+    }
+}
+
 public static class DesignationEndpoints
 {
     public static RouteGroupBuilder MapDesignations(this RouteGroupBuilder api)
@@ -105,7 +109,7 @@ public static class DesignationEndpoints
         Guid unitId, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var unit = await Units.UnitEndpoints.Find(connection, unitId);
+        var unit = await UnitQueries.Find(connection, unitId);
         if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId))
         {
             return Problems.NotFound("Unit", unitId);
@@ -115,26 +119,19 @@ public static class DesignationEndpoints
     }
 
     public static async Task<Results<Ok<Page<Designation>>, ValidationProblem>> ListDesignations(
-        Caller caller, DbConnectionFactory db, Guid? agencyId, string? predikat, bool? active, int? page, int? pageSize, CancellationToken cancellationToken)
+        Caller caller, DbConnectionFactory db, [AsParameters] DesignationListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (predikat is not null and not ("WBK" or "WBBM"))
-        {
-            return Problems.Invalid("predikat", "predikat must be WBK or WBBM.");
-        }
-        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        var paging = ((IPagedQuery)query).Paging;
+        if (query.AgencyId is { } requested && !caller.CanSeeAgency(requested))
         {
             return TypedResults.Ok(new Page<Designation>([], paging.Page, paging.PageSize, 0));
         }
         var filter = new
         {
-            AgencyId = agencyId ?? (caller.IsNational ? null : caller.AgencyId),
-            UnitId = caller.Role == Roles.Unit ? caller.UnitId : null,
-            Predikat = predikat,
-            Active = active,
+            AgencyId = query.AgencyId ?? caller.ScopeAgencyId,
+            UnitId = caller.ScopeUnitId,
+            Predikat = query.Predikat,
+            Active = query.Active,
         };
         const string where = """
             WHERE (@AgencyId IS NULL OR agency_id = @AgencyId)

@@ -1,9 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using FluentValidation;
-using ZonaIntegritas.Api.Domain;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
 
 namespace ZonaIntegritas.Api.Features.Evidence;
 
@@ -56,7 +53,7 @@ public sealed record LinkEvidenceRequest(string? Url, string? Title, string? Des
 public sealed record EvidenceUploadForm(
     [property: Description("The document or photo. Its bytes decide the type: PDF, JPEG, PNG, HEIC, WebP, DOCX, XLSX, PPTX or MP4.")]
     IFormFile File,
-    [property: Description("What the file shows."), MaxLength(EvidenceEndpoints.MaximumFieldLength)]
+    [property: Description("What the file shows."), MaxLength(UploadReader.MaximumFieldLength)]
     string? Description,
     [property: Description("When the photo or scan was taken (ISO 8601 with offset).")]
     DateTimeOffset? CapturedAt);
@@ -84,17 +81,17 @@ public sealed class LinkEvidenceRequestValidator : AbstractValidator<LinkEvidenc
 
 public sealed class ReviewRequestValidator : AbstractValidator<ReviewRequest>
 {
-    public static readonly string[] Decisions = ["accepted", "rejected", "revision_requested"];
+    public static readonly string[] Decisions = EvidenceStatus.Decisions;
 
     public const int MaximumYearsValid = 10;
 
     public ReviewRequestValidator(TimeProvider time)
     {
         RuleFor(r => r.Decision).NotEmpty().OneOf(Decisions).WithMessage($"decision must be one of: {string.Join(", ", Decisions)}.");
-        RuleFor(r => r.Comment).NotEmpty().When(r => r.Decision is "rejected" or "revision_requested")
+        RuleFor(r => r.Comment).NotEmpty().When(r => r.Decision is EvidenceStatus.Rejected or EvidenceStatus.RevisionRequested)
             .WithMessage("comment is required unless the evidence is accepted: tell the unit what to fix.");
         RuleFor(r => r.Comment).MaximumLength(2000);
-        RuleFor(r => r.ValidUntil).Null().When(r => r.Decision != "accepted").WithMessage("validUntil applies only to accepted evidence.");
+        RuleFor(r => r.ValidUntil).Null().When(r => r.Decision != EvidenceStatus.Accepted).WithMessage("validUntil applies only to accepted evidence.");
         RuleFor(r => r.ValidUntil).Must(d => d > IndonesiaClock.Today(time)).When(r => r.ValidUntil is not null)
             .WithMessage(_ => $"validUntil must be after the review date ({IndonesiaClock.Today(time):yyyy-MM-dd}).")
             .Must(d => d <= IndonesiaClock.Today(time).AddYears(MaximumYearsValid)).When(r => r.ValidUntil is not null)

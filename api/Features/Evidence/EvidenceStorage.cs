@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
-using Microsoft.Extensions.Options;
 
 namespace ZonaIntegritas.Api.Features.Evidence;
 

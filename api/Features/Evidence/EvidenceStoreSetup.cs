@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace ZonaIntegritas.Api.Features.Evidence;
 
 public static class EvidenceStores

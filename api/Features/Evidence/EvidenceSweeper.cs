@@ -1,6 +1,3 @@
-using Dapper;
-using ZonaIntegritas.Api.Data;
-
 namespace ZonaIntegritas.Api.Features.Evidence;
 
 /// <summary>

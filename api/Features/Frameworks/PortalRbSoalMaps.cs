@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace ZonaIntegritas.Api.Features.Frameworks;
 
 /// <summary>One PortalRB question (soal) of a year's master list, and the catalogue item it is.</summary>

@@ -1,7 +1,5 @@
-using Dapper;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Evidence;
 
 namespace ZonaIntegritas.Api.Features.Health;

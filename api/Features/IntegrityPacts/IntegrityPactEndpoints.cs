@@ -1,24 +1,24 @@
-using System.Data.Common;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Dapper;
+using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Http;
+using ZonaIntegritas.Api.Features.Units;
 
 namespace ZonaIntegritas.Api.Features.IntegrityPacts;
 
+public sealed record PactListQuery([FromQuery(Name = "year")] int? Year, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class PactListQueryValidator : PagedQueryValidator<PactListQuery>
+{
+    public PactListQueryValidator()
+    {
+        RuleFor(q => q.Year).InclusiveBetween(2000, 2200).WithMessage("year must be between 2000 and 2200.");
+    }
+}
+
 public static class IntegrityPactEndpoints
 {
-    public const int MaximumPactsPerRequest = 5000;
-    private static readonly string[] CsvColumns = ["nip", "name", "position", "role", "occasion", "signedOn", "documentUrl"];
+    public const int MaximumPactsPerRequest = PactImport.MaximumPactsPerRequest;
     private const string Columns = "id, unit_id, nip, name, position, role, occasion, signed_on, document_url, created_at, created_by";
 
     public static RouteGroupBuilder MapIntegrityPacts(this RouteGroupBuilder api)
@@ -44,7 +44,7 @@ public static class IntegrityPactEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        group.MapGet("/", ListPacts)
+        group.MapGet("/", ListPacts).WithValidation()
             .WithName(nameof(ListPacts))
             .WithSummary("List a unit's integrity pacts; CSV with Accept: text/csv, .xlsx with the spreadsheet type")
             .WithDescription("Filter by `year` of signing. Newest first. The page also comes as CSV (UTF-8 with BOM; `delimiter=semicolon`) or .xlsx, with the CSV upload's columns.")
@@ -58,13 +58,13 @@ public static class IntegrityPactEndpoints
         IOptions<JsonOptions> jsonOptions, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var unit = await Units.UnitEndpoints.Find(connection, unitId);
+        var unit = await UnitQueries.Find(connection, unitId);
         if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId) || !caller.CanWriteForUnit(unit.Id, unit.AgencyId))
         {
             return Problems.NotFound("Unit", unitId);
         }
 
-        var read = await ReadPacts(httpRequest, jsonOptions.Value.SerializerOptions, cancellationToken);
+        var read = await PactImport.ReadAsync(httpRequest, jsonOptions.Value.SerializerOptions, cancellationToken);
         if (read.Problem is not null)
         {
             return read.Problem;
@@ -74,35 +74,7 @@ public static class IntegrityPactEndpoints
             return Problems.Invalid(read.Errors!);
         }
         var rows = read.Rows;
-        // CSV fields that could not even be parsed are reported as they are; the validator adds everything else.
-        var errors = read.Errors ?? [];
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var prefix = read.IsBatch ? $"pacts[{i}]" : null;
-            if (rows[i] is not { } row)
-            {
-                errors[prefix ?? "body"] = ["A pact is required."];
-                continue;
-            }
-            var validation = await validator.ValidateAsync(row, cancellationToken);
-            foreach (var group in validation.Errors.GroupBy(e => ValidationFilter.JsonPath(e.PropertyName)))
-            {
-                errors.TryAdd(prefix is null ? group.Key : $"{prefix}.{group.Key}", group.Select(e => e.ErrorMessage + read.Where(i)).ToArray());
-            }
-        }
-        if (errors.Count == 0)
-        {
-            var firstIndex = new Dictionary<(string, string, int), int>();
-            for (var i = 0; i < rows.Count; i++)
-            {
-                var row = rows[i]!;
-                if (!firstIndex.TryAdd((row.Nip!, row.Occasion!, row.SignedOn!.Value.Year), i))
-                {
-                    errors[$"pacts[{i}].nip"] =
-                        [$"NIP {row.Nip} signs for '{row.Occasion}' in {row.SignedOn.Value.Year} twice in this upload (also at pacts[{firstIndex[(row.Nip!, row.Occasion!, row.SignedOn.Value.Year)]}]){read.Where(i)}."];
-                }
-            }
-        }
+        var errors = await PactImport.ErrorsAsync(read, rows, validator, cancellationToken);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -130,39 +102,10 @@ public static class IntegrityPactEndpoints
         {
             return Conflict(outcome.Conflicts);
         }
-        const string insert = $"""
-            INSERT INTO integrity_pacts ({Columns}, signed_year)
-            VALUES (@Id, @UnitId, @Nip, @Name, @Position, @Role, @Occasion, @SignedOn, @DocumentUrl, @CreatedAt, @CreatedBy, @SignedYear)
-            """;
-        try
+        if (await InsertAsync(connection, transaction, db.Dialect, caller, unit, candidates, outcome, cancellationToken) is { } refused)
         {
-            await connection.ExecuteAsync(insert, outcome.New.Select(p => new
-            {
-                p.Id, p.UnitId, p.Nip, p.Name, p.Position, p.Role, p.Occasion, p.SignedOn, p.DocumentUrl, p.CreatedAt, p.CreatedBy,
-                SignedYear = p.SignedOn.Year,
-            }), transaction);
-            if (outcome.New.Count > 0)
-            {
-                // A summary rather than up to 5,000 rows: the pacts themselves are the record, and they keep who created them.
-                await connection.AuditAsync(transaction, caller, new AuditChange("integrity_pacts.recorded", "unit", unitId.ToString(), unit.AgencyId, unitId, new
-                {
-                    Recorded = outcome.New.Count,
-                    AlreadyRecorded = candidates.Count - outcome.New.Count,
-                    Years = outcome.New.Select(p => p.SignedOn.Year).Distinct().Order(),
-                    FirstPactId = outcome.New[0].Id,
-                }));
-            }
-            await transaction.CommitAsync(cancellationToken);
+            return refused;
         }
-        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            var retry = await Classify(connection, null, unitId, candidates);
-            return retry.Conflicts.Count > 0
-                ? Conflict(retry.Conflicts)
-                : Problems.Conflict("Some of these pacts were recorded by a concurrent request; send the upload again to have them counted as already recorded.");
-        }
-
         var result = new PactImportResult(outcome.New.Count, candidates.Count - outcome.New.Count, outcome.New);
         return outcome.New.Count > 0
             ? TypedResults.Created($"/api/v1/units/{unitId}/integrity-pacts", result)
@@ -170,23 +113,16 @@ public static class IntegrityPactEndpoints
     }
 
     public static async Task<Results<Ok<Page<IntegrityPact>>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ListPacts(
-        Guid unitId, HttpRequest request, Caller caller, DbConnectionFactory db, int? year, int? page, int? pageSize, CancellationToken cancellationToken)
+        Guid unitId, HttpRequest request, Caller caller, DbConnectionFactory db, [AsParameters] PactListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (year is < 2000 or > 2200)
-        {
-            return Problems.Invalid("year", "year must be between 2000 and 2200.");
-        }
+        var paging = ((IPagedQuery)query).Paging;
         await using var connection = await db.OpenAsync(cancellationToken);
-        var unit = await Units.UnitEndpoints.Find(connection, unitId);
+        var unit = await UnitQueries.Find(connection, unitId);
         if (unit is null || !caller.CanSeeUnit(unit.Id, unit.AgencyId))
         {
             return Problems.NotFound("Unit", unitId);
         }
-        var filter = new { UnitId = unitId, Year = year };
+        var filter = new { UnitId = unitId, Year = query.Year };
         const string where = "WHERE unit_id = @UnitId AND (@Year IS NULL OR signed_year = @Year)";
         const string count = $"SELECT COUNT(*) FROM integrity_pacts {where}";
         const string select = $"""
@@ -198,10 +134,45 @@ public static class IntegrityPactEndpoints
         if (CsvText.Wanted(request))
         {
             // The upload's columns, so an exported page can be edited and sent back.
-            return CsvText.Bytes(request, "Pakta integritas", CsvColumns,
+            return CsvText.Bytes(request, "Pakta integritas", PactImport.CsvColumns,
                 pacts.Items.Select(p => new object?[] { p.Nip, p.Name, p.Position, p.Role, p.Occasion, p.SignedOn, p.DocumentUrl }));
         }
         return TypedResults.Ok(pacts);
+    }
+
+    /// <summary>Inserts the new pacts with one audit summary; a concurrent upload that won a unique key is reported as a conflict.</summary>
+    private static Task<ProblemHttpResult?> InsertAsync(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, Caller caller,
+        WorkUnit unit, List<IntegrityPact> candidates, Classification outcome, CancellationToken cancellationToken)
+    {
+        const string insert = $"""
+            INSERT INTO integrity_pacts ({Columns}, signed_year)
+            VALUES (@Id, @UnitId, @Nip, @Name, @Position, @Role, @Occasion, @SignedOn, @DocumentUrl, @CreatedAt, @CreatedBy, @SignedYear)
+            """;
+        return transaction.CommitOrConflictAsync(dialect, async () =>
+        {
+            await connection.ExecuteAsync(insert, outcome.New.Select(p => new
+            {
+                p.Id, p.UnitId, p.Nip, p.Name, p.Position, p.Role, p.Occasion, p.SignedOn, p.DocumentUrl, p.CreatedAt, p.CreatedBy,
+                SignedYear = p.SignedOn.Year,
+            }), transaction);
+            if (outcome.New.Count > 0)
+            {
+                // A summary rather than up to 5,000 rows: the pacts themselves are the record, and they keep who created them.
+                await connection.AuditAsync(transaction, caller, new AuditChange("integrity_pacts.recorded", "unit", unit.Id.ToString(), unit.AgencyId, unit.Id, new
+                {
+                    Recorded = outcome.New.Count,
+                    AlreadyRecorded = candidates.Count - outcome.New.Count,
+                    Years = outcome.New.Select(p => p.SignedOn.Year).Distinct().Order(),
+                    FirstPactId = outcome.New[0].Id,
+                }));
+            }
+        }, async () =>
+        {
+            var retry = await Classify(connection, null, unit.Id, candidates);
+            return retry.Conflicts.Count > 0
+                ? Conflict(retry.Conflicts)
+                : Problems.Conflict("Some of these pacts were recorded by a concurrent request; send the upload again to have them counted as already recorded.");
+        }, cancellationToken);
     }
 
     private sealed record PactConflict(int Index, string Nip, string Occasion, int Year, Guid ExistingPactId);
@@ -244,119 +215,4 @@ public static class IntegrityPactEndpoints
             + (conflicts.Count > 1 ? $"; {conflicts.Count - 1} more row(s) conflict likewise." : "."),
             new Dictionary<string, object?> { ["conflicts"] = conflicts });
     }
-
-    private sealed record ReadResult(List<PactRequest?>? Rows, bool IsBatch, Dictionary<string, string[]>? Errors, ProblemHttpResult? Problem, IReadOnlyList<int>? CsvLines)
-    {
-        public string Where(int index) => CsvLines is null ? "" : $" (CSV line {CsvLines[index]})";
-    }
-
-    private static async Task<ReadResult> ReadPacts(HttpRequest request, JsonSerializerOptions jsonOptions, CancellationToken cancellationToken)
-    {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType))
-        {
-            return new ReadResult(null, false, null, UnsupportedMediaType(request.ContentType), null);
-        }
-        if (mediaType.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase))
-        {
-            return await ReadCsv(request, cancellationToken);
-        }
-        if (!mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) && !mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
-        {
-            return new ReadResult(null, false, null, UnsupportedMediaType(request.ContentType), null);
-        }
-        PactSubmission? submission;
-        try
-        {
-            submission = await JsonSerializer.DeserializeAsync<PactSubmission>(request.Body, jsonOptions, cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            // Same answer as for any other malformed JSON body.
-            throw new BadHttpRequestException("The request body is not valid JSON.", StatusCodes.Status400BadRequest, e);
-        }
-        if (submission is null)
-        {
-            return new ReadResult(null, false, new() { ["body"] = ["A pact or {\"pacts\": [...]} is required."] }, null, null);
-        }
-        if (submission.Pacts is { } pacts)
-        {
-            if (pacts.Count == 0)
-            {
-                return new ReadResult(null, true, new() { ["pacts"] = ["pacts must contain at least one pact."] }, null, null);
-            }
-            if (pacts.Count > MaximumPactsPerRequest)
-            {
-                return new ReadResult(null, true, new() { ["pacts"] = [$"At most {MaximumPactsPerRequest} pacts per request; got {pacts.Count}."] }, null, null);
-            }
-            return new ReadResult(pacts.ToList(), true, null, null, null);
-        }
-        var single = new PactRequest(submission.Nip, submission.Name, submission.Position, submission.Role, submission.Occasion, submission.SignedOn, submission.DocumentUrl);
-        return new ReadResult([single], false, null, null, null);
-    }
-
-    private static async Task<ReadResult> ReadCsv(HttpRequest request, CancellationToken cancellationToken)
-    {
-        // The body is bounded by the bulk-import limit; reading it whole keeps the CSV reader synchronous and simple.
-        using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
-        string text;
-        try
-        {
-            text = await reader.ReadToEndAsync(cancellationToken);
-        }
-        catch (DecoderFallbackException)
-        {
-            return new ReadResult(null, true, new() { ["file"] = ["The CSV file is not valid UTF-8."] }, null, null);
-        }
-        List<Csv.Row> rows;
-        try
-        {
-            rows = Csv.Read(new StringReader(text)).ToList();
-        }
-        catch (FormatException e)
-        {
-            return new ReadResult(null, true, new() { ["file"] = [e.Message] }, null, null);
-        }
-        if (rows.Count == 0)
-        {
-            return new ReadResult(null, true, new() { ["file"] = [$"The CSV file is empty; the first line must name the columns: {string.Join(",", CsvColumns)}."] }, null, null);
-        }
-        var header = rows[0].Fields.Select(f => f.Trim()).ToList();
-        var positions = CsvColumns.ToDictionary(c => c, c => header.FindIndex(h => h.Equals(c, StringComparison.OrdinalIgnoreCase)));
-        var missing = positions.Where(p => p.Value < 0 && p.Key != "documentUrl").Select(p => p.Key).ToList();
-        if (missing.Count > 0)
-        {
-            return new ReadResult(null, true, new() { ["file"] = [$"The CSV header lacks column(s) {string.Join(", ", missing)}; expected: {string.Join(",", CsvColumns)}."] }, null, null);
-        }
-        var data = rows.Skip(1).ToList();
-        if (data.Count == 0 || data.Count > MaximumPactsPerRequest)
-        {
-            return new ReadResult(null, true, new() { ["file"] = [$"The CSV file must have between 1 and {MaximumPactsPerRequest} data rows; it has {data.Count}."] }, null, null);
-        }
-        var errors = new Dictionary<string, string[]>();
-        var pacts = new List<PactRequest?>(data.Count);
-        for (var i = 0; i < data.Count; i++)
-        {
-            string? Field(string column) =>
-                positions[column] is var at and >= 0 && at < data[i].Fields.Count && data[i].Fields[at].Trim() is { Length: > 0 } value ? value : null;
-            DateOnly? signedOn = null;
-            if (Field("signedOn") is { } date)
-            {
-                if (DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
-                {
-                    signedOn = parsed;
-                }
-                else
-                {
-                    errors[$"pacts[{i}].signedOn"] = [$"signedOn '{date}' is not a date in yyyy-MM-dd form (CSV line {data[i].LineNumber})."];
-                }
-            }
-            pacts.Add(new PactRequest(Field("nip"), Field("name"), Field("position"), Field("role"), Field("occasion"), signedOn, Field("documentUrl")));
-        }
-        return new ReadResult(pacts, true, errors.Count > 0 ? errors : null, null, data.Select(d => d.LineNumber).ToList());
-    }
-
-    private static ProblemHttpResult UnsupportedMediaType(string? contentType) => TypedResults.Problem(
-        statusCode: StatusCodes.Status415UnsupportedMediaType,
-        title: "Unsupported Media Type",
-        detail: $"Content-Type '{contentType}' is not supported here; send application/json or text/csv.");
 }

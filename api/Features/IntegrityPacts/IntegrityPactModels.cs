@@ -1,8 +1,5 @@
 using FluentValidation;
-using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Declarations;
-using ZonaIntegritas.Api.Http.OpenApi;
-using ZonaIntegritas.Api.Http;
 
 namespace ZonaIntegritas.Api.Features.IntegrityPacts;
 

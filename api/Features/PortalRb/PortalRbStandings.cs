@@ -1,7 +1,3 @@
-using System.Data.Common;
-using Dapper;
-using ZonaIntegritas.Api.Data;
-
 namespace ZonaIntegritas.Api.Features.PortalRb;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using ZonaIntegritas.Api.Features.Frameworks;
 
 namespace ZonaIntegritas.Api.Features.Scoring;

@@ -1,13 +1,7 @@
-using System.Data.Common;
-using Dapper;
+using Microsoft.AspNetCore.Mvc;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ZonaIntegritas.Api.Domain;
-using ZonaIntegritas.Api.Auth;
-using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Http;
-using ZonaIntegritas.Api.Http.OpenApi;
+using ZonaIntegritas.Api.Features.Agencies;
 
 namespace ZonaIntegritas.Api.Features.Units;
 
@@ -77,9 +71,18 @@ public sealed class UpdateUnitRequestValidator : AbstractValidator<UpdateUnitReq
         UnitRules.Apply(this, r => r.Code, r => r.Name, r => r.Kind, r => r.ProvidesPublicService, r => r.EmployeeCount);
 }
 
+public sealed record UnitListQuery([FromQuery(Name = "agencyId")] Guid? AgencyId, [FromQuery(Name = "q")] string? Q, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class UnitListQueryValidator : PagedQueryValidator<UnitListQuery>
+{
+    public UnitListQueryValidator()
+    {
+        RuleFor(q => q.Q).MaximumLength(200).WithMessage("q must be at most 200 characters.");
+    }
+}
+
 public static class UnitEndpoints
 {
-    private const string Columns = "id, agency_id, code, name, parent_unit_id, kind, provides_public_service, employee_count, created_at, updated_at";
 
     public static RouteGroupBuilder MapUnits(this RouteGroupBuilder api)
     {
@@ -112,11 +115,11 @@ public static class UnitEndpoints
     {
         request = request with { Code = NormalizedText.Of(request.Code), Name = NormalizedText.Of(request.Name) };
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await Agencies.AgencyEndpoints.Find(connection, request.AgencyId!.Value) is null)
+        if (await AgencyQueries.Find(connection, request.AgencyId!.Value) is null)
         {
             return Problems.Invalid("agencyId", $"Agency '{request.AgencyId}' does not exist.");
         }
-        if (request.ParentUnitId is { } parentId && await Find(connection, parentId) is var parent && parent?.AgencyId != request.AgencyId)
+        if (request.ParentUnitId is { } parentId && await UnitQueries.Find(connection, parentId) is var parent && parent?.AgencyId != request.AgencyId)
         {
             return Problems.Invalid("parentUnitId", $"Parent unit '{parentId}' does not exist in agency '{request.AgencyId}'.");
         }
@@ -135,47 +138,32 @@ public static class UnitEndpoints
             UpdatedAt = now,
         };
         const string sql = $"""
-            INSERT INTO units ({Columns})
+            INSERT INTO units ({UnitQueries.Columns})
             VALUES (@Id, @AgencyId, @Code, @Name, @ParentUnitId, @Kind, @ProvidesPublicService, @EmployeeCount, @CreatedAt, @UpdatedAt)
             """;
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var conflict = await transaction.CommitOrConflictAsync(db.Dialect, async () =>
         {
-            try
-            {
-                await connection.ExecuteAsync(sql, unit, transaction);
-            }
-            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return await CodeConflict(connection, unit.AgencyId, unit.Code);
-            }
+            await connection.ExecuteAsync(sql, unit, transaction);
             await connection.AuditAsync(transaction, caller, new AuditChange("unit.created", "unit", unit.Id.ToString(), unit.AgencyId, unit.Id,
                 new { unit.Code, unit.Name, unit.ParentUnitId, unit.Kind, unit.ProvidesPublicService, unit.EmployeeCount }));
-            await transaction.CommitAsync(cancellationToken);
-        }
-        return TypedResults.Created($"/api/v1/units/{unit.Id}", unit);
+        }, () => CodeConflict(connection, unit.AgencyId, unit.Code), cancellationToken);
+        return conflict is null ? TypedResults.Created($"/api/v1/units/{unit.Id}", unit) : conflict;
     }
 
     public static async Task<Results<Ok<Page<WorkUnit>>, ValidationProblem>> ListUnits(
-        Caller caller, DbConnectionFactory db, Guid? agencyId, string? q, int? page, int? pageSize, CancellationToken cancellationToken)
+        Caller caller, DbConnectionFactory db, [AsParameters] UnitListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (q is { Length: > 200 })
-        {
-            return Problems.Invalid("q", "q must be at most 200 characters.");
-        }
-        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        var paging = ((IPagedQuery)query).Paging;
+        if (query.AgencyId is { } requested && !caller.CanSeeAgency(requested))
         {
             return TypedResults.Ok(new Page<WorkUnit>([], paging.Page, paging.PageSize, 0));
         }
         var filter = new
         {
-            AgencyId = agencyId ?? (caller.IsNational ? null : caller.AgencyId),
-            OnlyUnitId = caller.Role == Roles.Unit ? caller.UnitId : null,
-            Pattern = string.IsNullOrWhiteSpace(q) ? null : "%" + EscapeLike(q.Trim()) + "%",
+            AgencyId = query.AgencyId ?? caller.ScopeAgencyId,
+            OnlyUnitId = caller.ScopeUnitId,
+            Pattern = string.IsNullOrWhiteSpace(query.Q) ? null : "%" + EscapeLike(query.Q.Trim()) + "%",
                     };
         const string where = """
             WHERE (@AgencyId IS NULL OR agency_id = @AgencyId)
@@ -184,7 +172,7 @@ public static class UnitEndpoints
             """;
         const string count = $"SELECT COUNT(*) FROM units {where}";
         const string select = $"""
-            SELECT {Columns} FROM units
+            SELECT {UnitQueries.Columns} FROM units
             {where}
             ORDER BY code, id
             """;
@@ -196,7 +184,7 @@ public static class UnitEndpoints
         Guid id, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var unit = await Find(connection, id);
+        var unit = await UnitQueries.Find(connection, id);
         return unit is not null && caller.CanSeeUnit(unit.Id, unit.AgencyId) ? TypedResults.Ok(unit) : Problems.NotFound("Unit", id);
     }
 
@@ -206,14 +194,14 @@ public static class UnitEndpoints
         request = request with { Code = NormalizedText.Of(request.Code), Name = NormalizedText.Of(request.Name) };
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var unit = await Find(connection, id, transaction);
+        var unit = await UnitQueries.Find(connection, id, transaction);
         if (unit is null)
         {
             return Problems.NotFound("Unit", id);
         }
         if (request.ParentUnitId is { } parentId)
         {
-            var parent = await Find(connection, parentId, transaction);
+            var parent = await UnitQueries.Find(connection, parentId, transaction);
             if (parent is null || parent.AgencyId != unit.AgencyId)
             {
                 return Problems.Invalid("parentUnitId", $"Parent unit '{parentId}' does not exist in agency '{unit.AgencyId}'.");
@@ -229,7 +217,8 @@ public static class UnitEndpoints
                 provides_public_service = @ProvidesPublicService, employee_count = @EmployeeCount, updated_at = @UpdatedAt
             WHERE id = @Id
             """;
-        try
+        WorkUnit updated = null!;
+        var conflict = await transaction.CommitOrConflictAsync(db.Dialect, async () =>
         {
             await connection.ExecuteAsync(sql, new
             {
@@ -242,25 +231,13 @@ public static class UnitEndpoints
                 EmployeeCount = request.EmployeeCount!.Value,
                 UpdatedAt = time.GetUtcNow(),
             }, transaction);
-        }
-        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return await CodeConflict(connection, unit.AgencyId, request.Code!);
-        }
-        var updated = (await Find(connection, id, transaction))!;
-        await connection.AuditAsync(transaction, caller, new AuditChange("unit.updated", "unit", id.ToString(), unit.AgencyId, id, AuditTrail.Diff(
-            ("code", unit.Code, updated.Code), ("name", unit.Name, updated.Name), ("parentUnitId", unit.ParentUnitId, updated.ParentUnitId),
-            ("kind", unit.Kind, updated.Kind), ("providesPublicService", unit.ProvidesPublicService, updated.ProvidesPublicService),
-            ("employeeCount", unit.EmployeeCount, updated.EmployeeCount))));
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(updated);
-    }
-
-    internal static Task<WorkUnit?> Find(DbConnection connection, Guid id, DbTransaction? transaction = null)
-    {
-        const string sql = $"SELECT {Columns} FROM units WHERE id = @Id";
-        return connection.QuerySingleOrDefaultAsync<WorkUnit>(sql, new { Id = id }, transaction);
+            updated = (await UnitQueries.Find(connection, id, transaction))!;
+            await connection.AuditAsync(transaction, caller, new AuditChange("unit.updated", "unit", id.ToString(), unit.AgencyId, id, AuditTrail.Diff(
+                ("code", unit.Code, updated.Code), ("name", unit.Name, updated.Name), ("parentUnitId", unit.ParentUnitId, updated.ParentUnitId),
+                ("kind", unit.Kind, updated.Kind), ("providesPublicService", unit.ProvidesPublicService, updated.ProvidesPublicService),
+                ("employeeCount", unit.EmployeeCount, updated.EmployeeCount))));
+        }, () => CodeConflict(connection, unit.AgencyId, request.Code!), cancellationToken);
+        return conflict is null ? TypedResults.Ok(updated) : conflict;
     }
 
     /// <summary>Walks up from <paramref name="candidate"/>; true when it reaches <paramref name="unitId"/>.</summary>

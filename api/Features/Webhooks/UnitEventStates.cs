@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Compliance;
 using ZonaIntegritas.Api.Features.PortalRb;
 
@@ -24,7 +25,7 @@ public static class UnitEventStates
 
     // Writes that say nothing about a unit's standing (keys, authentication bursts, the subscriptions themselves, an
     // agency's name and code).
-    private static readonly HashSet<string> Unrelated = [ChangeStamps.ApiKeyEntity, ChangeStamps.ClientEntity, WebhookEndpoints.EntityType];
+    private static readonly HashSet<string> Unrelated = [AuditEntities.ApiKey, AuditEntities.Client, WebhookEndpoints.EntityType];
 
     /// <summary>
     /// The units the entries touch (their own unit, or every unit of their agency for agency-wide writes), each with the

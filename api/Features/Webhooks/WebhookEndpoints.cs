@@ -83,7 +83,7 @@ public static class WebhookEndpoints
     {
         var agencyId = request.AgencyId ?? (caller.IsAdmin ? null : caller.AgencyId);
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (agencyId is { } agency && (!caller.CanSeeAgency(agency) || await Agencies.AgencyEndpoints.Find(connection, agency) is null))
+        if (agencyId is { } agency && (!caller.CanSeeAgency(agency) || await Agencies.AgencyQueries.Find(connection, agency) is null))
         {
             return Problems.Invalid("agencyId", $"Agency '{agency}' does not exist.");
         }

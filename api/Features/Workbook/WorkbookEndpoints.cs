@@ -69,7 +69,7 @@ public static class WorkbookEndpoints
         HttpRequest request, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await AssessmentEndpoints.FindVisible(connection, caller, id) is not { } assessment)
+        if (await AssessmentQueries.FindVisible(connection, caller, id) is not { } assessment)
         {
             return Problems.NotFound("Assessment", id);
         }
@@ -96,7 +96,7 @@ public static class WorkbookEndpoints
         Assessment? assessment;
         await using (var connection = await db.OpenAsync(cancellationToken))
         {
-            assessment = await AssessmentEndpoints.FindVisible(connection, caller, id);
+            assessment = await AssessmentQueries.FindVisible(connection, caller, id);
         }
         if (assessment is null)
         {

@@ -111,7 +111,7 @@ public static class FollowUps
         Guid id, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await AssessmentEndpoints.FindVisible(connection, caller, id) is null)
+        if (await AssessmentQueries.FindVisible(connection, caller, id) is null)
         {
             return Problems.NotFound("Assessment", id);
         }
@@ -173,7 +173,7 @@ public static class FollowUps
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var assessment = await AssessmentEndpoints.FindVisible(connection, caller, id, transaction);
+        var assessment = await AssessmentQueries.FindVisible(connection, caller, id, transaction);
         if (assessment is null || (caller.Role is Roles.Unit or Roles.Inspectorate && !caller.CanWriteForUnit(assessment.UnitId, assessment.AgencyId)))
         {
             return Problems.NotFound("Assessment", id);

@@ -48,7 +48,7 @@ public static class NationalEvaluation
         Guid id, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        if (await AssessmentEndpoints.FindVisible(connection, caller, id) is not { } assessment)
+        if (await AssessmentQueries.FindVisible(connection, caller, id) is not { } assessment)
         {
             return Problems.NotFound("Assessment", id);
         }

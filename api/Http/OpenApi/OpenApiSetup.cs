@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
-using ZonaIntegritas.Api.Auth;
 
 namespace ZonaIntegritas.Api.Http.OpenApi;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Workflow;
 using ZonaIntegritas.Tests.Infrastructure;
 using ZonaIntegritas.Tests.PortalRb;

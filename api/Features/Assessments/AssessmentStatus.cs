@@ -1,6 +1,4 @@
-using ZonaIntegritas.Api.Features.Assessments;
-
-namespace ZonaIntegritas.Api.Features.Workflow;
+namespace ZonaIntegritas.Api.Features.Assessments;
 
 /// <summary>
 /// draft → self_submitted → tpi_reviewed → proposed, then the national evaluation (docs/workflow.md): administrative

@@ -1,0 +1,47 @@
+namespace ZonaIntegritas.Api.Data;
+
+/// <summary>What one request changed, collected as its audit entries are written.</summary>
+public sealed class ChangeSet
+{
+    private readonly List<(string EntityType, Guid? AgencyId, Guid? UnitId)> _changes = [];
+
+    public void Add(string entityType, Guid? agencyId, Guid? unitId)
+    {
+        lock (_changes)
+        {
+            _changes.Add((entityType, agencyId, unitId));
+        }
+    }
+
+    public IReadOnlyList<(string EntityType, Guid? AgencyId, Guid? UnitId)> Drain()
+    {
+        lock (_changes)
+        {
+            var all = _changes.ToList();
+            _changes.Clear();
+            return all;
+        }
+    }
+}
+
+/// <summary>Once a handler has returned (its transaction committed or rolled back), records what it changed.</summary>
+public sealed class ChangeSetFilter(ChangeStamps stamps) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        finally
+        {
+            if (context.HttpContext.Features.Get<ChangeSet>() is { } changes)
+            {
+                foreach (var (entityType, agencyId, unitId) in changes.Drain())
+                {
+                    stamps.Record(entityType, agencyId, unitId);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using ZonaIntegritas.Api.Features.Accountability;
+using ZonaIntegritas.Api.Features.Assessments;
+using ZonaIntegritas.Api.Features.Designations;
+using ZonaIntegritas.Api.Features.Evidence;
+using ZonaIntegritas.Api.Features.Frameworks;
+using ZonaIntegritas.Api.Features.PortalRb;
+using ZonaIntegritas.Api.Features.Scoring;
+using ZonaIntegritas.Api.Features.Workflow;
+using static ZonaIntegritas.Api.Features.Compliance.ComplianceQueries;
+
+namespace ZonaIntegritas.Api.Features.Compliance;
+
+/// <summary>Building units' compliance documents from their rows: scores of every layer, evidence, designation, flags.</summary>
+public static class ComplianceDocuments
+{
+    /// <summary>Every flag a document can carry, for the list filter.</summary>
+    public static readonly string[] Flags =
+        ["head_has_not_signed_pact", "pact_coverage_below_80_percent", "evidence_missing", "deadline_passed", PortalRbStanding.RefetchFlag, FollowUpsOverdueFlag];
+
+    public const string FollowUpsOverdueFlag = "follow_ups_overdue";
+
+    /// <summary>
+    /// The documents of the rows: those already cached are reused; the rest are built together (a fixed number of queries)
+    /// and kept, since they are exactly what GET /units/{id}/compliance would build.
+    /// </summary>
+    internal static async Task<Dictionary<Guid, UnitCompliance>> Reuse(DbConnection connection, ISqlDialect dialect, FrameworkCatalogue catalogue,
+        ProposalOptions proposals, ViewCache cache, IReadOnlyList<ComplianceRow> rows, int coverageYear, int? year, DateOnly today, long reading,
+        JsonSerializerOptions json)
+    {
+        var documents = new Dictionary<Guid, UnitCompliance>();
+        var missing = new List<ComplianceRow>();
+        foreach (var row in rows)
+        {
+            if (cache.Find(new UnitDocumentKey(row.UnitId, coverageYear, year), today)?.Document is { } cached)
+            {
+                documents[row.UnitId] = cached;
+            }
+            else
+            {
+                missing.Add(row);
+            }
+        }
+        foreach (var document in missing.Count == 0 ? [] : await BuildAll(connection, dialect, catalogue, proposals, missing, coverageYear, today))
+        {
+            var entry = UnitEntry.Of(document, json);
+            cache.Store(new UnitDocumentKey(document.UnitId, coverageYear, year), entry.Scope, today, reading, entry);
+            documents[document.UnitId] = document;
+        }
+        return documents;
+    }
+
+    /// <summary>The documents for a set of unit rows, with a fixed number of queries whatever the number of units.</summary>
+    internal static async Task<List<UnitCompliance>> BuildAll(DbConnection connection, ISqlDialect dialect, FrameworkCatalogue catalogue, ProposalOptions proposals,
+        IReadOnlyList<ComplianceRow> rows, int coverageYear, DateOnly today)
+    {
+        var assessmentIds = rows.Where(r => r.AssessmentId is not null).Select(r => r.AssessmentId!.Value).ToList();
+        var unitIds = rows.Select(r => r.UnitId).ToList();
+        var assessments = new Dictionary<Guid, Assessment>();
+        ILookup<Guid, LayerAnswer> answers = Array.Empty<LayerAnswer>().ToLookup(a => a.AssessmentId);
+        ILookup<Guid, ItemEvidence> evidence = Array.Empty<ItemEvidence>().ToLookup(e => e.AssessmentId);
+        if (assessmentIds.Count > 0)
+        {
+            const string assessmentSql = $"SELECT {AssessmentQueries.Columns} FROM assessments WHERE id IN @Ids";
+            assessments = (await connection.QueryAsync<Assessment>(assessmentSql, new { Ids = dialect.IdList(assessmentIds) })).ToDictionary(a => a.Id);
+            const string answersSql = "SELECT assessment_id, layer, item_code, value FROM answers WHERE assessment_id IN @Ids";
+            answers = (await connection.QueryAsync<LayerAnswer>(answersSql, new { Ids = dialect.IdList(assessmentIds) })).ToLookup(a => a.AssessmentId);
+            const string evidenceSql = "SELECT assessment_id, item_code, status, valid_until FROM evidence WHERE assessment_id IN @Ids AND withdrawn_at IS NULL";
+            evidence = (await connection.QueryAsync<ItemEvidence>(evidenceSql, new { Ids = dialect.IdList(assessmentIds) })).ToLookup(e => e.AssessmentId);
+        }
+        const string designationSql = $"SELECT {DesignationRules.Columns} FROM designations WHERE unit_id IN @Ids";
+        var designations = (await connection.QueryAsync<Designation>(designationSql, new { Ids = dialect.IdList(unitIds) })).ToLookup(d => d.UnitId);
+        var accountability = await AccountabilityStandings.ForUnits(connection, dialect, rows.Select(r => (r.UnitId, r.AgencyId)).ToList(), coverageYear, today);
+        var windows = await ProposalWindows.AllConfigured(connection);
+        var portalRb = await PortalRbStandings.ForAssessments(connection, dialect,
+            assessments.Values.Select(a => new PortalRbStandings.Subject(a.Id, a.UnitId, a.Year)).ToList());
+        var national = await NationalEvaluation.ForAssessments(connection, dialect, assessments.Values, today);
+        var prerequisites = await ProposalPrerequisites.ForAssessments(connection, dialect, assessments.Values);
+
+        var documents = new List<UnitCompliance>(rows.Count);
+        foreach (var row in rows)
+        {
+            var assessment = row.AssessmentId is { } id ? assessments.GetValueOrDefault(id) : null;
+            var deadline = assessment is null ? (DateOnly?)null : ProposalWindows.Effective(windows, proposals, assessment.Year).ClosesOn;
+            documents.Add(Build(catalogue, deadline, row, assessment, assessment is null ? [] : answers[assessment.Id],
+                assessment is null ? [] : evidence[assessment.Id], designations[row.UnitId].ToList(), accountability[row.UnitId],
+                assessment is null ? null : portalRb.GetValueOrDefault(assessment.Id), coverageYear, today,
+                assessment is null ? null : national[assessment.Id], assessment is null ? null : prerequisites[assessment.Id]));
+        }
+        return documents;
+    }
+
+    private static UnitCompliance Build(FrameworkCatalogue catalogue, DateOnly? proposalDeadline, ComplianceRow row, Assessment? assessment,
+        IEnumerable<LayerAnswer> answers, IEnumerable<ItemEvidence> evidenceRows, List<Designation> designations,
+        AccountabilityStandings.UnitFigures accountability, PortalRbStanding? portalRb, int coverageYear, DateOnly today,
+        NationalStanding? national, ProposalPrerequisitesStanding? prerequisites)
+    {
+        var coverage = PactCoverage.Shown(PactCoverage.Ratio(row.SignedEmployees, row.EmployeeCount));
+        var pacts = new PactCoverage(row.SignedEmployees, row.EmployeeCount, coverage, row.HeadPacts > 0);
+        var holdsWbk = designations.Any(d => d.Predikat == "WBK" && d.Active);
+
+        AssessmentStanding? standing = null;
+        EvidenceStanding? evidence = null;
+        if (assessment is not null && catalogue.TryGet(assessment.FrameworkCode, out var framework))
+        {
+            var byLayer = answers.ToLookup(a => a.Layer);
+            var scores = Layers.All.ToDictionary(layer => layer, layer =>
+            {
+                var report = ScoreCalculator.Calculate(framework, byLayer[layer].ToDictionary(a => a.ItemCode, a => a.Value), holdsWbk, layer);
+                return new LayerStanding(report.Total, report.Eligibility[assessment.Target].Eligible);
+            });
+            standing = new AssessmentStanding(assessment.Id, assessment.Year, assessment.Target, assessment.Status, scores, assessment.Afirmasi);
+            var accepted = evidenceRows.Where(e => EvidenceStatus.IsAccepted(e.Status, e.ValidUntil, today)).Select(e => e.ItemCode).ToHashSet();
+            var scored = framework.Items.Count(i => i.Scored);
+            var withAccepted = framework.Items.Count(i => i.Scored && accepted.Contains(i.Code));
+            evidence = new EvidenceStanding(withAccepted, scored - withAccepted);
+        }
+
+        var active = designations.Where(d => d.Active).MaxBy(d => d.DecreeDate);
+        var shown = active ?? designations.MaxBy(d => d.DecreeDate);
+        var designation = shown is null ? null
+            : new DesignationStanding(shown.Predikat, shown.DecreeNumber, shown.DecreeDate, shown.Active, shown.RevokedOn, shown.EligibleAgainOn);
+
+        var flags = new List<string>();
+        if (row.DeclarationId is not null && !pacts.HeadSigned) flags.Add("head_has_not_signed_pact");
+        if (coverage < PactCoverage.Minimum) flags.Add("pact_coverage_below_80_percent");
+        if (evidence is { ItemsWithoutAcceptedEvidence: > 0 }) flags.Add("evidence_missing");
+        if (assessment is not null
+            && assessment.Status is AssessmentStatus.Draft or AssessmentStatus.Returned or AssessmentStatus.SelfSubmitted or AssessmentStatus.TpiReviewed
+            && today > proposalDeadline)
+        {
+            flags.Add("deadline_passed");
+        }
+        if (portalRb is { AnswersChangedSince: true }) flags.Add(PortalRbStanding.RefetchFlag);
+        if (national is { OverdueFollowUps: > 0 }) flags.Add(FollowUpsOverdueFlag);
+
+        return new UnitCompliance(row.UnitId, row.UnitCode, row.AgencyId, coverageYear, row.DeclarationId is not null,
+            row.DeclarationId is { } declarationId ? new DeclarationSummary(declarationId, row.DeclaredOn!.Value) : null,
+            pacts, standing, evidence, designation, row.Stage, flags, accountability.Absorption, accountability.Performance, assessment is null ? null : portalRb ?? PortalRbStanding.Of(null, null),
+            national, prerequisites);
+    }
+
+    internal sealed class ItemEvidence
+    {
+        public Guid AssessmentId { get; init; }
+        public string ItemCode { get; init; } = "";
+        public string Status { get; init; } = "";
+        public DateOnly? ValidUntil { get; init; }
+    }
+
+    internal sealed class LayerAnswer
+    {
+        public Guid AssessmentId { get; init; }
+        public string Layer { get; init; } = "";
+        public string ItemCode { get; init; } = "";
+        public string Value { get; init; } = "";
+    }
+}
