@@ -93,8 +93,10 @@ public sealed class WebhookDispatcher(DbConnectionFactory db, WebhookSender send
             ORDER BY d.event_seq
             """;
         var ids = (await connection.QueryAsync<Guid>(candidates + db.Dialect.Paging, new { Now = now, Skip = 0, Take = options.Value.ConcurrentDeliveries })).AsList();
-        // Longer than one attempt can take, so that a live claim never expires under its sender.
-        var until = now + TimeSpan.FromSeconds(options.Value.TimeoutSeconds * 3 + 30);
+        // Longer than one attempt can take (the send is cut at TimeoutSeconds, then one UPDATE), so that a live claim never
+        // expires under its sender; no longer than that, because a claim left by a killed instance holds up its unit's
+        // later deliveries until it expires.
+        var until = now + TimeSpan.FromSeconds(options.Value.TimeoutSeconds * 2 + 10);
         const string claim = """
             UPDATE webhook_deliveries SET lease_until = @Until, lease_holder = @Holder
             WHERE id = @Id AND status = 'pending' AND (lease_until IS NULL OR lease_until < @Now)

@@ -91,7 +91,7 @@ public sealed class WebhookCrashTests : IAsyncLifetime
         var total = await CommittedBatches();
         Assert.True(acknowledged >= Kills && total >= acknowledged, $"{acknowledged} acknowledged, {total} committed batches.");
         Assert.True(undeliveredAtAKill > 0, "No kill came between a commit and its delivery, so the test proved nothing.");
-        var received = await receiver.WaitFor(r => r.Where(x => x.Type == "pacts.recorded").Select(x => x.Id).Distinct().Count() >= total, seconds: 60);
+        var received = await receiver.WaitFor(r => r.Where(x => x.Type == "pacts.recorded").Select(x => x.Id).Distinct().Count() >= total, seconds: 90);
         await Task.Delay(500);
         var events = received.Where(r => r.Type == "pacts.recorded").ToList();
         // At least once: a delivery cut off by a kill may be sent again, with the same Webhook-Id; never a new event for it.
@@ -114,6 +114,9 @@ public sealed class WebhookCrashTests : IAsyncLifetime
         settings["ASPNETCORE_ENVIRONMENT"] = "Testing";
         settings["RateLimits:RequestsPerKey"] = "1000000";
         settings["Webhooks:PollMilliseconds"] = "50";
+        // A delivery claimed by a killed instance waits out its lease (2 × timeout + 10 s) and the projection lease (30 s)
+        // of the killed projector before anything moves again; a short timeout keeps the claims short.
+        settings["Webhooks:TimeoutSeconds"] = "2";
         return settings;
     }
 }
