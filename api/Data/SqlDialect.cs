@@ -43,10 +43,27 @@ public interface ISqlDialect
     /// entries (binds <c>@Skip</c> = 0 too), with what the projector maps (action, entity, changes, time).
     /// </summary>
     string OutboxEntries { get; }
+
+    /// <summary>
+    /// Marks the stored compliance document of <c>@UnitId</c> stale (version + 1, no valid_until), creating its row when
+    /// the unit has none yet; run inside the write's transaction (see <see cref="StoredDocuments"/>).
+    /// </summary>
+    string MarkUnitDocumentStale { get; }
+
+    /// <summary>The connection's dialect, for code that is handed a connection without its factory (the audit trail).</summary>
+    static ISqlDialect Of(DbConnection connection) => connection is SqliteConnection ? SqliteDialect.Instance : SqlServerDialect.Instance;
 }
 
 public sealed class SqliteDialect : ISqlDialect
 {
+    public static readonly SqliteDialect Instance = new();
+
+    public string MarkUnitDocumentStale => """
+        INSERT INTO compliance_documents (unit_id, agency_id, version)
+        SELECT id, agency_id, 1 FROM units WHERE id = @UnitId
+        ON CONFLICT (unit_id) DO UPDATE SET version = compliance_documents.version + 1, valid_until = NULL, agency_id = excluded.agency_id
+        """;
+
     public string Paging => " LIMIT @Take OFFSET @Skip";
 
     // SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555) are the extended codes of SQLITE_CONSTRAINT (19).
@@ -78,6 +95,17 @@ public sealed class SqliteDialect : ISqlDialect
 
 public sealed class SqlServerDialect : ISqlDialect
 {
+    public static readonly SqlServerDialect Instance = new();
+
+    // UPDLOCK, HOLDLOCK: two first writes to a new unit must not both find no row and both insert one.
+    public string MarkUnitDocumentStale => """
+        UPDATE d SET version = d.version + 1, valid_until = NULL, agency_id = u.agency_id
+        FROM compliance_documents d WITH (UPDLOCK, HOLDLOCK) JOIN units u ON u.id = d.unit_id
+        WHERE d.unit_id = @UnitId;
+        IF @@ROWCOUNT = 0
+            INSERT INTO compliance_documents (unit_id, agency_id, version) SELECT id, agency_id, 1 FROM units WHERE id = @UnitId;
+        """;
+
     public string Paging => " OFFSET @Skip ROWS FETCH NEXT @Take ROWS ONLY";
 
     // 2627: unique constraint / primary key; 2601: unique index.

@@ -134,7 +134,8 @@ public sealed class ComplianceCacheTests
         var unit = await admin.CreateUnit(agency, employeeCount: 2);
         Assert.Equal(0, (await (await admin.GetAsync($"/api/v1/units/{unit}/compliance")).Json(HttpStatusCode.OK)).GetProperty("pacts").GetProperty("signedEmployees").GetInt32());
 
-        // Another instance records a pact: the row and its audit entry, in one transaction, on the shared database.
+        // Another instance records a pact: the row, its audit entry and the stale mark on the stored document (what
+        // AuditTrail writes), in one transaction, on the shared database.
         await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(app.Database.ConnectionString))
         {
             await connection.OpenAsync();
@@ -145,6 +146,7 @@ public sealed class ComplianceCacheTests
                 VALUES ($pact, $unit, '198501012010011001', 'Pegawai', 'Analis', 'pegawai', 'tahunan', '2026-01-10', 2026, NULL, '2026-11-22T03:00:00.0000000+00:00', $pact);
                 INSERT INTO audit_entries (at, action, entity_type, entity_id, agency_id, unit_id)
                 VALUES ('2026-11-22T03:00:00.0000000+00:00', 'integrity_pacts.recorded', 'unit', $unit, $agency, $unit);
+                UPDATE compliance_documents SET version = version + 1, valid_until = NULL WHERE unit_id = $unit;
                 COMMIT;
                 """;
             command.Parameters.AddWithValue("$pact", Guid.NewGuid().ToString());

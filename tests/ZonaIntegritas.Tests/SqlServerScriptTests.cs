@@ -52,6 +52,11 @@ public sealed partial class SqlServerScriptTests
         var dialect = new SqlServerDialect();
         foreach (var (file, line, method, sql) in SqlLiterals())
         {
+            // The SQLite dialect's own statements (its upsert) never reach SQL Server.
+            if (method.StartsWith($"{nameof(SqliteDialect)}.", StringComparison.Ordinal))
+            {
+                continue;
+            }
             // Paged queries end in ORDER BY and get the dialect's OFFSET/FETCH appended at run time.
             var text = Regex.IsMatch(sql, @"ORDER BY[^;]*$", RegexOptions.Singleline) ? sql + dialect.Paging : sql;
             // Dapper expands a list parameter "IN @Ids" into "IN (@Ids1, @Ids2, ...)" before the server sees it.

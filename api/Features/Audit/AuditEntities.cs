@@ -14,4 +14,18 @@ public static class AuditEntities
         Client => ChangeKind.None,
         _ => ChangeKind.Content,
     };
+
+    /// <summary>
+    /// Whether a write recorded as <paramref name="action"/> on <paramref name="entityType"/> can change a unit's
+    /// compliance document: not keys, client addresses, webhook subscriptions, an agency's own name and code, nor
+    /// PortalRB's reads (a jawaban-unit fetch shows in the document, but that part is read from the fetch log when the
+    /// document is sent, so that PortalRB's polling does not rebuild documents).
+    /// </summary>
+    public static bool ChangesComplianceDocuments(string action, string entityType) =>
+        entityType is not (ApiKey or Client or Webhook)
+        && action is not ("agency.created" or "agency.updated")
+        && !action.StartsWith("portalrb.", StringComparison.Ordinal);
+
+    /// <summary>Webhook subscriptions and their deliveries (api/Features/Webhooks).</summary>
+    public const string Webhook = "webhook";
 }

@@ -38,6 +38,10 @@ public static class AuditTrail
     public static async Task AuditAllAsync(this DbConnection connection, DbTransaction transaction, IReadOnlyList<(Caller Caller, AuditChange Change)> entries)
     {
         await connection.ExecuteAsync(InsertSql, entries.Select(e => Row(e.Caller.KeyId, e.Caller.Role, e.Caller.RequestId, e.Caller.ClientIp, e.Caller.At, e.Change)), transaction);
+        foreach (var (_, change) in entries)
+        {
+            await MarkDocumentsAsync(connection, transaction, change);
+        }
         foreach (var (caller, change) in entries)
         {
             caller.Changes.Add(change.EntityType, change.AgencyId, change.UnitId);
@@ -49,9 +53,19 @@ public static class AuditTrail
         VALUES (@At, @ApiKeyId, @Role, @Action, @EntityType, @EntityId, @AgencyId, @UnitId, @Changes, @RequestId, @ClientIp)
         """;
 
-    private static Task Append(DbConnection connection, DbTransaction? transaction, Guid? keyId, string? role, string? requestId, string? clientIp,
-        DateTimeOffset at, AuditChange change) =>
-        connection.ExecuteAsync(InsertSql, Row(keyId, role, requestId, clientIp, at, change), transaction);
+    private static async Task Append(DbConnection connection, DbTransaction? transaction, Guid? keyId, string? role, string? requestId, string? clientIp,
+        DateTimeOffset at, AuditChange change)
+    {
+        await connection.ExecuteAsync(InsertSql, Row(keyId, role, requestId, clientIp, at, change), transaction);
+        await MarkDocumentsAsync(connection, transaction, change);
+    }
+
+    /// <summary>The stored compliance documents the write may change become stale in the write's own transaction.</summary>
+    private static Task MarkDocumentsAsync(DbConnection connection, DbTransaction? transaction, AuditChange change) =>
+        !AuditEntities.ChangesComplianceDocuments(change.Action, change.EntityType) ? Task.CompletedTask
+        : change.UnitId is { } unit ? StoredDocuments.MarkUnitAsync(connection, transaction, unit)
+        : change.AgencyId is { } agency ? StoredDocuments.MarkAgencyAsync(connection, transaction, agency)
+        : StoredDocuments.MarkAllAsync(connection, transaction);
 
     private static object Row(Guid? keyId, string? role, string? requestId, string? clientIp, DateTimeOffset at, AuditChange change) => new
     {

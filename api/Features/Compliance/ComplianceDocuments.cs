@@ -20,38 +20,45 @@ public static class ComplianceDocuments
     public const string FollowUpsOverdueFlag = "follow_ups_overdue";
 
     /// <summary>
-    /// The documents of the rows: those already cached are reused; the rest are built together (a fixed number of queries)
-    /// and kept, since they are exactly what GET /units/{id}/compliance would build.
+    /// The documents of the rows: those already cached are reused; the rest come from the store (the current year's,
+    /// without an assessment year) or are built together (a fixed number of queries), and are kept, since they are
+    /// exactly what GET /units/{id}/compliance would send.
     /// </summary>
-    internal static async Task<Dictionary<Guid, UnitCompliance>> Reuse(DbConnection connection, ISqlDialect dialect, FrameworkCatalogue catalogue,
-        ProposalOptions proposals, ViewCache cache, IReadOnlyList<ComplianceRow> rows, int coverageYear, int? year, DateOnly today, long reading,
-        JsonSerializerOptions json)
+    internal static async Task<Dictionary<Guid, UnitEntry>> Reuse(DbConnection connection, ISqlDialect dialect, FrameworkCatalogue catalogue,
+        ProposalOptions proposals, ComplianceStore store, ViewCache cache, IReadOnlyList<ComplianceRow> rows, int coverageYear, int? year, DateOnly today,
+        long reading, JsonSerializerOptions json)
     {
-        var documents = new Dictionary<Guid, UnitCompliance>();
+        var entries = new Dictionary<Guid, UnitEntry>(rows.Count);
         var missing = new List<ComplianceRow>();
         foreach (var row in rows)
         {
-            if (cache.Find(new UnitDocumentKey(row.UnitId, coverageYear, year), today)?.Document is { } cached)
+            if (cache.Find(new UnitDocumentKey(row.UnitId, coverageYear, year), today) is { } cached)
             {
-                documents[row.UnitId] = cached;
+                entries[row.UnitId] = cached;
             }
             else
             {
                 missing.Add(row);
             }
         }
-        foreach (var document in missing.Count == 0 ? [] : await BuildAll(connection, dialect, catalogue, proposals, missing, coverageYear, today))
+        if (missing.Count == 0)
         {
-            var entry = UnitEntry.Of(document, json);
-            cache.Store(new UnitDocumentKey(document.UnitId, coverageYear, year), entry.Scope, today, reading, entry);
-            documents[document.UnitId] = document;
+            return entries;
         }
-        return documents;
+        var found = year is null && coverageYear == today.Year
+            ? (await store.GetManyAsync(connection, dialect, missing.Select(r => r.UnitId).ToList(), today)).Values.ToList()
+            : (await BuildAll(connection, dialect, catalogue, proposals, missing, coverageYear, today)).Select(d => UnitEntry.Of(d, json)).ToList();
+        foreach (var entry in found)
+        {
+            cache.Store(new UnitDocumentKey(entry.UnitId, coverageYear, year), entry.Scope, today, reading, entry);
+            entries[entry.UnitId] = entry;
+        }
+        return entries;
     }
 
     /// <summary>The documents for a set of unit rows, with a fixed number of queries whatever the number of units.</summary>
     internal static async Task<List<UnitCompliance>> BuildAll(DbConnection connection, ISqlDialect dialect, FrameworkCatalogue catalogue, ProposalOptions proposals,
-        IReadOnlyList<ComplianceRow> rows, int coverageYear, DateOnly today)
+        IReadOnlyList<ComplianceRow> rows, int coverageYear, DateOnly today, IDictionary<Guid, DateOnly>? horizons = null)
     {
         var assessmentIds = rows.Where(r => r.AssessmentId is not null).Select(r => r.AssessmentId!.Value).ToList();
         var unitIds = rows.Select(r => r.UnitId).ToList();
@@ -81,6 +88,10 @@ public static class ComplianceDocuments
         {
             var assessment = row.AssessmentId is { } id ? assessments.GetValueOrDefault(id) : null;
             var deadline = assessment is null ? (DateOnly?)null : ProposalWindows.Effective(windows, proposals, assessment.Year).ClosesOn;
+            if (horizons is not null)
+            {
+                horizons[row.UnitId] = HiddenHorizon(today, deadline, assessment is null ? [] : evidence[assessment.Id], row.LastRevokedOn);
+            }
             documents.Add(Build(catalogue, deadline, row, assessment, assessment is null ? [] : answers[assessment.Id],
                 assessment is null ? [] : evidence[assessment.Id], designations[row.UnitId].ToList(), accountability[row.UnitId],
                 assessment is null ? null : portalRb.GetValueOrDefault(assessment.Id), coverageYear, today,
@@ -130,13 +141,48 @@ public static class ComplianceDocuments
         {
             flags.Add("deadline_passed");
         }
-        if (portalRb is { AnswersChangedSince: true }) flags.Add(PortalRbStanding.RefetchFlag);
         if (national is { OverdueFollowUps: > 0 }) flags.Add(FollowUpsOverdueFlag);
+        flags = WithRefetchFlag(flags, portalRb);
 
         return new UnitCompliance(row.UnitId, row.UnitCode, row.AgencyId, coverageYear, row.DeclarationId is not null,
             row.DeclarationId is { } declarationId ? new DeclarationSummary(declarationId, row.DeclaredOn!.Value) : null,
             pacts, standing, evidence, designation, row.Stage, flags, accountability.Absorption, accountability.Performance, assessment is null ? null : portalRb ?? PortalRbStanding.Of(null, null),
             national, prerequisites);
+    }
+
+    /// <summary>The flags with portalrb_refetch_needed in its place (before follow_ups_overdue) when the standing asks for a refetch.</summary>
+    internal static List<string> WithRefetchFlag(IEnumerable<string> flags, PortalRbStanding? portalRb)
+    {
+        var result = flags.Where(f => f != PortalRbStanding.RefetchFlag).ToList();
+        if (portalRb is { AnswersChangedSince: true })
+        {
+            var before = result.IndexOf(FollowUpsOverdueFlag);
+            result.Insert(before < 0 ? result.Count : before, PortalRbStanding.RefetchFlag);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The first day on which a date the document depends on but does not show may change it: the day after the proposal
+    /// deadline (deadline_passed), the day after an evidence item's validity ends (accepted → expired), the end of the
+    /// revocation ban (stage revoked). The dates the document shows are the store's to add (ComplianceStore).
+    /// </summary>
+    private static DateOnly HiddenHorizon(DateOnly today, DateOnly? deadline, IEnumerable<ItemEvidence> evidence, DateOnly? lastRevokedOn)
+    {
+        var horizon = DateOnly.MaxValue;
+        void Consider(DateOnly changesOn) => horizon = changesOn > today && changesOn < horizon ? changesOn : horizon;
+        if (deadline is { } closes) Consider(closes.AddDays(1));
+        foreach (var item in evidence)
+        {
+            if (item.ValidUntil is { } until) Consider(until.AddDays(1));
+        }
+        if (lastRevokedOn is { } revoked)
+        {
+            // AddYears moves 29 February to the 28th; the day after covers both readings of the ban's end.
+            Consider(revoked.AddYears(DesignationRules.RevocationBanYears));
+            Consider(revoked.AddYears(DesignationRules.RevocationBanYears).AddDays(1));
+        }
+        return horizon;
     }
 
     internal sealed class ItemEvidence

@@ -61,7 +61,7 @@ public static class ComplianceEndpoints
 
     public static async Task<Results<FileContentHttpResult, ValidationProblem>> ListCompliance(
         HttpRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
-        IOptions<JsonOptions> json, ViewCache cache, TimeProvider time,
+        IOptions<JsonOptions> json, ViewCache cache, ComplianceStore store, TimeProvider time,
         Guid? agencyId, string? stage, string? predikat, int? year, string? flag, int? page, int? pageSize,
         [Vocabulary(typeof(AssessmentStatus), nameof(AssessmentStatus.National))] string? nationalStage, CancellationToken cancellationToken)
     {
@@ -95,12 +95,12 @@ public static class ComplianceEndpoints
             var reading = cache.Reading;
             await using var connection = await db.OpenAsync(cancellationToken);
             var filter = RowFilter(today, coverageYear, year, scopeAgency, scopeUnit, stage, predikat) with { NationalStage = nationalStage };
-            var (rows, byUnit) = await PageOfDocuments(connection, db.Dialect, catalogue, proposals.Value, cache, json.Value.SerializerOptions,
+            var (rows, byUnit) = await PageOfDocuments(connection, db.Dialect, catalogue, proposals.Value, store, cache, json.Value.SerializerOptions,
                 filter, flag, paging, today, reading);
-            var documents = rows.Items.Select(r => byUnit[r.UnitId]).ToList();
+            var entries = rows.Items.Select(r => byUnit[r.UnitId]).ToList();
             return SentBody.Of(csv
-                ? ComplianceCsv.Bytes(request, documents.Zip(rows.Items, (d, r) => (d, r.AgencyCode)).ToList())
-                : JsonBytes(new Page<UnitCompliance>(documents, rows.PageNumber, rows.PageSize, rows.Total), json.Value.SerializerOptions));
+                ? ComplianceCsv.Bytes(request, entries.Zip(rows.Items, (e, r) => (e.Document, r.AgencyCode)).ToList())
+                : TypedResults.Bytes(ComplianceListJson.Write(entries, rows.PageNumber, rows.PageSize, rows.Total, json.Value.SerializerOptions), "application/json; charset=utf-8"));
         });
         return sent!.ToResult();
     }
@@ -109,23 +109,23 @@ public static class ComplianceEndpoints
     /// The page's rows and their documents (cached ones reused). Flags are computed with the documents, so a flag filter
     /// cuts the page from the scope's documents that carry the flag.
     /// </summary>
-    private static async Task<(Page<ComplianceRow> Rows, Dictionary<Guid, UnitCompliance> Documents)> PageOfDocuments(DbConnection connection,
-        ISqlDialect dialect, FrameworkCatalogue catalogue, ProposalOptions proposals, ViewCache cache, JsonSerializerOptions json,
+    private static async Task<(Page<ComplianceRow> Rows, Dictionary<Guid, UnitEntry> Entries)> PageOfDocuments(DbConnection connection,
+        ISqlDialect dialect, FrameworkCatalogue catalogue, ProposalOptions proposals, ComplianceStore store, ViewCache cache, JsonSerializerOptions json,
         RowParameters filter, string? flag, PageRequest paging, DateOnly today, long reading)
     {
         Page<ComplianceRow> rows;
         if (flag is not null)
         {
             var all = await AllAsync(connection, filter);
-            var flagged = await ComplianceDocuments.Reuse(connection, dialect, catalogue, proposals, cache, all, filter.Year, filter.AssessmentYear, today, reading, json);
-            var matching = all.Where(r => flagged[r.UnitId].Flags.Contains(flag)).ToList();
+            var flagged = await ComplianceDocuments.Reuse(connection, dialect, catalogue, proposals, store, cache, all, filter.Year, filter.AssessmentYear, today, reading, json);
+            var matching = all.Where(r => flagged[r.UnitId].Document.Flags.Contains(flag)).ToList();
             rows = new Page<ComplianceRow>(matching.Skip(paging.Skip).Take(paging.Take).ToList(), paging.Page, paging.PageSize, matching.Count);
         }
         else
         {
             rows = await PageAsync(connection, dialect, filter, paging);
         }
-        return (rows, await ComplianceDocuments.Reuse(connection, dialect, catalogue, proposals, cache, rows.Items, filter.Year, filter.AssessmentYear, today, reading, json));
+        return (rows, await ComplianceDocuments.Reuse(connection, dialect, catalogue, proposals, store, cache, rows.Items, filter.Year, filter.AssessmentYear, today, reading, json));
     }
 
     private static ViewScope ViewOf(Caller caller, Guid? scopeAgency, Guid? scopeUnit) =>
@@ -194,7 +194,7 @@ public static class ComplianceEndpoints
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> GetUnitCompliance(
         Guid unitId, HttpContext http, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
-        IOptions<JsonOptions> json, ViewCache cache, TimeProvider time, int? year, CancellationToken cancellationToken)
+        IOptions<JsonOptions> json, ViewCache cache, ComplianceStore store, TimeProvider time, int? year, CancellationToken cancellationToken)
     {
         if (year is < 2000 or > 2200)
         {
@@ -205,6 +205,10 @@ public static class ComplianceEndpoints
         var entry = await cache.GetOrBuildAsync(new UnitDocumentKey(unitId, coverageYear, year), e => e.Scope, today, async () =>
         {
             await using var connection = await db.OpenAsync(cancellationToken);
+            if (year is null)
+            {
+                return await store.GetAsync(connection, db.Dialect, unitId, today);
+            }
             var rows = (await connection.QueryAsync<ComplianceRow>(RowsOfUnit, RowFilter(today, coverageYear, year, unitId: unitId))).AsList();
             return rows.Count == 0 ? null
                 : UnitEntry.Of((await ComplianceDocuments.BuildAll(connection, db.Dialect, catalogue, proposals.Value, rows, coverageYear, today))[0], json.Value.SerializerOptions);

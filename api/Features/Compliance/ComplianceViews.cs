@@ -2,20 +2,46 @@ using System.Security.Cryptography;
 
 namespace ZonaIntegritas.Api.Features.Compliance;
 
-/// <summary>A unit's document with the bytes it serialises to and their strong ETag, as cached and sent.</summary>
-public sealed record UnitEntry(UnitCompliance Document, byte[] Body, string ETag)
+/// <summary>
+/// A unit's document as sent: the bytes and their strong ETag. The document object is kept when the entry was built
+/// here, and read back from the bytes on demand when they came from the store (only CSV, spreadsheets and the flag
+/// filter need it; JSON is sent as the bytes).
+/// </summary>
+public sealed class UnitEntry
 {
-    public Guid UnitId => Document.UnitId;
-    public Guid AgencyId => Document.AgencyId;
+    private readonly JsonSerializerOptions _json;
+    private UnitCompliance? _document;
+
+    private UnitEntry(Guid unitId, Guid agencyId, byte[] body, string etag, UnitCompliance? document, JsonSerializerOptions json)
+    {
+        UnitId = unitId;
+        AgencyId = agencyId;
+        Body = body;
+        ETag = etag;
+        _document = document;
+        _json = json;
+    }
+
+    public Guid UnitId { get; }
+    public Guid AgencyId { get; }
+    public byte[] Body { get; }
+    public string ETag { get; }
+
+    public UnitCompliance Document => _document ??= JsonSerializer.Deserialize<UnitCompliance>(Body, _json)!;
 
     public ViewScope Scope => ViewScope.OfUnit(AgencyId, UnitId);
 
     public static UnitEntry Of(UnitCompliance document, JsonSerializerOptions json)
     {
-        // A strong validator: the hash of exactly the bytes this document serialises to.
         var body = JsonSerializer.SerializeToUtf8Bytes(document, json);
-        return new UnitEntry(document, body, $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"");
+        return new UnitEntry(document.UnitId, document.AgencyId, body, TagOf(body), document, json);
     }
+
+    public static UnitEntry Stored(Guid unitId, Guid agencyId, byte[] body, string etag, JsonSerializerOptions json) =>
+        new(unitId, agencyId, body, etag, null, json);
+
+    // A strong validator: the hash of exactly the bytes the document serialises to.
+    private static string TagOf(byte[] body) => $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"";
 }
 
 /// <summary>One unit's document for the pacts of <c>Year</c> and the assessment of <c>AssessmentYear</c> (null: the latest).</summary>

@@ -24,12 +24,20 @@ public static class PortalRbStandings
         {
             return new Dictionary<Guid, PortalRbStanding>();
         }
-        const string fetchedSql = """
-            SELECT unit_id, year, MAX(at) AS at
-            FROM portalrb_fetches
-            WHERE unit_id IN @UnitIds AND endpoint = 'jawaban-unit' AND status = 200
-            GROUP BY unit_id, year
-            """;
+        var fetched = await LastFetchesAsync(connection, dialect, subjects.Select(s => s.UnitId).Distinct().ToList());
+        var changed = await LastChangesAsync(connection, dialect, subjects.Select(s => s.AssessmentId).ToList());
+        return subjects.ToDictionary(s => s.AssessmentId, s => PortalRbStanding.Of(
+            fetched.TryGetValue((s.UnitId, s.Year), out var at) ? at : null,
+            changed.TryGetValue(s.AssessmentId, out var change) ? change : null));
+    }
+
+    /// <summary>When each assessment last changed in what PortalRB sees (its refetch rule); assessments without a change are left out.</summary>
+    public static async Task<Dictionary<Guid, DateTimeOffset>> LastChangesAsync(DbConnection connection, ISqlDialect dialect, IReadOnlyCollection<Guid> assessmentIds)
+    {
+        if (assessmentIds.Count == 0)
+        {
+            return [];
+        }
         // Everything the jawaban-unit answer and its evidence pages show: self/TPI answers and notes (every change, clears
         // included, is in answer_history) and evidence added, replaced, reviewed or withdrawn.
         const string changedSql = """
@@ -42,13 +50,33 @@ public static class PortalRbStandings
             ) c
             GROUP BY c.assessment_id
             """;
-        var fetched = (await connection.QueryAsync<FetchedRow>(fetchedSql, new { UnitIds = dialect.IdList(subjects.Select(s => s.UnitId).Distinct()) }))
-            .ToDictionary(r => (r.UnitId, r.Year), r => r.At);
-        var changed = (await connection.QueryAsync<ChangedRow>(changedSql, new { Ids = dialect.IdList(subjects.Select(s => s.AssessmentId)) }))
-            .ToDictionary(r => r.AssessmentId, r => r.At);
-        return subjects.ToDictionary(s => s.AssessmentId, s => PortalRbStanding.Of(
-            fetched.TryGetValue((s.UnitId, s.Year), out var at) ? at : null,
-            changed.TryGetValue(s.AssessmentId, out var change) ? change : null));
+        return (await connection.QueryAsync<ChangedRow>(changedSql, new { Ids = dialect.IdList(assessmentIds) })).ToDictionary(r => r.AssessmentId, r => r.At);
+    }
+
+    /// <summary>When PortalRB last fetched each unit's answers, per unit and year (jawaban-unit calls answered 200).</summary>
+    public static async Task<Dictionary<(Guid UnitId, int Year), DateTimeOffset>> LastFetchesAsync(DbConnection connection, ISqlDialect dialect, IReadOnlyCollection<Guid> unitIds)
+    {
+        if (unitIds.Count == 0)
+        {
+            return [];
+        }
+        const string sql = """
+            SELECT unit_id, year, MAX(at) AS at
+            FROM portalrb_fetches
+            WHERE unit_id IN @UnitIds AND endpoint = 'jawaban-unit' AND status = 200
+            GROUP BY unit_id, year
+            """;
+        return (await connection.QueryAsync<FetchedRow>(sql, new { UnitIds = dialect.IdList(unitIds) })).ToDictionary(r => (r.UnitId, r.Year), r => r.At);
+    }
+
+    /// <summary>When PortalRB last fetched the unit's answers for the year (a jawaban-unit call answered 200): the newest such entry of the fetch log.</summary>
+    public static Task<DateTimeOffset?> LastFetchAsync(DbConnection connection, Guid unitId, int year)
+    {
+        const string sql = """
+            SELECT MAX(at) FROM portalrb_fetches
+            WHERE unit_id = @UnitId AND year = @Year AND endpoint = 'jawaban-unit' AND status = 200
+            """;
+        return connection.ExecuteScalarAsync<DateTimeOffset?>(sql, new { UnitId = unitId, Year = year });
     }
 
     private sealed class FetchedRow

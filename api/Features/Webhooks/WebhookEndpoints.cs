@@ -11,7 +11,7 @@ namespace ZonaIntegritas.Api.Features.Webhooks;
 
 public static class WebhookEndpoints
 {
-    public const string EntityType = "webhook";
+    public const string EntityType = AuditEntities.Webhook;
     private const string Columns = "id, url, events, agency_id, created_at, created_by";
 
     private sealed class Row

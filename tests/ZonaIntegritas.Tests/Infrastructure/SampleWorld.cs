@@ -55,7 +55,8 @@ public static class SampleWorld
             await using var command = connection.CreateCommand();
             command.CommandText = """
                 INSERT INTO designations (id, unit_id, agency_id, predikat, decree_number, decree_date, assessment_id, created_at, created_by)
-                VALUES ($id, $unit, $agency, 'WBK', 'SK 1/2025', '2025-12-01', $assessment, '2025-12-01T00:00:00.0000000+00:00', $id)
+                VALUES ($id, $unit, $agency, 'WBK', 'SK 1/2025', '2025-12-01', $assessment, '2025-12-01T00:00:00.0000000+00:00', $id);
+                UPDATE compliance_documents SET version = version + 1, valid_until = NULL WHERE unit_id = $unit; -- as a write through the API would
                 """;
             command.Parameters.AddWithValue("$id", designationId.ToString());
             command.Parameters.AddWithValue("$unit", unitId.ToString());

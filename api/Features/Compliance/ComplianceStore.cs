@@ -1,0 +1,237 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.Json;
+using ZonaIntegritas.Api.Features.Frameworks;
+using ZonaIntegritas.Api.Features.PortalRb;
+using ZonaIntegritas.Api.Features.Workflow;
+using static ZonaIntegritas.Api.Features.Compliance.ComplianceQueries;
+
+namespace ZonaIntegritas.Api.Features.Compliance;
+
+/// <summary>
+/// The stored compliance documents (table compliance_documents, migration 0016): each unit's document for the current
+/// year and its latest assessment, exactly as GET /units/{id}/compliance sends it. A row is served while it is valid:
+/// no write touched the unit since it was built (writes mark it stale in their own transaction, see StoredDocuments)
+/// and no date it depends on has come (<c>valid_until</c>). Otherwise it is built from the raw tables and saved, unless
+/// a write committed meanwhile (the version read before building must still be the row's). The PortalRB part changes
+/// with every fetch, so it is settled when the document is sent: from the fetch log and the stored time of the last
+/// change PortalRB would see.
+/// </summary>
+public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals, IOptions<JsonOptions> json)
+{
+    private JsonSerializerOptions Json => json.Value.SerializerOptions;
+
+    private sealed class StoredRow
+    {
+        public Guid UnitId { get; init; }
+        public Guid AgencyId { get; init; }
+        public long Version { get; init; }
+        public DateOnly? ValidUntil { get; init; }
+        public string? Body { get; init; }
+        public string? Etag { get; init; }
+        public int? AssessmentYear { get; init; }
+        public DateTimeOffset? AnswersChangedAt { get; init; }
+        public DateTimeOffset? PortalrbFetchedAt { get; init; }
+
+        public bool ValidOn(DateOnly today) => Body is not null && ValidUntil > today;
+    }
+
+    private const string Columns = "unit_id, agency_id, version, valid_until, body, etag, assessment_year, answers_changed_at, portalrb_fetched_at";
+
+    /// <summary>The unit's document: one indexed read (and the unit's last fetch, when it has an assessment); null for an unknown unit.</summary>
+    public async Task<UnitEntry?> GetAsync(DbConnection connection, ISqlDialect dialect, Guid unitId, DateOnly today)
+    {
+        const string sql = $"SELECT {Columns} FROM compliance_documents WHERE unit_id = @UnitId";
+        var stored = await connection.QuerySingleOrDefaultAsync<StoredRow>(sql, new { UnitId = unitId });
+        if (stored is not null && stored.ValidOn(today))
+        {
+            var fetched = stored.AssessmentYear is { } year ? await PortalRbStandings.LastFetchAsync(connection, unitId, year) : null;
+            return Served(stored, fetched);
+        }
+        var built = await BuildAsync(connection, dialect, [(unitId, stored?.Version)], today, batch: false);
+        return built.GetValueOrDefault(unitId);
+    }
+
+    /// <summary>The unit's stored document as it would be sent, when the row is valid; null otherwise (nothing is built). For tests.</summary>
+    internal async Task<UnitEntry?> StoredAsync(DbConnection connection, Guid unitId, DateOnly today)
+    {
+        const string sql = $"SELECT {Columns} FROM compliance_documents WHERE unit_id = @UnitId";
+        var stored = await connection.QuerySingleOrDefaultAsync<StoredRow>(sql, new { UnitId = unitId });
+        return stored is not null && stored.ValidOn(today)
+            ? Served(stored, stored.AssessmentYear is { } year ? await PortalRbStandings.LastFetchAsync(connection, unitId, year) : null)
+            : null;
+    }
+
+    /// <summary>The unit's document built from the raw tables, not saved: what every stored row must agree with. For tests.</summary>
+    internal async Task<UnitEntry?> BuiltFromTablesAsync(DbConnection connection, ISqlDialect dialect, Guid unitId, DateOnly today) =>
+        (await BuildAsync(connection, dialect, [(unitId, null)], today, batch: false, save: false)).GetValueOrDefault(unitId);
+
+    /// <summary>The documents of many units (a list page): one read of the stored rows, one of their fetches, and one build of the stale ones together.</summary>
+    public async Task<Dictionary<Guid, UnitEntry>> GetManyAsync(DbConnection connection, ISqlDialect dialect, IReadOnlyCollection<Guid> unitIds, DateOnly today)
+    {
+        var entries = new Dictionary<Guid, UnitEntry>(unitIds.Count);
+        foreach (var chunk in unitIds.Chunk(500))
+        {
+            const string sql = $"SELECT {Columns} FROM compliance_documents WHERE unit_id IN @Ids";
+            var stored = (await connection.QueryAsync<StoredRow>(sql, new { Ids = dialect.IdList(chunk) })).ToDictionary(r => r.UnitId);
+            var valid = stored.Values.Where(r => r.ValidOn(today)).ToList();
+            var fetches = await PortalRbStandings.LastFetchesAsync(connection, dialect, valid.Where(r => r.AssessmentYear is not null).Select(r => r.UnitId).ToList());
+            foreach (var row in valid)
+            {
+                entries[row.UnitId] = Served(row, row.AssessmentYear is { } year && fetches.TryGetValue((row.UnitId, year), out var at) ? at : null);
+            }
+            var stale = chunk.Where(id => !entries.ContainsKey(id)).Select(id => (id, stored.TryGetValue(id, out var row) ? row.Version : (long?)null)).ToList();
+            foreach (var (id, entry) in await BuildAsync(connection, dialect, stale, today, batch: false))
+            {
+                entries[id] = entry;
+            }
+        }
+        return entries;
+    }
+
+    /// <summary>
+    /// Builds and saves the documents of stale or missing rows, at most <paramref name="max"/>; returns how many were
+    /// looked at (0: none was stale). The refresher's and the load generator's step.
+    /// </summary>
+    public async Task<int> RefreshStaleAsync(DbConnection connection, ISqlDialect dialect, DateOnly today, int max, bool includeMissing = false)
+    {
+        const string staleSql = "SELECT unit_id, version FROM compliance_documents WHERE valid_until IS NULL OR valid_until <= @Today ORDER BY unit_id";
+        var due = (await connection.QueryAsync<(Guid UnitId, long Version)>(staleSql + dialect.Paging, new { Today = today, Skip = 0, Take = max }))
+            .Select(r => (r.UnitId, (long?)r.Version)).ToList();
+        if (includeMissing && due.Count < max)
+        {
+            const string missingSql = "SELECT u.id FROM units u WHERE NOT EXISTS (SELECT 1 FROM compliance_documents c WHERE c.unit_id = u.id) ORDER BY u.id";
+            due.AddRange((await connection.QueryAsync<Guid>(missingSql + dialect.Paging, new { Skip = 0, Take = max - due.Count })).Select(id => (id, (long?)null)));
+        }
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+        await BuildAsync(connection, dialect, due, today, batch: true);
+        return due.Count;
+    }
+
+    /// <summary>
+    /// Builds the units' documents from the raw tables (after reading each row's version, the caller's job) and saves
+    /// each one whose row is still at that version. Units that do not exist are left out. A <paramref name="batch"/> is
+    /// saved in one transaction (one commit for many rows); the reads come before it, so a write lock is held only to save.
+    /// </summary>
+    private async Task<Dictionary<Guid, UnitEntry>> BuildAsync(DbConnection connection, ISqlDialect dialect, IReadOnlyList<(Guid UnitId, long? Version)> units,
+        DateOnly today, bool batch, bool save = true)
+    {
+        if (units.Count == 0)
+        {
+            return [];
+        }
+        var rows = (await connection.QueryAsync<ComplianceRow>(RowsOfUnits,
+            RowFilter(today, today.Year, null) with { Ids = dialect.IdList(units.Select(u => u.UnitId)) })).AsList();
+        var horizons = new Dictionary<Guid, DateOnly>();
+        var documents = await ComplianceDocuments.BuildAll(connection, dialect, catalogue, proposals.Value, rows, today.Year, today, horizons);
+        var changes = await PortalRbStandings.LastChangesAsync(connection, dialect,
+            rows.Where(r => r.AssessmentId is not null).Select(r => r.AssessmentId!.Value).ToList());
+        var versions = units.ToDictionary(u => u.UnitId, u => u.Version);
+        var byUnit = rows.ToDictionary(r => r.UnitId);
+        var entries = new Dictionary<Guid, UnitEntry>(documents.Count);
+        await using var transaction = save && batch && documents.Count > 1 ? await connection.BeginTransactionAsync() : null;
+        foreach (var document in documents)
+        {
+            var entry = UnitEntry.Of(document, Json);
+            entries[document.UnitId] = entry;
+            if (!save)
+            {
+                continue;
+            }
+            var row = byUnit[document.UnitId];
+            await SaveAsync(connection, dialect, transaction, versions[document.UnitId], new
+            {
+                document.UnitId,
+                document.AgencyId,
+                ValidUntil = ValidUntil(entry.Body, horizons[document.UnitId], today),
+                document.Stage,
+                Predikat = row.ActivePredikat,
+                row.AssessmentStatus,
+                Flags = $" {string.Join(' ', document.Flags)} ",
+                Body = Encoding.UTF8.GetString(entry.Body),
+                ETag = entry.ETag,
+                AssessmentYear = document.Assessment?.Year,
+                AnswersChangedAt = row.AssessmentId is { } assessment && changes.TryGetValue(assessment, out var changed) ? changed : (DateTimeOffset?)null,
+                FetchedAt = document.PortalRb?.LastFetchedAt,
+                Version = versions[document.UnitId],
+            });
+        }
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync();
+        }
+        return entries;
+    }
+
+    private static async Task SaveAsync(DbConnection connection, ISqlDialect dialect, DbTransaction? transaction, long? version, object values)
+    {
+        const string update = """
+            UPDATE compliance_documents
+            SET agency_id = @AgencyId, valid_until = @ValidUntil, stage = @Stage, predikat = @Predikat, assessment_status = @AssessmentStatus,
+                flags = @Flags, body = @Body, etag = @ETag, assessment_year = @AssessmentYear, answers_changed_at = @AnswersChangedAt,
+                portalrb_fetched_at = @FetchedAt
+            WHERE unit_id = @UnitId AND version = @Version
+            """;
+        // A unit without a row yet (created by a bulk load): insert it, unless a write's mark inserted it meanwhile.
+        const string insert = """
+            INSERT INTO compliance_documents (unit_id, agency_id, version, valid_until, stage, predikat, assessment_status, flags, body, etag,
+                                              assessment_year, answers_changed_at, portalrb_fetched_at)
+            SELECT @UnitId, @AgencyId, 1, @ValidUntil, @Stage, @Predikat, @AssessmentStatus, @Flags, @Body, @ETag, @AssessmentYear, @AnswersChangedAt, @FetchedAt
+            WHERE NOT EXISTS (SELECT 1 FROM compliance_documents WHERE unit_id = @UnitId)
+            """;
+        try
+        {
+            await connection.ExecuteAsync(version is null ? insert : update, values, transaction);
+        }
+        catch (DbException e) when (version is null && dialect.IsUniqueViolation(e))
+        {
+            // Another instance inserted the row first; its document stands.
+        }
+    }
+
+    /// <summary>
+    /// The stored body as sent now: as stored when PortalRB has not fetched the unit since it was built; otherwise with
+    /// the PortalRB part and the refetch flag settled from the last fetch.
+    /// </summary>
+    private UnitEntry Served(StoredRow row, DateTimeOffset? fetched)
+    {
+        var body = Encoding.UTF8.GetBytes(row.Body!);
+        if (row.AssessmentYear is null || fetched == row.PortalrbFetchedAt)
+        {
+            return UnitEntry.Stored(row.UnitId, row.AgencyId, body, row.Etag!, Json);
+        }
+        var document = JsonSerializer.Deserialize<UnitCompliance>(body, Json)!;
+        var standing = PortalRbStanding.Of(fetched, row.AnswersChangedAt);
+        return UnitEntry.Of(document with { PortalRb = standing, Flags = ComplianceDocuments.WithRefetchFlag(document.Flags, standing) }, Json);
+    }
+
+    /// <summary>
+    /// The first day on which the stored document may no longer be what a build would give: the earliest of the dates
+    /// it depends on without showing them (<paramref name="hidden"/>), every date it shows that is still to come (a
+    /// follow-up due date, an appeal window's end, the day a unit is eligible again), and the first of next month
+    /// (absorption is reported up to the current month; the year's pacts count until 31 December).
+    /// </summary>
+    internal static DateOnly ValidUntil(byte[] body, DateOnly hidden, DateOnly today)
+    {
+        var horizon = new DateOnly(today.Year, today.Month, 1).AddMonths(1);
+        horizon = hidden < horizon ? hidden : horizon;
+        var text = Encoding.UTF8.GetString(body);
+        foreach (var match in DatePattern().EnumerateMatches(text))
+        {
+            var date = DateOnly.ParseExact(text.AsSpan(match.Index + 1, 10), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            var changesOn = date > today ? date : today.AddDays(1);
+            if (date >= today && changesOn < horizon)
+            {
+                horizon = changesOn;
+            }
+        }
+        return horizon;
+    }
+
+    // A date value in the document's JSON ("2026-06-30"); timestamps carry a time and are not dates anything waits for.
+    [GeneratedRegex("\"\\d{4}-\\d{2}-\\d{2}\"")]
+    private static partial Regex DatePattern();
+}
