@@ -63,15 +63,7 @@ builder.Services.AddPortalRb();
 builder.Services.AddWebhooks();
 // Binding failures become exceptions so that BadRequestExceptionHandler can name the offending field.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.Configure<JsonOptions>(options =>
-{
-    options.SerializerOptions.MaxDepth = 32;
-    // {"role":"admin","role":"reader"} is refused naming the property rather than letting the last one win.
-    options.SerializerOptions.AllowDuplicateProperties = false;
-    // Numbers are numbers: "5" is not accepted for an integer, so the document has no integer|string unions.
-    // Rupiah amounts are decimal strings ([Money]).
-    options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
-});
+builder.Services.Configure<JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));
 
 builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

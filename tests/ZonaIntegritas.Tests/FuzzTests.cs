@@ -28,8 +28,9 @@ public sealed class FuzzTests
         {
             ["RateLimits:RequestsPerKey"] = "1000000",
             ["RateLimits:UploadsPerKey"] = "1000000",
-            // The event projector commits in the background; off, so that data_version moves only with the requests.
+            // The event projector and the document refresher commit in the background; off, so that data_version moves only with the requests.
             ["Webhooks:Enabled"] = "false",
+            ["Compliance:RefresherEnabled"] = "false",
         });
         var world = await SampleWorld.BuildAsync(app);
         var document = JsonNode.Parse(await (await world.Admin.GetAsync("/openapi/v1.json")).Content.ReadAsStringAsync())!.AsObject();
@@ -86,8 +87,9 @@ public sealed class FuzzTests
         {
             ["RateLimits:RequestsPerKey"] = "1000000",
             ["RateLimits:UploadsPerKey"] = "1000000",
-            // The event projector commits in the background; off, so that data_version moves only with the requests.
+            // The event projector and the document refresher commit in the background; off, so that data_version moves only with the requests.
             ["Webhooks:Enabled"] = "false",
+            ["Compliance:RefresherEnabled"] = "false",
         });
         var world = await SampleWorld.BuildAsync(app);
         var document = JsonNode.Parse(await (await world.Admin.GetAsync("/openapi/v1.json")).Content.ReadAsStringAsync())!.AsObject();

@@ -6,6 +6,9 @@ public sealed class ComplianceStoreOptions
 {
     public const string Section = "Compliance";
 
+    /// <summary>Whether this instance builds stale stored documents in the background (reads build them either way).</summary>
+    public bool RefresherEnabled { get; set; } = true;
+
     [Range(20, 60_000, ErrorMessage = "Compliance:RefreshMilliseconds must be between 20 and 60000 (how often stale stored documents are looked for).")]
     public int RefreshMilliseconds { get; set; } = 250;
 
@@ -24,6 +27,10 @@ public sealed class ComplianceRefresher(DbConnectionFactory db, ComplianceStore 
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.RefresherEnabled)
+        {
+            return;
+        }
         var missingChecked = false;
         while (!stoppingToken.IsCancellationRequested)
         {
