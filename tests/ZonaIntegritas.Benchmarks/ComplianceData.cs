@@ -111,19 +111,21 @@ public static class ComplianceData
             Console.WriteLine($"  {what}: {(watch.Elapsed - started).TotalSeconds:F1} s");
         }
         await transaction.CommitAsync();
-        await Execute(connection, "PRAGMA analysis_limit = 1000; ANALYZE;");
+        await Execute(connection, "PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA locking_mode = NORMAL; PRAGMA journal_mode = WAL;");
+        // The connection's exclusive lock is only released with its next access.
+        await Execute(connection, "SELECT 1;");
         var storing = watch.Elapsed;
-        await StoreDocumentsAsync(connection);
+        await StoreDocumentsAsync(databaseFile);
         Console.WriteLine($"  stored compliance documents: {(watch.Elapsed - storing).TotalSeconds:F1} s");
-        await Execute(connection, "PRAGMA locking_mode = NORMAL; PRAGMA journal_mode = WAL;");
         Console.WriteLine($"Generated {units} units in {watch.Elapsed.TotalSeconds:F1} s.");
     }
 
     /// <summary>
     /// The stored compliance documents, built by the service's own code (ComplianceStore, as its refresher does), so
-    /// that the load test starts from what a running service would have stored.
+    /// that the load test starts from what a running service would have stored; one worker per core, each on its own
+    /// connection and its own units.
     /// </summary>
-    private static async Task StoreDocumentsAsync(SqliteConnection connection)
+    private static async Task StoreDocumentsAsync(string databaseFile)
     {
         ZonaIntegritas.Api.Data.DapperTypeHandlers.Register();
         var json = new Microsoft.AspNetCore.Http.Json.JsonOptions();
@@ -131,9 +133,24 @@ public static class ComplianceData
         var store = new ZonaIntegritas.Api.Features.Compliance.ComplianceStore(new ZonaIntegritas.Api.Features.Frameworks.FrameworkCatalogue(),
             Microsoft.Extensions.Options.Options.Create(new ZonaIntegritas.Api.Features.Workflow.ProposalOptions()), Microsoft.Extensions.Options.Options.Create(json));
         var today = ZonaIntegritas.Api.Domain.IndonesiaClock.Today(TimeProvider.System);
-        while (await store.RefreshStaleAsync(connection, ZonaIntegritas.Api.Data.SqliteDialect.Instance, today, 1000, includeMissing: true) > 0)
+        var connectionString = $"Data Source={databaseFile};Default Timeout=60";
+        List<Guid> unitIds;
+        await using (var connection = new SqliteConnection(connectionString))
         {
+            await connection.OpenAsync();
+            unitIds = (await Dapper.SqlMapper.QueryAsync<Guid>(connection, "SELECT id FROM units ORDER BY id")).ToList();
         }
+        var chunks = new System.Collections.Concurrent.ConcurrentQueue<Guid[]>(unitIds.Chunk(500));
+        await Task.WhenAll(Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Run(async () =>
+        {
+            await using var connection = new SqliteConnection(connectionString);
+            await connection.OpenAsync();
+            await Execute(connection, "PRAGMA busy_timeout = 60000; PRAGMA synchronous = OFF;");
+            while (chunks.TryDequeue(out var chunk))
+            {
+                await store.RefreshUnitsAsync(connection, ZonaIntegritas.Api.Data.SqliteDialect.Instance, chunk, today);
+            }
+        })));
     }
 
     private static async Task Execute(SqliteConnection connection, string sql)

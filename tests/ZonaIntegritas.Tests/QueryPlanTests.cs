@@ -49,6 +49,37 @@ public sealed class QueryPlanTests
     }
 
     /// <summary>Each filtered list statement, and the index its plan must search (per-filter SQL, not "@X IS NULL OR ...").</summary>
+    public static TheoryData<string, string> StoredDocumentPaths() => new()
+    {
+        { "stored document of a unit", ComplianceStore.StoredRowSql },
+        { "refresher: rows marked stale", ComplianceStore.StaleSql + " LIMIT @Take OFFSET @Skip" },
+        { "refresher: rows whose date has come", ComplianceStore.DueSql + " LIMIT @Take OFFSET @Skip" },
+    };
+
+    // The refresher asks for stale rows several times a second: it must seek, never read every unit's row.
+    [Theory, MemberData(nameof(StoredDocumentPaths))]
+    public async Task TheStoredDocumentPathsSeekTheirIndex(string path, string sql)
+    {
+        await using var app = await TestApp.StartAsync();
+        await using var connection = new SqliteConnection(app.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (var name in new[] { "@UnitId", "@Today", "@Take", "@Skip" })
+        {
+            command.Parameters.AddWithValue(name, DBNull.Value);
+        }
+        var steps = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                steps.Add(reader.GetString(3));
+            }
+        }
+        Assert.True(steps.Count > 0 && steps.All(step => step.StartsWith("SEARCH compliance_documents USING ", StringComparison.Ordinal)), $"{path}: {string.Join(" | ", steps)}");
+    }
+
     public static TheoryData<string, string, string> FilteredLists() => new()
     {
         { "an agency key's agencies", AgencyEndpoints.ListSql(onlyOne: true).Select, "SEARCH agencies USING " },

@@ -5,7 +5,7 @@ Usage: write-paths.py BASE_URL ADMIN_KEY. Prints the median wall time in ms of: 
 unit, a 113-answer PUT of the self layer (values alternating so that every call changes every answer), and a 200 KB
 PDF evidence upload. Run it against the build before and after a change on the same machine, one after the other.
 """
-import json, statistics, sys, time, urllib.request, uuid
+import json, statistics, sys, time, urllib.error, urllib.request, uuid
 
 base, key = sys.argv[1], sys.argv[2]
 
@@ -18,8 +18,11 @@ def call(method, path, body=None, content_type="application/json", headers=None)
     for name, value in (headers or {}).items():
         request.add_header(name, value)
     started = time.perf_counter()
-    with urllib.request.urlopen(request) as response:
-        payload = response.read()
+    try:
+        with urllib.request.urlopen(request) as response:
+            payload = response.read()
+    except urllib.error.HTTPError as error:
+        sys.exit(f"{method} {path}: {error.code} {error.read()[:600].decode(errors='replace')}")
     return (time.perf_counter() - started) * 1000, (json.loads(payload) if payload[:1] in (b"{", b"[") else None)
 
 _, agency = call("POST", "/api/v1/agencies", {"code": f"BENCH-{uuid.uuid4().hex[:8]}", "name": "Bench", "kind": "kementerian"})
@@ -32,7 +35,7 @@ for run in range(5):
     _, unit = call("POST", "/api/v1/units", {"agencyId": agency["id"], "code": f"P{run}-{uuid.uuid4().hex[:6]}", "name": "Unit", "kind": "balai",
                                             "providesPublicService": True, "employeeCount": 100000})
     # 5,000 distinct NIPs: birth dates 1970–1989 day by day, all starting January 2010.
-    batch = [{"nip": f"19{70 + n // 336 % 20:02d}{1 + n // 28 % 12:02d}{1 + n % 28:02d}2010011{n % 1000:03d}", "name": "Pegawai", "position": "Analis",
+    batch = [{"nip": f"19{70 + n // 336 % 20:02d}{1 + n // 28 % 12:02d}{1 + n % 28:02d}2010011{1 + n % 999:03d}", "name": "Pegawai", "position": "Analis",
               "role": "pegawai", "occasion": "tahunan", "signedOn": "2026-01-10"} for n in range(5000)]
     elapsed, _ = call("POST", f"/api/v1/units/{unit['id']}/integrity-pacts", {"pacts": batch})
     pacts.append(elapsed)
@@ -60,13 +63,14 @@ for run in range(21):
     if run > 0:
         answers.append(elapsed)
 
+scored = [i for i in items if i["scored"]]
 pdf = b"%PDF-1.7\n" + b"0" * 200_000 + b"\n%%EOF\n"
 uploads = []
 for run in range(21):
     boundary = uuid.uuid4().hex
     form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bukti-{run}.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").encode() \
         + pdf + f"\r\n--{boundary}--\r\n".encode()
-    elapsed, _ = call("POST", f"/api/v1/assessments/{assessment['id']}/items/{items[run % len(items)]['code']}/evidence", form,
+    elapsed, _ = call("POST", f"/api/v1/assessments/{assessment['id']}/items/{scored[run % len(scored)]['code']}/evidence", form,
                       content_type=f"multipart/form-data; boundary={boundary}")
     if run > 0:
         uploads.append(elapsed)

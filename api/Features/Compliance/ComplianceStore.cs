@@ -38,11 +38,14 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
 
     private const string Columns = "unit_id, agency_id, version, valid_until, body, etag, assessment_year, answers_changed_at, portalrb_fetched_at";
 
+    internal const string StoredRowSql = $"SELECT {Columns} FROM compliance_documents WHERE unit_id = @UnitId";
+    internal const string StaleSql = "SELECT unit_id, version FROM compliance_documents WHERE valid_until IS NULL ORDER BY valid_until";
+    internal const string DueSql = "SELECT unit_id, version FROM compliance_documents WHERE valid_until <= @Today ORDER BY valid_until";
+
     /// <summary>The unit's document: one indexed read (and the unit's last fetch, when it has an assessment); null for an unknown unit.</summary>
     public async Task<UnitEntry?> GetAsync(DbConnection connection, ISqlDialect dialect, Guid unitId, DateOnly today)
     {
-        const string sql = $"SELECT {Columns} FROM compliance_documents WHERE unit_id = @UnitId";
-        var stored = await connection.QuerySingleOrDefaultAsync<StoredRow>(sql, new { UnitId = unitId });
+        var stored = await connection.QuerySingleOrDefaultAsync<StoredRow>(StoredRowSql, new { UnitId = unitId });
         if (stored is not null && stored.ValidOn(today))
         {
             var fetched = stored.AssessmentYear is { } year ? await PortalRbStandings.LastFetchAsync(connection, unitId, year) : null;
@@ -55,8 +58,7 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
     /// <summary>The unit's stored document as it would be sent, when the row is valid; null otherwise (nothing is built). For tests.</summary>
     internal async Task<UnitEntry?> StoredAsync(DbConnection connection, Guid unitId, DateOnly today)
     {
-        const string sql = $"SELECT {Columns} FROM compliance_documents WHERE unit_id = @UnitId";
-        var stored = await connection.QuerySingleOrDefaultAsync<StoredRow>(sql, new { UnitId = unitId });
+        var stored = await connection.QuerySingleOrDefaultAsync<StoredRow>(StoredRowSql, new { UnitId = unitId });
         return stored is not null && stored.ValidOn(today)
             ? Served(stored, stored.AssessmentYear is { } year ? await PortalRbStandings.LastFetchAsync(connection, unitId, year) : null)
             : null;
@@ -95,9 +97,15 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
     /// </summary>
     public async Task<int> RefreshStaleAsync(DbConnection connection, ISqlDialect dialect, DateOnly today, int max, bool includeMissing = false)
     {
-        const string staleSql = "SELECT unit_id, version FROM compliance_documents WHERE valid_until IS NULL OR valid_until <= @Today ORDER BY unit_id";
-        var due = (await connection.QueryAsync<(Guid UnitId, long Version)>(staleSql + dialect.Paging, new { Today = today, Skip = 0, Take = max }))
+        // Two seeks on ix_compliance_documents_valid rather than one OR, which SQLite answers by scanning every row;
+        // the refresher asks this several times a second.
+        var due = (await connection.QueryAsync<(Guid UnitId, long Version)>(StaleSql + dialect.Paging, new { Skip = 0, Take = max }))
             .Select(r => (r.UnitId, (long?)r.Version)).ToList();
+        if (due.Count < max)
+        {
+            due.AddRange((await connection.QueryAsync<(Guid UnitId, long Version)>(DueSql + dialect.Paging, new { Today = today, Skip = 0, Take = max - due.Count }))
+                .Select(r => (r.UnitId, (long?)r.Version)));
+        }
         if (includeMissing && due.Count < max)
         {
             const string missingSql = "SELECT u.id FROM units u WHERE NOT EXISTS (SELECT 1 FROM compliance_documents c WHERE c.unit_id = u.id) ORDER BY u.id";
@@ -109,6 +117,14 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         }
         await BuildAsync(connection, dialect, due, today, batch: true);
         return due.Count;
+    }
+
+    /// <summary>Builds and saves the documents of the given units (a bulk load's step: disjoint sets may run on several connections at once).</summary>
+    public async Task RefreshUnitsAsync(DbConnection connection, ISqlDialect dialect, IReadOnlyCollection<Guid> unitIds, DateOnly today)
+    {
+        const string sql = "SELECT unit_id, version FROM compliance_documents WHERE unit_id IN @Ids";
+        var versions = (await connection.QueryAsync<(Guid UnitId, long Version)>(sql, new { Ids = dialect.IdList(unitIds) })).ToDictionary(r => r.UnitId, r => r.Version);
+        await BuildAsync(connection, dialect, unitIds.Select(id => (id, versions.TryGetValue(id, out var v) ? v : (long?)null)).ToList(), today, batch: true);
     }
 
     /// <summary>
