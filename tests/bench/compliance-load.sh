@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Load test of the compliance API on loopback (run on demand; results go to docs/benchmarks.md).
 # For each size: migrate a fresh SQLite database, generate the units, start the API, and run wrk (32 connections, 20 s)
-# against a unit's compliance, an agency's list page and PortalRB's jawaban-unit; the same wrk run against a bare Kestrel app gives the ceiling.
+# against a unit's compliance (first right after start, then again), an agency's list page, PortalRB's jawaban-unit and the
+# LKE workbook export, then a long mixed run after which the server's RSS is printed; the same wrk run against a bare
+# Kestrel app gives the ceiling. ZI_MIXED_DURATION (default 5m) sets the mixed run.
 set -euo pipefail
 sizes=${ZI_SIZES:-"1000 100000"}
 duration=${ZI_DURATION:-20s}
@@ -27,6 +29,7 @@ for units in $sizes; do
   list=$(measure -s "$root/tests/bench/compliance-list.lua" "http://127.0.0.1:$port")
   # PortalRB's retries need jawaban-unit fast (p99 < 20 ms); each call also appends to the fetch log.
   portalrb=$(measure -s "$root/tests/bench/portalrb-answers.lua" "http://127.0.0.1:$port")
+  workbook=$(measure -s "$root/tests/bench/workbook.lua" "http://127.0.0.1:$port")
   # The memory bound: resident set after a long mixed run with the default Cache:MaxMegabytes.
   mixed_duration=${ZI_MIXED_DURATION:-5m}
   mixed=$(duration=$mixed_duration measure -s "$root/tests/bench/mixed.lua" "http://127.0.0.1:$port")
@@ -35,7 +38,7 @@ for units in $sizes; do
   echo "  server RSS after $mixed_duration of mixed load at $units units: $rss MB (peak $peak MB)" >&2
   stop_api "$pid"
   for row in "GET /units/{id}/compliance, first $duration after start|$cold" "GET /units/{id}/compliance|$unit" "GET /compliance?agencyId&pageSize=50|$list" \
-             "GET /portalrb/v1/lke/jawaban-unit/{id} (127 answers, logged)|$portalrb" "mixed 6:3:1, $mixed_duration (RSS after: $rss MB, peak $peak MB)|$mixed"; do
+             "GET /portalrb/v1/lke/jawaban-unit/{id} (127 answers, logged)|$portalrb" "GET /assessments/{id}/workbook (.xlsx)|$workbook" "mixed 6:3:1, $mixed_duration (RSS after: $rss MB, peak $peak MB)|$mixed"; do
     IFS='|' read -r what rps p50 p99 <<<"$row"
     echo "| $what | $units | $rps | $p50 | $p99 | $(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {printf "%.2f", a / b}') |"
   done
