@@ -13,8 +13,8 @@ public interface IViewKey<TValue> where TValue : class
 }
 
 /// <summary>
-/// What a view depends on: one unit (with its agency), one agency, everything, or the API keys. A view is fresh while
-/// nothing in its scope has changed since the reading taken before its data was read.
+/// What a view depends on: one unit (with its agency; optionally beside PortalRB's fetches), one agency, everything, or
+/// the API keys. A view is fresh while nothing in its scope has changed since the reading taken before its data was read.
 /// </summary>
 /// <param name="FetchesIgnored">Recorded fetches (<see cref="ChangeKind.Fetch"/>) do not make the view stale: what it shows is what PortalRB fetches.</param>
 public readonly record struct ViewScope(Guid? AgencyId, Guid? UnitId, bool Keys = false, bool FetchesIgnored = false)
