@@ -14,6 +14,12 @@ public enum ChangeKind
     Content,
     /// <summary>API keys: only key look-ups depend on them.</summary>
     ApiKeys,
+    /// <summary>
+    /// A recorded read (PortalRB's fetch log). Content for every view of its unit or agency (the compliance document shows
+    /// when PortalRB last fetched), except views whose scope leaves fetches out (<see cref="ViewScope.FetchesIgnored"/>):
+    /// what PortalRB fetches does not change because it fetched it.
+    /// </summary>
+    Fetch,
     /// <summary>Nothing cached depends on it (e.g. a refused authentication, recorded against the client address).</summary>
     None,
 }
@@ -32,6 +38,10 @@ public sealed class ChangeStamps(Func<string, ChangeKind>? kindOf = null)
     private readonly ConcurrentDictionary<Guid, long> _units = new();
     private readonly ConcurrentDictionary<Guid, long> _agencyLevel = new();
     private readonly ConcurrentDictionary<Guid, long> _agencyContent = new();
+    // The same unit, agency-level and global stamps, bumped by every content change except fetches.
+    private long _globalBesideFetches;
+    private readonly ConcurrentDictionary<Guid, long> _unitsBesideFetches = new();
+    private readonly ConcurrentDictionary<Guid, long> _agencyLevelBesideFetches = new();
 
     public long Now => Interlocked.Read(ref _clock);
 
@@ -64,11 +74,36 @@ public sealed class ChangeStamps(Func<string, ChangeKind>? kindOf = null)
         {
             Interlocked.Exchange(ref _global, stamp);
         }
+        if (kind == ChangeKind.Content)
+        {
+            RecordBesideFetches(agencyId, unitId, stamp);
+        }
         Interlocked.Exchange(ref _anything, stamp);
+    }
+
+    private void RecordBesideFetches(Guid? agencyId, Guid? unitId, long stamp)
+    {
+        if (unitId is { } unit)
+        {
+            _unitsBesideFetches[unit] = stamp;
+        }
+        else if (agencyId is { } agency)
+        {
+            _agencyLevelBesideFetches[agency] = stamp;
+        }
+        else
+        {
+            Interlocked.Exchange(ref _globalBesideFetches, stamp);
+        }
     }
 
     public bool UnitUnchangedSince(Guid unitId, Guid agencyId, long reading) =>
         _units.GetValueOrDefault(unitId) <= reading && _agencyLevel.GetValueOrDefault(agencyId) <= reading && Interlocked.Read(ref _global) <= reading;
+
+    /// <summary>As <see cref="UnitUnchangedSince"/>, counting no fetches.</summary>
+    public bool UnitUnchangedBesideFetchesSince(Guid unitId, Guid agencyId, long reading) =>
+        _unitsBesideFetches.GetValueOrDefault(unitId) <= reading && _agencyLevelBesideFetches.GetValueOrDefault(agencyId) <= reading
+        && Interlocked.Read(ref _globalBesideFetches) <= reading;
 
     public bool AgencyUnchangedSince(Guid agencyId, long reading) =>
         _agencyContent.GetValueOrDefault(agencyId) <= reading && Interlocked.Read(ref _global) <= reading;

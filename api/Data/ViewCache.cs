@@ -13,10 +13,11 @@ public interface IViewKey<TValue> where TValue : class
 }
 
 /// <summary>
-/// What a view depends on: one unit (with its agency), one agency, everything, or the API keys. A view is fresh while
-/// nothing in its scope has changed since the reading taken before its data was read.
+/// What a view depends on: one unit (with its agency; optionally beside PortalRB's fetches), one agency, everything, or
+/// the API keys. A view is fresh while nothing in its scope has changed since the reading taken before its data was read.
 /// </summary>
-public readonly record struct ViewScope(Guid? AgencyId, Guid? UnitId, bool Keys = false)
+/// <param name="FetchesIgnored">Recorded fetches (<see cref="ChangeKind.Fetch"/>) do not make the view stale: what it shows is what PortalRB fetches.</param>
+public readonly record struct ViewScope(Guid? AgencyId, Guid? UnitId, bool Keys = false, bool FetchesIgnored = false)
 {
     public static ViewScope Everything => new(null, null);
 
@@ -25,6 +26,9 @@ public readonly record struct ViewScope(Guid? AgencyId, Guid? UnitId, bool Keys 
     public static ViewScope OfAgency(Guid agencyId) => new(agencyId, null);
 
     public static ViewScope OfUnit(Guid agencyId, Guid unitId) => new(agencyId, unitId);
+
+    /// <summary>One unit, as PortalRB fetches it: changed by every write to the unit but not by the fetches themselves.</summary>
+    public static ViewScope OfUnitBesideFetches(Guid agencyId, Guid unitId) => new(agencyId, unitId, FetchesIgnored: true);
 }
 
 /// <summary>
@@ -189,6 +193,7 @@ public sealed class ViewCache(ChangeStamps stamps, IOptions<CacheOptions> option
     private bool Fresh(ViewScope scope, long reading) => scope switch
     {
         { Keys: true } => stamps.KeysUnchangedSince(reading),
+        { FetchesIgnored: true, UnitId: { } unitId, AgencyId: { } agencyId } => stamps.UnitUnchangedBesideFetchesSince(unitId, agencyId, reading),
         { UnitId: { } unitId, AgencyId: { } agencyId } => stamps.UnitUnchangedSince(unitId, agencyId, reading),
         { AgencyId: { } agencyId } => stamps.AgencyUnchangedSince(agencyId, reading),
         _ => stamps.NothingChangedSince(reading),

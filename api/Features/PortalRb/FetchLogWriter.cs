@@ -129,11 +129,11 @@ public sealed class FetchLogWriter(DbConnectionFactory db, ChangeStamps stamps, 
             {
                 e.Caller.At, ApiKeyId = e.Caller.KeyId, e.AgencyId, e.Endpoint, e.UnitId, e.Year, e.Status, e.Caller.RequestId,
             }), transaction);
-            await connection.AuditAllAsync(transaction, batch.Select(e => (e.Caller, new AuditChange("portalrb.fetched", "portalrb_fetch",
+            await connection.AuditAllAsync(transaction, batch.Select(e => (e.Caller, new AuditChange("portalrb.fetched", AuditEntities.PortalRbFetch,
                 (e.UnitId ?? e.AgencyId)?.ToString() ?? "-", e.AgencyId, e.UnitId, new { e.Endpoint, e.Year, e.Status }))).ToList());
             await transaction.CommitAsync();
         }
-        // The unit's compliance document shows when PortalRB last fetched it.
+        // The unit's compliance document shows when PortalRB last fetched it (the answer sheet ignores fetches: ChangeKind.Fetch).
         foreach (var entry in batch)
         {
             foreach (var (entityType, agency, unit) in entry.Caller.Changes.Drain())

@@ -118,8 +118,12 @@ public static class PortalRbEndpoints
     /// <summary>WBK units proposed as affirmative action are reported as WBK-AFIRMASI.</summary>
     internal static string Kategori(string target, bool afirmasi) => target == "WBK" && afirmasi ? "WBK-AFIRMASI" : target;
 
+    /// <summary>
+    /// Served from the unit's cached <see cref="PortalRbSheet"/> (PortalRB retries and re-pulls far more often than units
+    /// write); only the evidence links are signed per call. With <c>tahun</c> given, a cached sheet needs no database.
+    /// </summary>
     public static async Task<Results<Ok<UnitAnswers>, JsonHttpResult<PortalRbError>>> GetUnitAnswers(
-        string unit_id, [AsParameters] PullQuery query, HttpContext http, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue,
+        string unit_id, [AsParameters] PullQuery query, HttpContext http, Caller caller, DbConnectionFactory db, ViewCache cache, FrameworkCatalogue catalogue,
         IOptions<ProposalOptions> proposals, IOptions<PortalRbOptions> options, EvidenceLinks links, TimeProvider time, CancellationToken cancellationToken)
     {
         if (Scope(caller, query) is not { } agencyId)
@@ -130,41 +134,39 @@ public static class PortalRbEndpoints
         {
             return invalid;
         }
-        await using var connection = await db.OpenAsync(cancellationToken);
-        var year = query.Tahun ?? await EvaluationYear(connection, proposals.Value, agencyId, IndonesiaClock.Today(time));
+        var today = IndonesiaClock.Today(time);
+        var year = query.Tahun ?? await EvaluationYear(db, proposals.Value, agencyId, today, cancellationToken);
         var unitId = Guid.TryParse(unit_id, out var parsed) ? parsed : (Guid?)null;
         FetchLog.Note(http, agencyId, unitId, year);
-        const string find = """
-            SELECT a.id, a.framework_code, u.name
-            FROM assessments a
-            JOIN units u ON u.id = a.unit_id
-            WHERE a.unit_id = @UnitId AND a.agency_id = @AgencyId AND a.year = @Year AND a.status IN @Statuses
-            """;
-        var assessment = unitId is null ? null
-            : await connection.QuerySingleOrDefaultAsync<ProposedAssessment>(find, new { UnitId = unitId, AgencyId = agencyId, Year = year, Statuses = ProposedStatuses });
-        if (assessment is null)
+        var key = unitId is { } unit ? new PortalRbSheetKey(agencyId, unit, year) : null;
+        var sheet = key is null ? null : await cache.GetOrBuildAsync(key, key.Scope, today, () => PortalRbSheets.ReadAsync(db, key, cancellationToken));
+        if (sheet is null)
         {
             return PortalRbErrors.NotFound($"Unit '{unit_id}' has no proposal for {year} in this agency.");
         }
-        if (catalogue.SoalMaps.ForYear(year) is not { } map || !map.FrameworkCodes.Contains(assessment.FrameworkCode))
+        if (catalogue.SoalMaps.ForYear(year) is not { } map || !map.FrameworkCodes.Contains(sheet.FrameworkCode))
         {
             return PortalRbErrors.Of(StatusCodes.Status500InternalServerError,
-                $"No PortalRB question list for {year} maps onto framework {assessment.FrameworkCode}; add one under db/frameworks/portalrb.");
+                $"No PortalRB question list for {year} maps onto framework {sheet.FrameworkCode}; add one under db/frameworks/portalrb.");
         }
 
-        var (self, tpi) = await ReadLayers(connection, assessment.Id, cancellationToken);
-        const string evidenceSql = "SELECT DISTINCT item_code FROM evidence WHERE assessment_id = @Id AND withdrawn_at IS NULL";
-        var evidenced = (await connection.QueryAsync<string>(evidenceSql, new { assessment.Id })).ToHashSet(StringComparer.Ordinal);
         var origin = options.Value.PublicBaseUrl is { Length: > 0 } configured ? configured : $"{http.Request.Scheme}://{http.Request.Host}";
         var expires = links.ExpiryFromNow();
-        var entries = map.Soal.Select(s =>
+        var entries = new List<SoalAnswer>(map.Soal.Count);
+        foreach (var s in map.Soal)
         {
-            var unitAnswer = self.GetValueOrDefault(s.ItemCode);
-            var tpiAnswer = tpi.GetValueOrDefault(s.ItemCode);
-            return new SoalAnswer(s.SoalId, unitAnswer.Value, tpiAnswer.Value, unitAnswer.Note,
-                evidenced.Contains(s.ItemCode) ? links.ItemPage(origin, assessment.Id, s.ItemCode, expires) : null, tpiAnswer.Note);
-        }).ToList();
-        return TypedResults.Ok(new UnitAnswers(unitId!.Value.ToString("D"), assessment.Name, year, entries));
+            var unitAnswer = sheet.Self.GetValueOrDefault(s.ItemCode);
+            var tpiAnswer = sheet.Tpi.GetValueOrDefault(s.ItemCode);
+            entries.Add(new SoalAnswer(s.SoalId, unitAnswer.Value, tpiAnswer.Value, unitAnswer.Note,
+                sheet.Evidenced.Contains(s.ItemCode) ? links.ItemPage(origin, sheet.AssessmentId, s.ItemCode, expires) : null, tpiAnswer.Note));
+        }
+        return TypedResults.Ok(new UnitAnswers(unitId!.Value.ToString("D"), sheet.UnitName, year, entries));
+    }
+
+    private static async Task<int> EvaluationYear(DbConnectionFactory db, ProposalOptions proposals, Guid agencyId, DateOnly today, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await EvaluationYear(connection, proposals, agencyId, today);
     }
 
     /// <summary>
@@ -199,31 +201,5 @@ public static class PortalRbEndpoints
         public Guid Id { get; init; }
         public string Name { get; init; } = "";
         public bool Afirmasi { get; init; }
-    }
-
-    private sealed class ProposedAssessment
-    {
-        public Guid Id { get; init; }
-        public string FrameworkCode { get; init; } = "";
-        public string Name { get; init; } = "";
-    }
-
-    /// <summary>
-    /// The self and TPI layers by item code. Read column by column rather than through Dapper's row mapper: PortalRB
-    /// calls this for every proposed unit, and mapping ~250 rows was a third of the call's CPU.
-    /// </summary>
-    private static async Task<(Dictionary<string, (string? Value, string? Note)> Self, Dictionary<string, (string? Value, string? Note)> Tpi)> ReadLayers(
-        DbConnection connection, Guid assessmentId, CancellationToken cancellationToken)
-    {
-        const string sql = "SELECT CASE WHEN layer = 'self' THEN 1 ELSE 0 END, item_code, value, note FROM answers WHERE assessment_id = @Id AND layer IN ('self', 'tpi')";
-        var self = new Dictionary<string, (string?, string?)>(128, StringComparer.Ordinal);
-        var tpi = new Dictionary<string, (string?, string?)>(128, StringComparer.Ordinal);
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, new { Id = assessmentId }, cancellationToken: cancellationToken));
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var layer = reader.GetInt32(0) == 1 ? self : tpi;
-            layer[reader.GetString(1)] = (reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-        }
-        return (self, tpi);
     }
 }
