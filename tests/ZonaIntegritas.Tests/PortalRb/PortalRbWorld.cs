@@ -74,7 +74,8 @@ public sealed record PortalRbWorld(TestApp App, HttpClient Admin, HttpClient Ins
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO designations (id, unit_id, agency_id, predikat, decree_number, decree_date, assessment_id, created_at, created_by)
-            VALUES ($id, $unit, $agency, 'WBK', 'SK 1/2025', '2025-12-01', $assessment, '2025-12-01T00:00:00.0000000Z', $id)
+            VALUES ($id, $unit, $agency, 'WBK', 'SK 1/2025', '2025-12-01', $assessment, '2025-12-01T00:00:00.0000000Z', $id);
+            UPDATE compliance_documents SET version = version + 1, valid_until = NULL WHERE unit_id = $unit; -- as a write through the API would
             """;
         command.Parameters.AddWithValue("$id", Guid.NewGuid().ToString());
         command.Parameters.AddWithValue("$unit", unit.ToString());
