@@ -14,7 +14,7 @@ public sealed class DbConnectionFactory
         var value = options.Value;
         Provider = value.Provider;
         _busyTimeoutMilliseconds = value.BusyTimeoutMilliseconds;
-        Dialect = Provider == DatabaseProvider.SqlServer ? new SqlServerDialect() : new SqliteDialect();
+        Dialect = Provider == DatabaseProvider.SqlServer ? SqlServerDialect.Instance : SqliteDialect.Instance;
         _connectionString = Provider == DatabaseProvider.SqlServer
             ? value.ConnectionString!
             : BuildSqliteConnectionString(value.ConnectionString, environment.ContentRootPath, value.BusyTimeoutMilliseconds);

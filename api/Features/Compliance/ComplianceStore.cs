@@ -45,23 +45,28 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
     /// <summary>The unit's document: one indexed read (and the unit's last fetch, when it has an assessment); null for an unknown unit.</summary>
     public async Task<UnitEntry?> GetAsync(DbConnection connection, ISqlDialect dialect, Guid unitId, DateOnly today)
     {
-        var stored = await connection.QuerySingleOrDefaultAsync<StoredRow>(StoredRowSql, new { UnitId = unitId });
-        if (stored is not null && stored.ValidOn(today))
+        var (stored, served) = await ReadAsync(connection, unitId, today);
+        if (served is not null)
         {
-            var fetched = stored.AssessmentYear is { } year ? await PortalRbStandings.LastFetchAsync(connection, unitId, year) : null;
-            return Served(stored, fetched);
+            return served;
         }
         var built = await BuildAsync(connection, dialect, [(unitId, stored?.Version)], today, batch: false);
         return built.GetValueOrDefault(unitId);
     }
 
     /// <summary>The unit's stored document as it would be sent, when the row is valid; null otherwise (nothing is built). For tests.</summary>
-    internal async Task<UnitEntry?> StoredAsync(DbConnection connection, Guid unitId, DateOnly today)
+    internal async Task<UnitEntry?> StoredAsync(DbConnection connection, Guid unitId, DateOnly today) => (await ReadAsync(connection, unitId, today)).Served;
+
+    /// <summary>The unit's stored row, and the document it serves when the row is valid on <paramref name="today"/>.</summary>
+    private async Task<(StoredRow? Row, UnitEntry? Served)> ReadAsync(DbConnection connection, Guid unitId, DateOnly today)
     {
         var stored = await connection.QuerySingleOrDefaultAsync<StoredRow>(StoredRowSql, new { UnitId = unitId });
-        return stored is not null && stored.ValidOn(today)
-            ? Served(stored, stored.AssessmentYear is { } year ? await PortalRbStandings.LastFetchAsync(connection, unitId, year) : null)
-            : null;
+        if (stored is null || !stored.ValidOn(today))
+        {
+            return (stored, null);
+        }
+        var fetched = stored.AssessmentYear is { } year ? await PortalRbStandings.LastFetchAsync(connection, unitId, year) : null;
+        return (stored, Served(stored, fetched));
     }
 
     /// <summary>The unit's document built from the raw tables, not saved: what every stored row must agree with. For tests.</summary>
@@ -158,16 +163,17 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
                 continue;
             }
             var row = byUnit[document.UnitId];
+            var body = Encoding.UTF8.GetString(entry.Body);
             await SaveAsync(connection, dialect, transaction, versions[document.UnitId], new
             {
                 document.UnitId,
                 document.AgencyId,
-                ValidUntil = ValidUntil(entry.Body, horizons[document.UnitId], today),
+                ValidUntil = ValidUntil(body, horizons[document.UnitId], today),
                 document.Stage,
                 Predikat = row.ActivePredikat,
                 row.AssessmentStatus,
                 Flags = $" {string.Join(' ', document.Flags)} ",
-                Body = Encoding.UTF8.GetString(entry.Body),
+                Body = body,
                 ETag = entry.ETag,
                 AssessmentYear = document.Assessment?.Year,
                 AnswersChangedAt = row.AssessmentId is { } assessment && changes.TryGetValue(assessment, out var changed) ? changed : (DateTimeOffset?)null,
@@ -230,14 +236,13 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
     /// follow-up due date, an appeal window's end, the day a unit is eligible again), and the first of next month
     /// (absorption is reported up to the current month; the year's pacts count until 31 December).
     /// </summary>
-    internal static DateOnly ValidUntil(byte[] body, DateOnly hidden, DateOnly today)
+    internal static DateOnly ValidUntil(string body, DateOnly hidden, DateOnly today)
     {
         var horizon = new DateOnly(today.Year, today.Month, 1).AddMonths(1);
         horizon = hidden < horizon ? hidden : horizon;
-        var text = Encoding.UTF8.GetString(body);
-        foreach (var match in DatePattern().EnumerateMatches(text))
+        foreach (var match in DatePattern().EnumerateMatches(body))
         {
-            var date = DateOnly.ParseExact(text.AsSpan(match.Index + 1, 10), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            var date = DateOnly.ParseExact(body.AsSpan(match.Index + 1, 10), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
             var changesOn = date > today ? date : today.AddDays(1);
             if (date >= today && changesOn < horizon)
             {

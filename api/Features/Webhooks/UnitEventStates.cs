@@ -23,10 +23,6 @@ public static class UnitEventStates
 
     public sealed record Change(UnitStandings.Standing Now, bool Known);
 
-    // Writes that say nothing about a unit's standing (keys, authentication bursts, the subscriptions themselves, an
-    // agency's name and code).
-    private static readonly HashSet<string> Unrelated = [AuditEntities.ApiKey, AuditEntities.Client, WebhookEndpoints.EntityType];
-
     /// <summary>
     /// The units the entries touch (their own unit, or every unit of their agency for agency-wide writes), each with the
     /// index of the last entry that touched it, so that its events follow that entry's.
@@ -39,10 +35,6 @@ public static class UnitEventStates
         for (var index = 0; index < entries.Count; index++)
         {
             var entry = entries[index];
-            if (Unrelated.Contains(entry.EntityType) || entry.Action is "agency.created" or "agency.updated")
-            {
-                continue;
-            }
             if (entry.Action.StartsWith(PortalRbActions, StringComparison.Ordinal))
             {
                 // PortalRB's reads change one thing a unit shows: a jawaban-unit fetch can clear portalrb_refetch_needed.
@@ -52,6 +44,12 @@ public static class UnitEventStates
                 {
                     fetched[fetchedUnit] = index;
                 }
+                continue;
+            }
+            // The same rule as the stored documents' marks: keys, authentication bursts, the subscriptions themselves
+            // and an agency's name and code say nothing about a unit's standing.
+            if (!AuditEntities.ChangesComplianceDocuments(entry.Action, entry.EntityType))
+            {
                 continue;
             }
             if (entry.UnitId is { } unit)
