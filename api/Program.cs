@@ -37,6 +37,7 @@ builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLim
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DbConnectionFactory>();
 builder.Services.AddSingleton(new ChangeStamps(AuditEntities.KindOf));
+builder.Services.AddSingleton<WriteSignal>();
 builder.Services.AddSingleton<ViewCache>();
 builder.Services.AddHostedService<ChangeFeed>();
 builder.Services.AddOptions<ComplianceStoreOptions>().BindConfiguration(ComplianceStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();

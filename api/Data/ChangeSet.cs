@@ -25,7 +25,7 @@ public sealed class ChangeSet
 }
 
 /// <summary>Once a handler has returned (its transaction committed or rolled back), records what it changed.</summary>
-public sealed class ChangeSetFilter(ChangeStamps stamps) : IEndpointFilter
+public sealed class ChangeSetFilter(ChangeStamps stamps, WriteSignal written) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -37,9 +37,15 @@ public sealed class ChangeSetFilter(ChangeStamps stamps) : IEndpointFilter
         {
             if (context.HttpContext.Features.Get<ChangeSet>() is { } changes)
             {
-                foreach (var (entityType, agencyId, unitId) in changes.Drain())
+                var drained = changes.Drain();
+                foreach (var (entityType, agencyId, unitId) in drained)
                 {
                     stamps.Record(entityType, agencyId, unitId);
+                }
+                if (drained.Count > 0)
+                {
+                    // Audit entries are recorded even when the handler's transaction rolled back; a spurious wake-up costs one look.
+                    written.Pulse();
                 }
             }
         }

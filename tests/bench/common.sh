@@ -7,7 +7,7 @@ dotnet build "$root/tests/ZonaIntegritas.Benchmarks" -c Release -v q --nologo >/
 api="$root/api/bin/Release/net10.0/ZonaIntegritas.Api.dll"
 bench="$root/tests/ZonaIntegritas.Benchmarks/bin/Release/net10.0/ZonaIntegritas.Benchmarks.dll"
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${ZI_KEEP:-}" ] || rm -rf "$work"' EXIT
 
 # The API runs in a subshell's background, so "wait" cannot see it: stop it and wait until the port is free.
 stop_api() { kill "$1" 2>/dev/null || true; for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 || return 0; sleep 0.2; done; }

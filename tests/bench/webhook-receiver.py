@@ -7,6 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 latencies, seen, lock = [], set(), threading.Lock()
 
 class Handler(BaseHTTPRequestHandler):
+    # Keep-alive, as receivers behind any web server do; HTTP/1.0 would close the connection after every event.
+    protocol_version = "HTTP/1.1"
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         arrived = time.time()
@@ -16,6 +19,7 @@ class Handler(BaseHTTPRequestHandler):
                 seen.add(event["id"])
                 latencies.append(arrived - datetime.fromisoformat(event["time"]).timestamp())
         self.send_response(204)
+        self.send_header("Content-Length", "0")
         self.end_headers()
 
     def log_message(self, *args):

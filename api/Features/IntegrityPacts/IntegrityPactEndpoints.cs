@@ -180,12 +180,19 @@ public static class IntegrityPactEndpoints
     private sealed record Classification(List<IntegrityPact> New, List<PactConflict> Conflicts);
 
     /// <summary>Splits the upload into new pacts, rows identical to a pact on file (ignored) and rows that contradict one.</summary>
+    private const int LookupByNipUpTo = 100;
+
     private static async Task<Classification> Classify(DbConnection connection, DbTransaction? transaction, Guid unitId, List<IntegrityPact> candidates)
     {
-        // Filtering by year rather than by NIP keeps the parameter count small for 5,000-row uploads.
-        const string sql = $"SELECT {Columns} FROM integrity_pacts WHERE unit_id = @UnitId AND signed_year IN @Years";
+        // A few rows are looked up by NIP (an index seek each); a large upload reads the unit's pacts of its years instead,
+        // which keeps the parameter count small for 5,000 rows.
+        const string byNip = $"SELECT {Columns} FROM integrity_pacts WHERE unit_id = @UnitId AND nip IN @Nips";
+        const string byYear = $"SELECT {Columns} FROM integrity_pacts WHERE unit_id = @UnitId AND signed_year IN @Years";
         var years = candidates.Select(c => c.SignedOn.Year).Distinct().ToArray();
-        var existing = (await connection.QueryAsync<IntegrityPact>(sql, new { UnitId = unitId, Years = years }, transaction))
+        var nips = candidates.Select(c => c.Nip).Distinct().ToArray();
+        var (sql, parameters) = nips.Length <= LookupByNipUpTo ? (byNip, (object)new { UnitId = unitId, Nips = nips }) : (byYear, new { UnitId = unitId, Years = years });
+        var existing = (await connection.QueryAsync<IntegrityPact>(sql, parameters, transaction))
+            .Where(p => years.Contains(p.SignedOn.Year))
             .ToDictionary(p => (p.Nip, p.Occasion, p.SignedOn.Year));
         var fresh = new List<IntegrityPact>(candidates.Count);
         var conflicts = new List<PactConflict>();

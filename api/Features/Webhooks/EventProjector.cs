@@ -16,8 +16,11 @@ namespace ZonaIntegritas.Api.Features.Webhooks;
 /// lease in <c>outbox_projection</c>, and the position only moves from where its read started.
 /// </summary>
 public sealed class EventProjector(DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
-    IOptions<WebhookOptions> options, TimeProvider time, EventSignal signal, ILogger<EventProjector> logger) : BackgroundService
+    IOptions<WebhookOptions> options, TimeProvider time, EventSignal signal, WriteSignal written, ILogger<EventProjector> logger) : BackgroundService
 {
+    /// <summary>How long a wake-up waits for more writes: under load, one round then projects a burst instead of each write alone.</summary>
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(20);
+
     private const string Name = "events";
     private const int BatchSize = 500;
     private static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(30);
@@ -51,7 +54,9 @@ public sealed class EventProjector(DbConnectionFactory db, FrameworkCatalogue ca
             {
                 try
                 {
-                    await Task.Delay(options.Value.PollMilliseconds, stoppingToken);
+                    // This instance's writes wake the projector; other instances' are found by the poll.
+                    await written.WaitAsync(TimeSpan.FromMilliseconds(options.Value.PollMilliseconds), stoppingToken);
+                    await Task.Delay(Gather, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {

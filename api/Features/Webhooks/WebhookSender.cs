@@ -94,7 +94,8 @@ public sealed class WebhookSender : IDisposable
         }
         catch (HttpRequestException e)
         {
-            return new SendOutcome(null, Shorten(e.Message));
+            // The outer message is always "An error occurred while sending the request."; the inner one says what happened.
+            return new SendOutcome(null, Shorten(e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message));
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

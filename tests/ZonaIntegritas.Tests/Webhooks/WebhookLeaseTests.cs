@@ -81,4 +81,73 @@ public sealed class WebhookLeaseTests
         Assert.Equal(assessment, ofUnit[1].Json.GetProperty("data").GetProperty("assessmentId").GetGuid());
         Assert.Equal(4, (await WebhookTests.Deliveries(admin, webhook)).GetArrayLength());
     }
+
+    [Fact]
+    public async Task AUnitsBurstGoesOutInOneRunInOrderAndAFailureInTheMiddleHoldsBackTheRest()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await TestApp.StartAsync(Providers.Sqlite, new() { ["Webhooks:Enabled"] = "false" });
+        var admin = app.Admin();
+        var agency = await admin.CreateAgency();
+        var unit = await admin.CreateUnit(agency);
+        var (webhook, _) = await WebhookTests.Subscribe(admin, receiver.Url, ["pacts.recorded"], agency);
+        for (var i = 1; i <= 6; i++)
+        {
+            (await admin.PostJson($"/api/v1/units/{unit}/integrity-pacts", new { pacts = new[] { Fixtures.Pact(Fixtures.Nip(i)) } })).EnsureSuccessStatusCode();
+        }
+        await app.Services.GetRequiredService<EventProjector>().ProjectOnceAsync(CancellationToken.None);
+        var events = (await WebhookTests.Deliveries(admin, webhook)).EnumerateArray().OrderBy(d => d.GetProperty("eventCursor").GetInt64())
+            .Select(d => d.GetProperty("eventId").GetGuid().ToString()).ToList();
+        Assert.Equal(6, events.Count);
+        var dispatcher = ActivatorUtilities.CreateInstance<WebhookDispatcher>(app.Services);
+        // The fourth request fails once.
+        receiver.Answer = (number, _) => Task.FromResult(number == 4 ? 503 : 200);
+
+        Assert.Equal(4, await dispatcher.DispatchOnceAsync(CancellationToken.None));
+        // The fifth and sixth were claimed with the run but not sent; now they wait behind the fourth's backoff.
+        Assert.Equal(0, await dispatcher.DispatchOnceAsync(CancellationToken.None));
+        var held = (await WebhookTests.Deliveries(admin, webhook)).EnumerateArray().OrderBy(d => d.GetProperty("eventCursor").GetInt64()).ToList();
+        Assert.Equal(["succeeded", "succeeded", "succeeded", "pending", "pending", "pending"], held.Select(d => d.GetProperty("status").GetString()));
+        Assert.Equal([1, 1, 1, 1, 0, 0], held.Select(d => d.GetProperty("attempts").GetInt32()));
+
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(3, await dispatcher.DispatchOnceAsync(CancellationToken.None));
+        // In write order; the receiver records what it accepted, and the fourth took two attempts.
+        Assert.Equal(events, receiver.All.Select(r => r.Id));
+        var done = (await WebhookTests.Deliveries(admin, webhook)).EnumerateArray().OrderBy(d => d.GetProperty("eventCursor").GetInt64()).ToList();
+        Assert.Equal([1, 1, 1, 2, 1, 1], done.Select(d => d.GetProperty("attempts").GetInt32()));
+        Assert.All(done, d => Assert.Equal("succeeded", d.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task ASlowReceiversRunStopsBeforeItsClaimCouldExpireAndHandsBackTheRest()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await TestApp.StartAsync(Providers.Sqlite, new() { ["Webhooks:Enabled"] = "false" });
+        var admin = app.Admin();
+        var agency = await admin.CreateAgency();
+        var unit = await admin.CreateUnit(agency);
+        var (webhook, _) = await WebhookTests.Subscribe(admin, receiver.Url, ["pacts.recorded"], agency);
+        for (var i = 1; i <= 6; i++)
+        {
+            (await admin.PostJson($"/api/v1/units/{unit}/integrity-pacts", new { pacts = new[] { Fixtures.Pact(Fixtures.Nip(i)) } })).EnsureSuccessStatusCode();
+        }
+        await app.Services.GetRequiredService<EventProjector>().ProjectOnceAsync(CancellationToken.None);
+        var dispatcher = ActivatorUtilities.CreateInstance<WebhookDispatcher>(app.Services);
+        // Each answer takes 5 s of the app's clock. The claim lasts 2 × 10 s + 10 s; a send may start while a whole
+        // timeout and the recording margin still fit in it: at 0, 5, 10 and 15 s, not at 20 s.
+        receiver.Answer = (_, _) =>
+        {
+            app.Clock.Advance(TimeSpan.FromSeconds(5));
+            return Task.FromResult(200);
+        };
+
+        Assert.Equal(4, await dispatcher.DispatchOnceAsync(CancellationToken.None));
+        var handedBack = (await WebhookTests.Deliveries(admin, webhook, "pending")).EnumerateArray().ToList();
+        Assert.Equal(2, handedBack.Count);
+        Assert.All(handedBack, d => Assert.Equal(0, d.GetProperty("attempts").GetInt32()));
+        // Handed back, not left leased: the next round takes them at once.
+        Assert.Equal(2, await dispatcher.DispatchOnceAsync(CancellationToken.None));
+        Assert.Equal(6, receiver.All.Count);
+    }
 }
