@@ -45,8 +45,8 @@ public interface ISqlDialect
     string OutboxEntries { get; }
 
     /// <summary>
-    /// Marks the stored compliance document of <c>@UnitId</c> stale (version + 1, no valid_until), creating its row when
-    /// the unit has none yet; run inside the write's transaction (see <see cref="StoredDocuments"/>).
+    /// Marks the stored compliance document of <c>@UnitId</c> stale (version + 1, no valid_until, marked_on the write's
+    /// day <c>@MarkedOn</c>), creating its row when the unit has none yet; run inside the write's transaction (see <see cref="StoredDocuments"/>).
     /// </summary>
     string MarkUnitDocumentStale { get; }
 
@@ -59,9 +59,10 @@ public sealed class SqliteDialect : ISqlDialect
     public static readonly SqliteDialect Instance = new();
 
     public string MarkUnitDocumentStale => """
-        INSERT INTO compliance_documents (unit_id, agency_id, version)
-        SELECT id, agency_id, 1 FROM units WHERE id = @UnitId
-        ON CONFLICT (unit_id) DO UPDATE SET version = compliance_documents.version + 1, valid_until = NULL, agency_id = excluded.agency_id
+        INSERT INTO compliance_documents (unit_id, agency_id, version, marked_on)
+        SELECT id, agency_id, 1, @MarkedOn FROM units WHERE id = @UnitId
+        ON CONFLICT (unit_id) DO UPDATE SET version = compliance_documents.version + 1, valid_until = NULL, agency_id = excluded.agency_id,
+                                            marked_on = excluded.marked_on
         """;
 
     public string Paging => " LIMIT @Take OFFSET @Skip";
@@ -99,11 +100,11 @@ public sealed class SqlServerDialect : ISqlDialect
 
     // UPDLOCK, HOLDLOCK: two first writes to a new unit must not both find no row and both insert one.
     public string MarkUnitDocumentStale => """
-        UPDATE d SET version = d.version + 1, valid_until = NULL, agency_id = u.agency_id
+        UPDATE d SET version = d.version + 1, valid_until = NULL, agency_id = u.agency_id, marked_on = @MarkedOn
         FROM compliance_documents d WITH (UPDLOCK, HOLDLOCK) JOIN units u ON u.id = d.unit_id
         WHERE d.unit_id = @UnitId;
         IF @@ROWCOUNT = 0
-            INSERT INTO compliance_documents (unit_id, agency_id, version) SELECT id, agency_id, 1 FROM units WHERE id = @UnitId;
+            INSERT INTO compliance_documents (unit_id, agency_id, version, marked_on) SELECT id, agency_id, 1, @MarkedOn FROM units WHERE id = @UnitId;
         """;
 
     public string Paging => " OFFSET @Skip ROWS FETCH NEXT @Take ROWS ONLY";

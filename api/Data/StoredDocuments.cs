@@ -8,14 +8,17 @@ namespace ZonaIntegritas.Api.Data;
 /// </summary>
 public static class StoredDocuments
 {
-    public static Task MarkUnitAsync(DbConnection connection, DbTransaction? transaction, Guid unitId) =>
-        connection.ExecuteAsync(ISqlDialect.Of(connection).MarkUnitDocumentStale, new { UnitId = unitId }, transaction);
+    // markedOn: the Indonesian day of the write. A row rebuilt on a later day than its mark may show a change the date
+    // brought that the write's projection, computed on that earlier day, did not (ComplianceStore tells the projector).
+    public static Task MarkUnitAsync(DbConnection connection, DbTransaction? transaction, Guid unitId, DateOnly markedOn) =>
+        connection.ExecuteAsync(ISqlDialect.Of(connection).MarkUnitDocumentStale, new { UnitId = unitId, MarkedOn = markedOn }, transaction);
 
-    public static Task MarkAgencyAsync(DbConnection connection, DbTransaction? transaction, Guid agencyId) =>
-        connection.ExecuteAsync("UPDATE compliance_documents SET version = version + 1, valid_until = NULL WHERE agency_id = @AgencyId",
-            new { AgencyId = agencyId }, transaction);
+    public static Task MarkAgencyAsync(DbConnection connection, DbTransaction? transaction, Guid agencyId, DateOnly markedOn) =>
+        connection.ExecuteAsync("UPDATE compliance_documents SET version = version + 1, valid_until = NULL, marked_on = @MarkedOn WHERE agency_id = @AgencyId",
+            new { AgencyId = agencyId, MarkedOn = markedOn }, transaction);
 
     /// <summary>For writes every unit's document depends on (a proposal window, a framework revision); rare.</summary>
-    public static Task MarkAllAsync(DbConnection connection, DbTransaction? transaction) =>
-        connection.ExecuteAsync("UPDATE compliance_documents SET version = version + 1, valid_until = NULL", transaction: transaction);
+    public static Task MarkAllAsync(DbConnection connection, DbTransaction? transaction, DateOnly markedOn) =>
+        connection.ExecuteAsync("UPDATE compliance_documents SET version = version + 1, valid_until = NULL, marked_on = @MarkedOn",
+            new { MarkedOn = markedOn }, transaction);
 }

@@ -9,5 +9,8 @@ public static class IndonesiaClock
     /// <summary>The floor of every date of a Zona Integritas event (declarations, decrees, revocations): the programme began in 2010.</summary>
     public static readonly DateOnly EarliestZiEvent = new(2010, 1, 1);
 
-    public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(EasternmostIndonesianOffset).DateTime);
+    public static DateOnly Today(TimeProvider time) => DayOf(time.GetUtcNow());
+
+    /// <summary>The Indonesian date (WIT) of an instant, as <see cref="Today"/> judges it.</summary>
+    public static DateOnly DayOf(DateTimeOffset at) => DateOnly.FromDateTime(at.ToOffset(EasternmostIndonesianOffset).DateTime);
 }

@@ -28,6 +28,10 @@ public static class Problems
     public static ProblemHttpResult Unprocessable(string detail, IDictionary<string, object?>? extensions = null, string title = "Unprocessable Content") =>
         TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: title, detail: detail, extensions: extensions);
 
+    /// <summary>410: what the request points at existed but is gone for good (events deleted by retention); extensions say what is left.</summary>
+    public static ProblemHttpResult Gone(string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Gone", detail: detail, extensions: extensions);
+
     /// <summary>Writes a problem from middleware or an authentication handler, where no endpoint result is returned.</summary>
     public static ValueTask WriteAsync(HttpContext context, int status, string title, string detail)
     {

@@ -131,7 +131,7 @@ public static class ComplianceData
         var json = new Microsoft.AspNetCore.Http.Json.JsonOptions();
         ZonaIntegritas.Api.Http.ApiJson.Configure(json.SerializerOptions);
         var store = new ZonaIntegritas.Api.Features.Compliance.ComplianceStore(new ZonaIntegritas.Api.Features.Frameworks.FrameworkCatalogue(),
-            Microsoft.Extensions.Options.Options.Create(new ZonaIntegritas.Api.Features.Workflow.ProposalOptions()), Microsoft.Extensions.Options.Options.Create(json));
+            Microsoft.Extensions.Options.Options.Create(new ZonaIntegritas.Api.Features.Workflow.ProposalOptions()), Microsoft.Extensions.Options.Options.Create(json), TimeProvider.System);
         var today = ZonaIntegritas.Api.Domain.IndonesiaClock.Today(TimeProvider.System);
         var connectionString = $"Data Source={databaseFile};Default Timeout=60";
         List<Guid> unitIds;

@@ -146,7 +146,7 @@ public sealed class ComplianceCacheTests
                 VALUES ($pact, $unit, '198501012010011001', 'Pegawai', 'Analis', 'pegawai', 'tahunan', '2026-01-10', 2026, NULL, '2026-11-22T03:00:00.0000000+00:00', $pact);
                 INSERT INTO audit_entries (at, action, entity_type, entity_id, agency_id, unit_id)
                 VALUES ('2026-11-22T03:00:00.0000000+00:00', 'integrity_pacts.recorded', 'unit', $unit, $agency, $unit);
-                UPDATE compliance_documents SET version = version + 1, valid_until = NULL WHERE unit_id = $unit;
+                UPDATE compliance_documents SET version = version + 1, valid_until = NULL, marked_on = '2026-11-22' WHERE unit_id = $unit;
                 COMMIT;
                 """;
             command.Parameters.AddWithValue("$pact", Guid.NewGuid().ToString());

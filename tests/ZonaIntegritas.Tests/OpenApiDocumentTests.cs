@@ -73,4 +73,22 @@ public sealed class OpenApiDocumentTests
         var content = document.GetProperty("paths").GetProperty("/api/v1/evidence/{evidenceId}/content").GetProperty("get").GetProperty("responses");
         Assert.Equal(["200", "206", "304", "416"], new[] { "200", "206", "304", "416" }.Where(c => content.TryGetProperty(c, out _)));
     }
+
+    [Fact]
+    public async Task TheChangeStreamDescribesEveryAnswerIncludingTheCursorThatMissedEvents()
+    {
+        await using var app = await TestApp.StartAsync();
+        var document = await Document(app);
+        var changes = document.GetProperty("paths").GetProperty("/api/v1/changes").GetProperty("get");
+        var responses = changes.GetProperty("responses");
+        var problem = document.GetProperty("components").GetProperty("schemas").GetProperty("ProblemDetails").GetProperty("properties");
+
+        Assert.Subset(responses.EnumerateObject().Select(r => r.Name).ToHashSet(), new HashSet<string> { "200", "400", "401", "404", "410" });
+        Assert.All(responses.EnumerateObject(), r => Assert.True(r.Value.GetProperty("description").GetString()!.Length > 30, $"{r.Name} is not described"));
+        Assert.Contains("oldestCursor", responses.GetProperty("410").GetProperty("description").GetString());
+        Assert.True(responses.GetProperty("410").GetProperty("content").TryGetProperty("application/problem+json", out _));
+        Assert.Contains("Webhooks:RetentionDays", changes.GetProperty("description").GetString());
+        Assert.Equal("int64", problem.GetProperty("oldestCursor").GetProperty("format").GetString());
+        Assert.True(problem.TryGetProperty("parameter", out _));
+    }
 }

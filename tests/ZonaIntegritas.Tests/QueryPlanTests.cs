@@ -4,6 +4,7 @@ using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Evidence;
 using ZonaIntegritas.Api.Features.Compliance;
+using ZonaIntegritas.Api.Features.Webhooks;
 using ZonaIntegritas.Tests.Infrastructure;
 
 namespace ZonaIntegritas.Tests;
@@ -78,6 +79,41 @@ public sealed class QueryPlanTests
             }
         }
         Assert.True(steps.Count > 0 && steps.All(step => step.StartsWith("SEARCH compliance_documents USING ", StringComparison.Ordinal)), $"{path}: {string.Join(" | ", steps)}");
+    }
+
+    /// <summary>Retention's statements, and the index each must search: a range of events, and their deliveries by event.</summary>
+    public static TheoryData<string, string, string> RetentionPaths() => new()
+    {
+        { "the next range of events", EventRetention.RangeSql + " LIMIT @Take OFFSET @Skip", "SEARCH events USING INTEGER PRIMARY KEY" },
+        { "a range's finished deliveries", EventRetention.DeleteDeliveriesSql, "SEARCH webhook_deliveries USING INDEX ix_webhook_deliveries_event" },
+        { "a range's events no delivery refers to", EventRetention.NewestUnreferencedSql, "SEARCH d USING COVERING INDEX ix_webhook_deliveries_event" },
+        { "deleting them", EventRetention.DeleteEventsSql, "SEARCH d USING COVERING INDEX ix_webhook_deliveries_event" },
+    };
+
+    // Retention runs on every instance while events keep coming: it must walk ranges, never read every event or delivery.
+    [Theory, MemberData(nameof(RetentionPaths))]
+    public async Task RetentionSearchesItsIndexesInsteadOfScanning(string path, string sql, string expectedSearch)
+    {
+        await using var app = await TestApp.StartAsync();
+        await using var connection = new SqliteConnection(app.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (var name in new[] { "@After", "@From", "@To", "@Cutoff", "@Take", "@Skip" })
+        {
+            command.Parameters.AddWithValue(name, DBNull.Value);
+        }
+        var steps = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                steps.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.DoesNotContain(steps, step => step.StartsWith("SCAN ", StringComparison.Ordinal));
+        Assert.True(steps.Any(step => step.StartsWith(expectedSearch, StringComparison.Ordinal)), $"{path}: {string.Join(" | ", steps)}");
     }
 
     public static TheoryData<string, string, string> FilteredLists() => new()

@@ -38,9 +38,9 @@ public static class AuditTrail
     public static async Task AuditAllAsync(this DbConnection connection, DbTransaction transaction, IReadOnlyList<(Caller Caller, AuditChange Change)> entries)
     {
         await connection.ExecuteAsync(InsertSql, entries.Select(e => Row(e.Caller.KeyId, e.Caller.Role, e.Caller.RequestId, e.Caller.ClientIp, e.Caller.At, e.Change)), transaction);
-        foreach (var (_, change) in entries)
+        foreach (var (caller, change) in entries)
         {
-            await MarkDocumentsAsync(connection, transaction, change);
+            await MarkDocumentsAsync(connection, transaction, change, caller.At);
         }
         foreach (var (caller, change) in entries)
         {
@@ -57,15 +57,15 @@ public static class AuditTrail
         DateTimeOffset at, AuditChange change)
     {
         await connection.ExecuteAsync(InsertSql, Row(keyId, role, requestId, clientIp, at, change), transaction);
-        await MarkDocumentsAsync(connection, transaction, change);
+        await MarkDocumentsAsync(connection, transaction, change, at);
     }
 
     /// <summary>The stored compliance documents the write may change become stale in the write's own transaction.</summary>
-    private static Task MarkDocumentsAsync(DbConnection connection, DbTransaction? transaction, AuditChange change) =>
+    private static Task MarkDocumentsAsync(DbConnection connection, DbTransaction? transaction, AuditChange change, DateTimeOffset at) =>
         !AuditEntities.ChangesComplianceDocuments(change.Action, change.EntityType) ? Task.CompletedTask
-        : change.UnitId is { } unit ? StoredDocuments.MarkUnitAsync(connection, transaction, unit)
-        : change.AgencyId is { } agency ? StoredDocuments.MarkAgencyAsync(connection, transaction, agency)
-        : StoredDocuments.MarkAllAsync(connection, transaction);
+        : change.UnitId is { } unit ? StoredDocuments.MarkUnitAsync(connection, transaction, unit, IndonesiaClock.DayOf(at))
+        : change.AgencyId is { } agency ? StoredDocuments.MarkAgencyAsync(connection, transaction, agency, IndonesiaClock.DayOf(at))
+        : StoredDocuments.MarkAllAsync(connection, transaction, IndonesiaClock.DayOf(at));
 
     private static object Row(Guid? keyId, string? role, string? requestId, string? clientIp, DateTimeOffset at, AuditChange change) => new
     {

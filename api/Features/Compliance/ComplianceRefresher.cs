@@ -18,7 +18,9 @@ public sealed class ComplianceStoreOptions
 
 /// <summary>
 /// Builds stored compliance documents again once writes have marked them stale (usually within a poll of the commit)
-/// and when a date they depend on comes (valid_until), so that reads find them ready. At start it also builds the rows
+/// and when a date they depend on comes (valid_until), so that reads find them ready; a rebuild for a date that changed
+/// the unit's stage, flags or absorption records compliance.date_passed for the webhook projector (ComplianceStore),
+/// so at least one instance should run it for date-driven events to flow. At start it also builds the rows
 /// of units that have none (a migration's backfill, a bulk load). Any number of instances may run it: saves are
 /// conditional on the row's version, so the worst case is a document built twice.
 /// </summary>

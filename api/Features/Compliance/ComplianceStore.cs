@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.Json;
+using ZonaIntegritas.Api.Features.Audit;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.PortalRb;
 using ZonaIntegritas.Api.Features.Workflow;
@@ -16,8 +17,14 @@ namespace ZonaIntegritas.Api.Features.Compliance;
 /// a write committed meanwhile (the version read before building must still be the row's). The PortalRB part changes
 /// with every fetch, so it is settled when the document is sent: from the fetch log and the stored time of the last
 /// change PortalRB would see.
+/// <para>
+/// A save that follows a date rather than a write (the row's <c>valid_until</c> came, or it was marked on an earlier day
+/// than it is rebuilt) appends a <see cref="AuditEntities.DatePassed"/> entry in the same transaction when the unit's
+/// stage, flags or absorption may have changed unannounced, so that the webhook projector, which reads the audit
+/// trail, compares the unit's standing again: date-driven compliance.changed and absorption.behind without scanning.
+/// </para>
 /// </summary>
-public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals, IOptions<JsonOptions> json)
+public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals, IOptions<JsonOptions> json, TimeProvider time)
 {
     private JsonSerializerOptions Json => json.Value.SerializerOptions;
 
@@ -32,15 +39,17 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         public int? AssessmentYear { get; init; }
         public DateTimeOffset? AnswersChangedAt { get; init; }
         public DateTimeOffset? PortalrbFetchedAt { get; init; }
+        public DateOnly? MarkedOn { get; init; }
 
         public bool ValidOn(DateOnly today) => Body is not null && ValidUntil > today;
     }
 
-    private const string Columns = "unit_id, agency_id, version, valid_until, body, etag, assessment_year, answers_changed_at, portalrb_fetched_at";
+    private const string Columns = "unit_id, agency_id, version, valid_until, body, etag, assessment_year, answers_changed_at, portalrb_fetched_at, marked_on";
 
     internal const string StoredRowSql = $"SELECT {Columns} FROM compliance_documents WHERE unit_id = @UnitId";
-    internal const string StaleSql = "SELECT unit_id, version FROM compliance_documents WHERE valid_until IS NULL ORDER BY valid_until";
-    internal const string DueSql = "SELECT unit_id, version FROM compliance_documents WHERE valid_until <= @Today ORDER BY valid_until";
+    // What a rebuild compares with: a stale row's mark day; a due row's date and the body it showed.
+    internal const string StaleSql = "SELECT unit_id, version, marked_on FROM compliance_documents WHERE valid_until IS NULL ORDER BY valid_until";
+    internal const string DueSql = "SELECT unit_id, version, valid_until, body FROM compliance_documents WHERE valid_until <= @Today ORDER BY valid_until";
 
     /// <summary>The unit's document: one indexed read (and the unit's last fetch, when it has an assessment); null for an unknown unit.</summary>
     public async Task<UnitEntry?> GetAsync(DbConnection connection, ISqlDialect dialect, Guid unitId, DateOnly today)
@@ -50,7 +59,7 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         {
             return served;
         }
-        var built = await BuildAsync(connection, dialect, [(unitId, stored?.Version)], today, batch: false);
+        var built = await BuildAsync(connection, dialect, [(unitId, stored)], today, batch: false);
         return built.GetValueOrDefault(unitId);
     }
 
@@ -87,7 +96,7 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
             {
                 entries[row.UnitId] = Served(row, row.AssessmentYear is { } year && fetches.TryGetValue((row.UnitId, year), out var at) ? at : null);
             }
-            var stale = chunk.Where(id => !entries.ContainsKey(id)).Select(id => (id, stored.TryGetValue(id, out var row) ? row.Version : (long?)null)).ToList();
+            var stale = chunk.Where(id => !entries.ContainsKey(id)).Select(id => (id, stored.GetValueOrDefault(id))).ToList();
             foreach (var (id, entry) in await BuildAsync(connection, dialect, stale, today, batch: false))
             {
                 entries[id] = entry;
@@ -104,17 +113,17 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
     {
         // Two seeks on ix_compliance_documents_valid rather than one OR, which SQLite answers by scanning every row;
         // the refresher asks this several times a second.
-        var due = (await connection.QueryAsync<(Guid UnitId, long Version)>(StaleSql + dialect.Paging, new { Skip = 0, Take = max }))
-            .Select(r => (r.UnitId, (long?)r.Version)).ToList();
+        var due = (await connection.QueryAsync<StoredRow>(StaleSql + dialect.Paging, new { Skip = 0, Take = max }))
+            .Select(r => (r.UnitId, (StoredRow?)r)).ToList();
         if (due.Count < max)
         {
-            due.AddRange((await connection.QueryAsync<(Guid UnitId, long Version)>(DueSql + dialect.Paging, new { Today = today, Skip = 0, Take = max - due.Count }))
-                .Select(r => (r.UnitId, (long?)r.Version)));
+            due.AddRange((await connection.QueryAsync<StoredRow>(DueSql + dialect.Paging, new { Today = today, Skip = 0, Take = max - due.Count }))
+                .Select(r => (r.UnitId, (StoredRow?)r)));
         }
         if (includeMissing && due.Count < max)
         {
             const string missingSql = "SELECT u.id FROM units u WHERE NOT EXISTS (SELECT 1 FROM compliance_documents c WHERE c.unit_id = u.id) ORDER BY u.id";
-            due.AddRange((await connection.QueryAsync<Guid>(missingSql + dialect.Paging, new { Skip = 0, Take = max - due.Count })).Select(id => (id, (long?)null)));
+            due.AddRange((await connection.QueryAsync<Guid>(missingSql + dialect.Paging, new { Skip = 0, Take = max - due.Count })).Select(id => (id, (StoredRow?)null)));
         }
         if (due.Count == 0)
         {
@@ -127,17 +136,19 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
     /// <summary>Builds and saves the documents of the given units (a bulk load's step: disjoint sets may run on several connections at once).</summary>
     public async Task RefreshUnitsAsync(DbConnection connection, ISqlDialect dialect, IReadOnlyCollection<Guid> unitIds, DateOnly today)
     {
-        const string sql = "SELECT unit_id, version FROM compliance_documents WHERE unit_id IN @Ids";
-        var versions = (await connection.QueryAsync<(Guid UnitId, long Version)>(sql, new { Ids = dialect.IdList(unitIds) })).ToDictionary(r => r.UnitId, r => r.Version);
-        await BuildAsync(connection, dialect, unitIds.Select(id => (id, versions.TryGetValue(id, out var v) ? v : (long?)null)).ToList(), today, batch: true);
+        const string sql = $"SELECT {Columns} FROM compliance_documents WHERE unit_id IN @Ids";
+        var stored = (await connection.QueryAsync<StoredRow>(sql, new { Ids = dialect.IdList(unitIds) })).ToDictionary(r => r.UnitId);
+        await BuildAsync(connection, dialect, unitIds.Select(id => (id, stored.GetValueOrDefault(id))).ToList(), today, batch: true);
     }
 
     /// <summary>
-    /// Builds the units' documents from the raw tables (after reading each row's version, the caller's job) and saves
-    /// each one whose row is still at that version. Units that do not exist are left out. A <paramref name="batch"/> is
-    /// saved in one transaction (one commit for many rows); the reads come before it, so a write lock is held only to save.
+    /// Builds the units' documents from the raw tables (after reading each stored row, the caller's job) and saves each
+    /// one whose row is still at the version read and not yet saved for today by another instance. Units that do not
+    /// exist are left out. A <paramref name="batch"/> is saved in one transaction (one commit for many rows); the reads
+    /// come before it, so a write lock is held only to save. A save that follows a date (<see cref="DateCame"/>) carries
+    /// its audit entry in the same transaction: both land, or neither and the row is rebuilt again.
     /// </summary>
-    private async Task<Dictionary<Guid, UnitEntry>> BuildAsync(DbConnection connection, ISqlDialect dialect, IReadOnlyList<(Guid UnitId, long? Version)> units,
+    private async Task<Dictionary<Guid, UnitEntry>> BuildAsync(DbConnection connection, ISqlDialect dialect, IReadOnlyList<(Guid UnitId, StoredRow? Stored)> units,
         DateOnly today, bool batch, bool save = true)
     {
         if (units.Count == 0)
@@ -150,10 +161,13 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         var documents = await ComplianceDocuments.BuildAll(connection, dialect, catalogue, proposals.Value, rows, today.Year, today, horizons);
         var changes = await PortalRbStandings.LastChangesAsync(connection, dialect,
             rows.Where(r => r.AssessmentId is not null).Select(r => r.AssessmentId!.Value).ToList());
-        var versions = units.ToDictionary(u => u.UnitId, u => u.Version);
+        var stored = units.ToDictionary(u => u.UnitId, u => u.Stored);
         var byUnit = rows.ToDictionary(r => r.UnitId);
         var entries = new Dictionary<Guid, UnitEntry>(documents.Count);
-        await using var transaction = save && batch && documents.Count > 1 ? await connection.BeginTransactionAsync() : null;
+        var dated = save
+            ? documents.Select(d => (d.UnitId, Changes: DateCame(stored[d.UnitId], d, today))).Where(d => d.Changes is not null).ToDictionary(d => d.UnitId, d => d.Changes!)
+            : [];
+        await using var transaction = save && (batch && documents.Count > 1 || dated.Count > 0) ? await connection.BeginTransactionAsync() : null;
         foreach (var document in documents)
         {
             var entry = UnitEntry.Of(document, Json);
@@ -164,7 +178,8 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
             }
             var row = byUnit[document.UnitId];
             var body = Encoding.UTF8.GetString(entry.Body);
-            await SaveAsync(connection, dialect, transaction, versions[document.UnitId], new
+            var version = stored[document.UnitId]?.Version;
+            var saved = await SaveAsync(connection, dialect, transaction, version, new
             {
                 document.UnitId,
                 document.AgencyId,
@@ -178,8 +193,15 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
                 AssessmentYear = document.Assessment?.Year,
                 AnswersChangedAt = row.AssessmentId is { } assessment && changes.TryGetValue(assessment, out var changed) ? changed : (DateTimeOffset?)null,
                 FetchedAt = document.PortalRb?.LastFetchedAt,
-                Version = versions[document.UnitId],
+                Version = version,
+                Today = today,
             });
+            // Only the instance whose save landed records it, so racing refreshers add one entry, not one each.
+            if (saved && dated.TryGetValue(document.UnitId, out var dateChanges))
+            {
+                await AuditTrail.AppendAnonymousAsync(connection, transaction, time.GetUtcNow(), null, null,
+                    new AuditChange(AuditEntities.DatePassed, AuditEntities.ComplianceDocument, document.UnitId.ToString(), document.AgencyId, document.UnitId, dateChanges));
+            }
         }
         if (transaction is not null)
         {
@@ -188,14 +210,42 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         return entries;
     }
 
-    private static async Task SaveAsync(DbConnection connection, ISqlDialect dialect, DbTransaction? transaction, long? version, object values)
+    /// <summary>
+    /// Why this rebuild may change what the unit last announced without a write to tell the projector, or null. A row
+    /// whose date came (<c>valid_until</c>) shows it: its stage, flags or absorption standing differ from the stored
+    /// body's. A stale row marked on an earlier day than today may too, unseen: its write was projected on that day,
+    /// perhaps before midnight, and the row's new <c>valid_until</c> only covers dates from today on. Rows no write
+    /// marked since 0017 (no <c>marked_on</c>) and new rows have nothing announced to differ from.
+    /// </summary>
+    private object? DateCame(StoredRow? before, UnitCompliance after, DateOnly today)
     {
+        if (before is { ValidUntil: { } validUntil, Body: { } body } && validUntil <= today)
+        {
+            var shown = JsonSerializer.Deserialize<UnitCompliance>(body, Json)!;
+            var differences = AuditTrail.Diff(
+                ("stage", shown.Stage, after.Stage),
+                ("flags", string.Join(' ', shown.Flags), string.Join(' ', after.Flags)),
+                ("absorptionBehind", shown.Absorption?.Behind ?? false, after.Absorption?.Behind ?? false));
+            return differences.Count == 0 ? null : new { ValidUntil = validUntil, On = today, Changes = differences };
+        }
+        if (before is { ValidUntil: null, MarkedOn: { } markedOn } && markedOn < today)
+        {
+            return new { MarkedOn = markedOn, On = today };
+        }
+        return null;
+    }
+
+    /// <summary>Saves the row; true when it landed (the version still matched and no one saved it for today meanwhile).</summary>
+    private static async Task<bool> SaveAsync(DbConnection connection, ISqlDialect dialect, DbTransaction? transaction, long? version, object values)
+    {
+        // valid_until: a row another instance already saved valid past today is the same document; saving it again
+        // would only count the date twice.
         const string update = """
             UPDATE compliance_documents
             SET agency_id = @AgencyId, valid_until = @ValidUntil, stage = @Stage, predikat = @Predikat, assessment_status = @AssessmentStatus,
                 flags = @Flags, body = @Body, etag = @ETag, assessment_year = @AssessmentYear, answers_changed_at = @AnswersChangedAt,
                 portalrb_fetched_at = @FetchedAt
-            WHERE unit_id = @UnitId AND version = @Version
+            WHERE unit_id = @UnitId AND version = @Version AND (valid_until IS NULL OR valid_until <= @Today)
             """;
         // A unit without a row yet (created by a bulk load): insert it, unless a write's mark inserted it meanwhile.
         const string insert = """
@@ -206,11 +256,12 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
             """;
         try
         {
-            await connection.ExecuteAsync(version is null ? insert : update, values, transaction);
+            return await connection.ExecuteAsync(version is null ? insert : update, values, transaction) == 1;
         }
         catch (DbException e) when (version is null && dialect.IsUniqueViolation(e))
         {
             // Another instance inserted the row first; its document stands.
+            return false;
         }
     }
 

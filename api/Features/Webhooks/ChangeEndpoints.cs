@@ -14,6 +14,8 @@ namespace ZonaIntegritas.Api.Features.Webhooks;
 /// <summary>
 /// The change stream: the events table read forward by cursor, as JSON pages (with long polling) or as server-sent
 /// events. Events get their cursor when projected, one projector at a time, so cursors only ever grow in commit order.
+/// Retention (<see cref="EventRetention"/>) deletes old events: a cursor below the newest deleted one has missed some,
+/// and is answered 410 rather than a page that silently skips them.
 /// </summary>
 public static class ChangeEndpoints
 {
@@ -39,15 +41,27 @@ public static class ChangeEndpoints
             .WithSummary("Events after a cursor, in order (long polling, or server-sent events)")
             .WithDescription("""
                 Every key reads the events of what it may read: national keys all (or one agency with `agencyId`), agency keys
-                their agency, unit keys their unit. `after`: the `nextCursor` of the previous page (0 or none: from the start).
-                `wait` (0–30 s): when nothing is there yet, wait that long for the first event before answering an empty page.
-                With `Accept: text/event-stream` the answer is a stream of server-sent events (`id:` the cursor, `event:` the
-                type, `data:` the event JSON), with a comment line as heartbeat every 15 s; on reconnecting, `Last-Event-ID`
-                takes the place of `after`.
+                their agency, unit keys their unit. `after`: the `nextCursor` of the previous page (none: from the oldest event
+                kept). `wait` (0–30 s): when nothing is there yet, wait that long for the first event before answering an empty
+                page. With `Accept: text/event-stream` the answer is a stream of server-sent events (`id:` the cursor, `event:`
+                the type, `data:` the event JSON), with a comment line as heartbeat every 15 s; on reconnecting, `Last-Event-ID`
+                takes the place of `after`. Events are kept `Webhooks:RetentionDays` (default 30): a cursor (`after` or
+                `Last-Event-ID`, 0 included) below the newest deleted event has missed events and gets 410, before any stream
+                starts, with `oldestCursor`: re-read the resources the client follows, then continue with `after=oldestCursor`.
                 """)
             .Produces<ChangePage>(StatusCodes.Status200OK, "application/json", "text/event-stream")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .WithResponseDescription(StatusCodes.Status200OK,
+                "The events after the cursor in order, with `nextCursor` (JSON); or, for `Accept: text/event-stream`, a stream of them that stays open.")
+            .WithResponseDescription(StatusCodes.Status400BadRequest,
+                "Bad Request: `after`, `wait` or `limit` out of range, or a `Last-Event-ID` that is not a cursor; `errors` names it.")
+            .WithResponseDescription(StatusCodes.Status404NotFound, "Not Found: `agencyId` names an agency this key may not read (or none).")
+            .WithResponseDescription(StatusCodes.Status410Gone,
+                "Gone: events after this cursor were deleted by retention, so the client missed some. `parameter` names where the cursor "
+                + "came from (`after` or `Last-Event-ID`), `cursor` repeats it, `oldestCursor` is the cursor to continue from (nothing "
+                + "after it is missing) and `retentionDays` how long events are kept.");
         return api;
     }
 
@@ -66,6 +80,7 @@ public static class ChangeEndpoints
             : caller.IsNational ? new Scope(query.AgencyId, null)
             : new Scope(caller.AgencyId, null);
         var poll = TimeSpan.FromMilliseconds(options.Value.PollMilliseconds);
+        var retentionDays = options.Value.RetentionDays;
         if (http.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true))
         {
             long? resumed = null;
@@ -77,21 +92,35 @@ public static class ChangeEndpoints
                 }
                 resumed = cursor;
             }
-            await StreamAsync(http, db, signal, scope, resumed ?? query.After ?? 0, poll, cancellationToken);
+            var from = resumed ?? query.After;
+            // The first batch is read before the stream starts, so that a missed cursor can still be answered with a status.
+            var first = await ReadAsync(db, scope, from ?? 0, StreamBatch, cancellationToken);
+            if (from is { } given && given < first.PurgedThrough)
+            {
+                return Missed(resumed is null ? "after" : "Last-Event-ID", given, first.PurgedThrough, retentionDays);
+            }
+            await StreamAsync(http, db, signal, scope, first, poll, cancellationToken);
             return TypedResults.Empty;
         }
         var after = query.After ?? 0;
+        // Without a cursor the client starts from whatever is kept: it has nothing to miss.
+        var check = query.After is not null;
         var limit = query.Limit ?? 100;
         var waited = Stopwatch.StartNew();
         var wait = TimeSpan.FromSeconds(query.Wait ?? 0);
         while (true)
         {
-            var (rows, next) = await ReadAsync(db, scope, after, limit, requestAborted);
+            var (rows, next, purgedThrough) = await ReadAsync(db, scope, after, limit, requestAborted);
+            if (check && after < purgedThrough)
+            {
+                return Missed("after", after, purgedThrough, retentionDays);
+            }
             if (rows.Count > 0 || waited.Elapsed >= wait || lifetime.ApplicationStopping.IsCancellationRequested)
             {
                 return TypedResults.Ok(new ChangePage(rows.Select(r => JsonSerializer.Deserialize<ChangeEvent>(r.Body, Json)!).ToList(), next));
             }
             after = next;
+            check = true;
             try
             {
                 await signal.WaitAsync(Min(poll, wait - waited.Elapsed), cancellationToken);
@@ -105,12 +134,20 @@ public static class ChangeEndpoints
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b < TimeSpan.Zero ? TimeSpan.Zero : b;
 
+    private static ProblemHttpResult Missed(string parameter, long cursor, long oldestCursor, int retentionDays) => Problems.Gone(
+        $"Events after cursor {cursor} ({parameter}) were deleted: events are kept {retentionDays} days, so this client missed some. "
+        + $"Read the resources it follows again, then continue with after={oldestCursor}.",
+        new Dictionary<string, object?> { ["parameter"] = parameter, ["cursor"] = cursor, ["oldestCursor"] = oldestCursor, ["retentionDays"] = retentionDays });
+
+    private sealed record Batch(List<EventRow> Rows, long Next, long PurgedThrough);
+
     /// <summary>
     /// Up to <paramref name="limit"/> events in scope after the cursor, and the cursor to go on from: the last one read,
     /// or, when fewer came, the newest event of any scope at the time of reading (events the scope does not see are
-    /// passed over once, not read again).
+    /// passed over once, not read again). And the newest cursor retention has deleted, read after the events: when the
+    /// cursor is not below it, no event the page should hold had been deleted when the page was read.
     /// </summary>
-    private static async Task<(List<EventRow> Rows, long Next)> ReadAsync(DbConnectionFactory db, Scope scope, long after, int limit, CancellationToken cancellationToken)
+    private static async Task<Batch> ReadAsync(DbConnectionFactory db, Scope scope, long after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         var newest = await connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(seq), 0) FROM events");
@@ -121,10 +158,11 @@ public static class ChangeEndpoints
         var rows = (await connection.QueryAsync<EventRow>(sql + db.Dialect.Paging,
             new { After = after, Newest = newest, scope.UnitId, scope.AgencyId, Skip = 0, Take = limit })).AsList();
         var next = rows.Count == limit ? rows[^1].Seq : Math.Max(after, newest);
-        return (rows, next);
+        var purgedThrough = await connection.ExecuteScalarAsync<long>(EventRetention.PurgedThroughSql);
+        return new Batch(rows, next, purgedThrough);
     }
 
-    private static async Task StreamAsync(HttpContext http, DbConnectionFactory db, EventSignal signal, Scope scope, long after, TimeSpan poll, CancellationToken cancellationToken)
+    private static async Task StreamAsync(HttpContext http, DbConnectionFactory db, EventSignal signal, Scope scope, Batch first, TimeSpan poll, CancellationToken cancellationToken)
     {
         http.Response.ContentType = "text/event-stream; charset=utf-8";
         http.Response.Headers.CacheControl = "no-cache";
@@ -135,9 +173,12 @@ public static class ChangeEndpoints
         try
         {
             await Write(body, "retry: 3000\n\n", cancellationToken);
+            Batch? batch = first;
+            var after = first.Next;
             while (!cancellationToken.IsCancellationRequested)
             {
-                var (rows, next) = await ReadAsync(db, scope, after, StreamBatch, cancellationToken);
+                var (rows, next, _) = batch ?? await ReadAsync(db, scope, after, StreamBatch, cancellationToken);
+                batch = null;
                 foreach (var row in rows)
                 {
                     await Write(body, $"id: {row.Seq}\nevent: {row.Type}\ndata: {row.Body}\n\n", cancellationToken);

@@ -9,7 +9,8 @@ namespace ZonaIntegritas.Api.Features.Webhooks;
 
 /// <summary>
 /// compliance.changed and absorption.behind: after entries touching units, each unit's stage, flags and absorption
-/// are computed as its compliance document shows them and compared with what was last announced.
+/// are computed as its compliance document shows them and compared with what was last announced. Dates that change
+/// them without a write arrive as entries too (<see cref="AuditEntities.DatePassed"/>, from the stored documents).
 /// </summary>
 public static class UnitEventStates
 {
@@ -43,6 +44,17 @@ public static class UnitEventStates
                 if (entry.Action == FetchedAction && entry.UnitId is { } fetchedUnit)
                 {
                     fetched[fetchedUnit] = index;
+                }
+                continue;
+            }
+            // A date came for the unit's stored document and may have changed its standing with no write (ComplianceStore):
+            // compared like a write's unit; the comparison with the last announced state keeps it to one event, however
+            // many instances noticed the date.
+            if (entry.Action == AuditEntities.DatePassed)
+            {
+                if (entry.UnitId is { } datedUnit)
+                {
+                    touched[datedUnit] = index;
                 }
                 continue;
             }

@@ -23,4 +23,10 @@ public sealed class WebhookOptions
 
     [Range(1, 100, ErrorMessage = "Webhooks:ConcurrentDeliveries must be between 1 and 100.")]
     public int ConcurrentDeliveries { get; set; } = 16;
+
+    [Range(1, 3650, ErrorMessage = "Webhooks:RetentionDays must be between 1 and 3650 (how long events and finished deliveries are kept).")]
+    public int RetentionDays { get; set; } = 30;
+
+    [Range(1, 86_400, ErrorMessage = "Webhooks:RetentionIntervalSeconds must be between 1 and 86400 (how often events past the retention are deleted).")]
+    public int RetentionIntervalSeconds { get; set; } = 600;
 }

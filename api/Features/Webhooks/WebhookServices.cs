@@ -2,7 +2,7 @@ namespace ZonaIntegritas.Api.Features.Webhooks;
 
 public static class WebhookServices
 {
-    /// <summary>Options, the SSRF rules, the signed sender, and the two background services (projector and dispatcher).</summary>
+    /// <summary>Options, the SSRF rules, the signed sender, and the background services (projector, dispatcher, retention).</summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -13,6 +13,8 @@ public static class WebhookServices
         services.AddHostedService(provider => provider.GetRequiredService<EventProjector>());
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
+        services.AddSingleton<EventRetention>();
+        services.AddHostedService(provider => provider.GetRequiredService<EventRetention>());
         return services;
     }
 }

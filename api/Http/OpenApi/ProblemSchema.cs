@@ -65,6 +65,10 @@ public static class ProblemSchema
                 ["deadline"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date", Description = "422: the proposal deadline that has passed." },
                 ["eligibleAgainOn"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date", Description = "422: when a revoked unit may be proposed again." },
                 ["detectedType"] = Text("415: the type the file's bytes were detected as."),
+                ["parameter"] = Text("410: where the cursor that missed events came from (`after` or `Last-Event-ID`)."),
+                ["cursor"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Description = "410: the cursor sent." },
+                ["oldestCursor"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Description = "410: the cursor to continue from; no event after it was deleted." },
+                ["retentionDays"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Description = "410: how many days events are kept." },
             },
         };
     }

@@ -100,6 +100,10 @@ public sealed class ResponseRules : IOpenApiOperationTransformer
                     [ProblemContentType] = new() { Schema = new OpenApiSchemaReference(ProblemSchema.Name, context.Document) },
                 };
             }
+            if (metadata.OfType<DocumentedResponse>().LastOrDefault(d => d.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture) == code) is { } documented)
+            {
+                response.Description = documented.Description;
+            }
             if (string.IsNullOrEmpty(response.Description))
             {
                 response.Description = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(int.Parse(code, System.Globalization.CultureInfo.InvariantCulture));

@@ -16,13 +16,14 @@ public sealed class TestApp : WebApplicationFactory<Program>
     private readonly TestDatabase _database;
     private readonly Dictionary<string, string?> _settings;
 
-    private TestApp(TestDatabase database, Dictionary<string, string?> settings)
+    private TestApp(TestDatabase database, Dictionary<string, string?> settings, TestClock? clock = null)
     {
         _database = database;
         _settings = settings;
+        Clock = clock ?? new(new DateTimeOffset(2026, 11, 22, 3, 0, 0, TimeSpan.Zero));
     }
 
-    public TestClock Clock { get; } = new(new DateTimeOffset(2026, 11, 22, 3, 0, 0, TimeSpan.Zero));
+    public TestClock Clock { get; }
 
     public TestDatabase Database => _database;
 
@@ -40,6 +41,27 @@ public sealed class TestApp : WebApplicationFactory<Program>
         var app = new TestApp(await TestDatabase.CreateAsync(provider), settings ?? []);
         _ = app.Server; // start now, so migrations run before the first request
         return app;
+    }
+
+    /// <summary>
+    /// A second instance on <paramref name="first"/>'s database, as another process of a deployment would be (its own
+    /// caches and background services; the same clock, as synchronised servers have); the database stays
+    /// <paramref name="first"/>'s to remove.
+    /// </summary>
+    public static Task<TestApp> StartSharingAsync(TestApp first, Dictionary<string, string?>? settings = null)
+    {
+        var app = new TestApp(new SharedDatabase(first.Database), settings ?? [], first.Clock);
+        _ = app.Server;
+        return Task.FromResult(app);
+    }
+
+    private sealed class SharedDatabase(TestDatabase owner) : TestDatabase
+    {
+        public override string Provider => owner.Provider;
+
+        public override string ConnectionString => owner.ConnectionString;
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     /// <summary>The same app on a real socket (127.0.0.1, a free port), for clients outside the process such as a browser.</summary>
