@@ -87,15 +87,7 @@ public sealed class WebhookLeaseTests
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var app = await TestApp.StartAsync(Providers.Sqlite, new() { ["Webhooks:Enabled"] = "false" });
-        var admin = app.Admin();
-        var agency = await admin.CreateAgency();
-        var unit = await admin.CreateUnit(agency);
-        var (webhook, _) = await WebhookTests.Subscribe(admin, receiver.Url, ["pacts.recorded"], agency);
-        for (var i = 1; i <= 6; i++)
-        {
-            (await admin.PostJson($"/api/v1/units/{unit}/integrity-pacts", new { pacts = new[] { Fixtures.Pact(Fixtures.Nip(i)) } })).EnsureSuccessStatusCode();
-        }
-        await app.Services.GetRequiredService<EventProjector>().ProjectOnceAsync(CancellationToken.None);
+        var (admin, webhook) = await SixEventsOfOneUnit(app, receiver);
         var events = (await WebhookTests.Deliveries(admin, webhook)).EnumerateArray().OrderBy(d => d.GetProperty("eventCursor").GetInt64())
             .Select(d => d.GetProperty("eventId").GetGuid().ToString()).ToList();
         Assert.Equal(6, events.Count);
@@ -124,15 +116,7 @@ public sealed class WebhookLeaseTests
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var app = await TestApp.StartAsync(Providers.Sqlite, new() { ["Webhooks:Enabled"] = "false" });
-        var admin = app.Admin();
-        var agency = await admin.CreateAgency();
-        var unit = await admin.CreateUnit(agency);
-        var (webhook, _) = await WebhookTests.Subscribe(admin, receiver.Url, ["pacts.recorded"], agency);
-        for (var i = 1; i <= 6; i++)
-        {
-            (await admin.PostJson($"/api/v1/units/{unit}/integrity-pacts", new { pacts = new[] { Fixtures.Pact(Fixtures.Nip(i)) } })).EnsureSuccessStatusCode();
-        }
-        await app.Services.GetRequiredService<EventProjector>().ProjectOnceAsync(CancellationToken.None);
+        var (admin, webhook) = await SixEventsOfOneUnit(app, receiver);
         var dispatcher = ActivatorUtilities.CreateInstance<WebhookDispatcher>(app.Services);
         // Each answer takes 5 s of the app's clock. The claim lasts 2 × 10 s + 10 s; a send may start while a whole
         // timeout and the recording margin still fit in it: at 0, 5, 10 and 15 s, not at 20 s.
@@ -149,5 +133,20 @@ public sealed class WebhookLeaseTests
         // Handed back, not left leased: the next round takes them at once.
         Assert.Equal(2, await dispatcher.DispatchOnceAsync(CancellationToken.None));
         Assert.Equal(6, receiver.All.Count);
+    }
+
+    /// <summary>One unit's six pacts.recorded events, projected and pending for a webhook to the receiver; no dispatcher runs.</summary>
+    private static async Task<(HttpClient Admin, Guid Webhook)> SixEventsOfOneUnit(TestApp app, WebhookReceiver receiver)
+    {
+        var admin = app.Admin();
+        var agency = await admin.CreateAgency();
+        var unit = await admin.CreateUnit(agency);
+        var (webhook, _) = await WebhookTests.Subscribe(admin, receiver.Url, ["pacts.recorded"], agency);
+        for (var i = 1; i <= 6; i++)
+        {
+            (await admin.PostJson($"/api/v1/units/{unit}/integrity-pacts", new { pacts = new[] { Fixtures.Pact(Fixtures.Nip(i)) } })).EnsureSuccessStatusCode();
+        }
+        await app.Services.GetRequiredService<EventProjector>().ProjectOnceAsync(CancellationToken.None);
+        return (admin, webhook);
     }
 }
