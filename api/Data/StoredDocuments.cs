@@ -17,8 +17,11 @@ public static class StoredDocuments
         connection.ExecuteAsync("UPDATE compliance_documents SET version = version + 1, valid_until = NULL, marked_on = @MarkedOn WHERE agency_id = @AgencyId",
             new { AgencyId = agencyId, MarkedOn = markedOn }, transaction);
 
-    /// <summary>For writes every unit's document depends on (a proposal window, a framework revision); rare.</summary>
+    /// <summary>
+    /// For writes every unit's document depends on (a proposal window, a framework revision); rare. Such a write names no
+    /// unit, so the rebuild of each row compares its standing and tells the projector (<c>marked_for_all</c>).
+    /// </summary>
     public static Task MarkAllAsync(DbConnection connection, DbTransaction? transaction, DateOnly markedOn) =>
-        connection.ExecuteAsync("UPDATE compliance_documents SET version = version + 1, valid_until = NULL, marked_on = @MarkedOn",
+        connection.ExecuteAsync("UPDATE compliance_documents SET version = version + 1, valid_until = NULL, marked_on = @MarkedOn, marked_for_all = 1",
             new { MarkedOn = markedOn }, transaction);
 }

@@ -40,15 +40,20 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         public DateTimeOffset? AnswersChangedAt { get; init; }
         public DateTimeOffset? PortalrbFetchedAt { get; init; }
         public DateOnly? MarkedOn { get; init; }
+        public bool MarkedForAll { get; init; }
 
         public bool ValidOn(DateOnly today) => Body is not null && ValidUntil > today;
     }
 
-    private const string Columns = "unit_id, agency_id, version, valid_until, body, etag, assessment_year, answers_changed_at, portalrb_fetched_at, marked_on";
+    private const string Columns = "unit_id, agency_id, version, valid_until, body, etag, assessment_year, answers_changed_at, portalrb_fetched_at, marked_on, marked_for_all";
 
     internal const string StoredRowSql = $"SELECT {Columns} FROM compliance_documents WHERE unit_id = @UnitId";
     // What a rebuild compares with: a stale row's mark day; a due row's date and the body it showed.
-    internal const string StaleSql = "SELECT unit_id, version, marked_on FROM compliance_documents WHERE valid_until IS NULL ORDER BY valid_until";
+    // A row marked by an all-units write also brings its body, to compare with (rare: other stale rows skip the read).
+    internal const string StaleSql = """
+        SELECT unit_id, version, marked_on, marked_for_all, CASE WHEN marked_for_all = 1 THEN body END AS body
+        FROM compliance_documents WHERE valid_until IS NULL ORDER BY valid_until
+        """;
     internal const string DueSql = "SELECT unit_id, version, valid_until, body FROM compliance_documents WHERE valid_until <= @Today ORDER BY valid_until";
 
     /// <summary>The unit's document: one indexed read (and the unit's last fetch, when it has an assessment); null for an unknown unit.</summary>
@@ -221,18 +226,32 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
     {
         if (before is { ValidUntil: { } validUntil, Body: { } body } && validUntil <= today)
         {
-            var shown = JsonSerializer.Deserialize<UnitCompliance>(body, Json)!;
-            var differences = AuditTrail.Diff(
-                ("stage", shown.Stage, after.Stage),
-                ("flags", string.Join(' ', shown.Flags), string.Join(' ', after.Flags)),
-                ("absorptionBehind", shown.Absorption?.Behind ?? false, after.Absorption?.Behind ?? false));
+            var differences = StandingDifferences(body, after);
             return differences.Count == 0 ? null : new { ValidUntil = validUntil, On = today, Changes = differences };
+        }
+        if (before is { ValidUntil: null, MarkedForAll: true, Body: { } shownBody })
+        {
+            // An all-units write (a proposal window, a framework revision) named no unit for the projector.
+            var differences = StandingDifferences(shownBody, after);
+            if (differences.Count > 0)
+            {
+                return new { MarkedForAll = true, On = today, Changes = differences };
+            }
         }
         if (before is { ValidUntil: null, MarkedOn: { } markedOn } && markedOn < today)
         {
             return new { MarkedOn = markedOn, On = today };
         }
         return null;
+    }
+
+    private Dictionary<string, FieldChange> StandingDifferences(string shownBody, UnitCompliance after)
+    {
+        var shown = JsonSerializer.Deserialize<UnitCompliance>(shownBody, Json)!;
+        return AuditTrail.Diff(
+            ("stage", shown.Stage, after.Stage),
+            ("flags", string.Join(' ', shown.Flags), string.Join(' ', after.Flags)),
+            ("absorptionBehind", shown.Absorption?.Behind ?? false, after.Absorption?.Behind ?? false));
     }
 
     /// <summary>Saves the row; true when it landed (the version still matched and no one saved it for today meanwhile).</summary>
@@ -244,7 +263,7 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
             UPDATE compliance_documents
             SET agency_id = @AgencyId, valid_until = @ValidUntil, stage = @Stage, predikat = @Predikat, assessment_status = @AssessmentStatus,
                 flags = @Flags, body = @Body, etag = @ETag, assessment_year = @AssessmentYear, answers_changed_at = @AnswersChangedAt,
-                portalrb_fetched_at = @FetchedAt
+                portalrb_fetched_at = @FetchedAt, marked_for_all = 0
             WHERE unit_id = @UnitId AND version = @Version AND (valid_until IS NULL OR valid_until <= @Today)
             """;
         // A unit without a row yet (created by a bulk load): insert it, unless a write's mark inserted it meanwhile.

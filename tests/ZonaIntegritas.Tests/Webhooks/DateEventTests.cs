@@ -215,4 +215,28 @@ public sealed class DateEventTests
         // The writes' own entries announce them; a date entry would only be noise in the audit trail.
         Assert.Empty(await DatePassedEntries(w.Admin, w.Unit));
     }
+
+    [Fact]
+    public async Task AProposalWindowClosedForEveryUnitAnnouncesEachUnitWhoseFlagsItChangedOnce()
+    {
+        await using var app = await WebhookTests.Start();
+        var w = await DraftBeforeItsDeadline(app);
+        var untouched = await w.Admin.CreateUnit(w.Agency);
+        await WaitForEvents(w.Admin, p => Events(p, "compliance.changed", w.Unit).Any(e => e.GetProperty("data").GetProperty("stage").GetString() == "assessing")
+            && Events(p, "compliance.changed", untouched).Any());
+
+        // An admin moves the close to a day that has passed: a write that names no unit, but changes this unit's flags.
+        (await w.Admin.PutAsJsonAsync("/api/v1/proposal-windows/2026", new { opensOn = "2026-11-01", closesOn = "2026-11-20" })).EnsureSuccessStatusCode();
+
+        var page = await WaitForEvents(w.Admin, p => Events(p, "compliance.changed", w.Unit).Any(e => HasFlag(e, "flags", "deadline_passed")));
+        await Task.Delay(500);
+        page = await AllEvents(w.Admin);
+        var changed = Assert.Single(Events(page, "compliance.changed", w.Unit), e => HasFlag(e, "flags", "deadline_passed"));
+        Assert.False(HasFlag(changed, "previousFlags", "deadline_passed"));
+        // The unit without an assessment shows nothing new: no second event for it, and no entry.
+        Assert.Single(Events(page, "compliance.changed", untouched));
+        Assert.Empty(await DatePassedEntries(w.Admin, untouched));
+        var entry = Assert.Single(await DatePassedEntries(w.Admin, w.Unit));
+        Assert.True(entry.GetProperty("changes").GetProperty("markedForAll").GetBoolean());
+    }
 }
