@@ -219,8 +219,9 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
     /// Why this rebuild may change what the unit last announced without a write to tell the projector, or null. A row
     /// whose date came (<c>valid_until</c>) shows it: its stage, flags or absorption standing differ from the stored
     /// body's. A stale row marked on an earlier day than today may too, unseen: its write was projected on that day,
-    /// perhaps before midnight, and the row's new <c>valid_until</c> only covers dates from today on. Rows no write
-    /// marked since 0017 (no <c>marked_on</c>) and new rows have nothing announced to differ from.
+    /// perhaps before midnight, and the row's new <c>valid_until</c> only covers dates from today on. A row an all-units
+    /// write marked (<c>marked_for_all</c>, 0018) may too: that write named no unit to project. Rows no write marked
+    /// since 0017 (no <c>marked_on</c>) and new rows have nothing announced to differ from.
     /// </summary>
     private object? DateCame(StoredRow? before, UnitCompliance after, DateOnly today)
     {
@@ -229,10 +230,16 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
             var differences = StandingDifferences(body, after);
             return differences.Count == 0 ? null : new { ValidUntil = validUntil, On = today, Changes = differences };
         }
-        if (before is { ValidUntil: null, MarkedForAll: true, Body: { } shownBody })
+        if (before is { ValidUntil: null, MarkedForAll: true })
         {
-            // An all-units write (a proposal window, a framework revision) named no unit for the projector.
-            var differences = StandingDifferences(shownBody, after);
+            // An all-units write (a proposal window, a framework revision) named no unit for the projector. A row never
+            // built yet (a new unit the refresher has not reached) has no body to compare with, but the projector has
+            // announced the unit from the raw tables: tell it, and its comparison with what it announced keeps it quiet.
+            if (before.Body is null)
+            {
+                return new { MarkedForAll = true, On = today };
+            }
+            var differences = StandingDifferences(before.Body, after);
             if (differences.Count > 0)
             {
                 return new { MarkedForAll = true, On = today, Changes = differences };

@@ -224,6 +224,9 @@ public sealed class DateEventTests
         var untouched = await w.Admin.CreateUnit(w.Agency);
         await WaitForEvents(w.Admin, p => Events(p, "compliance.changed", w.Unit).Any(e => e.GetProperty("data").GetProperty("stage").GetString() == "assessing")
             && Events(p, "compliance.changed", untouched).Any());
+        // Reads build both stored rows, so the rebuild after the window has a body to compare with (the case below has none).
+        await (await w.Admin.GetAsync($"/api/v1/units/{w.Unit}/compliance")).Json(HttpStatusCode.OK);
+        await (await w.Admin.GetAsync($"/api/v1/units/{untouched}/compliance")).Json(HttpStatusCode.OK);
 
         // An admin moves the close to a day that has passed: a write that names no unit, but changes this unit's flags.
         (await w.Admin.PutAsJsonAsync("/api/v1/proposal-windows/2026", new { opensOn = "2026-11-01", closesOn = "2026-11-20" })).EnsureSuccessStatusCode();
@@ -238,5 +241,29 @@ public sealed class DateEventTests
         Assert.Empty(await DatePassedEntries(w.Admin, untouched));
         var entry = Assert.Single(await DatePassedEntries(w.Admin, w.Unit));
         Assert.True(entry.GetProperty("changes").GetProperty("markedForAll").GetBoolean());
+    }
+
+    [Fact]
+    public async Task AProposalWindowClosedBeforeTheUnitsDocumentsWereEverBuiltStillAnnouncesTheChangeOnce()
+    {
+        // No refresher: the rows the units' creation inserted stay unbuilt, with no body to compare with.
+        await using var app = await WebhookTests.Start(new() { ["Compliance:RefresherEnabled"] = "false" });
+        var w = await DraftBeforeItsDeadline(app);
+        var untouched = await w.Admin.CreateUnit(w.Agency);
+        await WaitForEvents(w.Admin, p => Events(p, "compliance.changed", w.Unit).Any(e => e.GetProperty("data").GetProperty("stage").GetString() == "assessing")
+            && Events(p, "compliance.changed", untouched).Any());
+
+        (await w.Admin.PutAsJsonAsync("/api/v1/proposal-windows/2026", new { opensOn = "2026-11-01", closesOn = "2026-11-20" })).EnsureSuccessStatusCode();
+        await (await w.Admin.GetAsync($"/api/v1/units/{w.Unit}/compliance")).Json(HttpStatusCode.OK);
+        await (await w.Admin.GetAsync($"/api/v1/units/{untouched}/compliance")).Json(HttpStatusCode.OK);
+
+        await WaitForEvents(w.Admin, p => Events(p, "compliance.changed", w.Unit).Any(e => HasFlag(e, "flags", "deadline_passed")));
+        // Both rebuilds tell the projector; it compares with what it announced, so the unit whose standing stayed the
+        // same gets no second event.
+        Assert.True(Assert.Single(await DatePassedEntries(w.Admin, untouched)).GetProperty("changes").GetProperty("markedForAll").GetBoolean());
+        await Task.Delay(500);
+        var page = await AllEvents(w.Admin);
+        Assert.Single(Events(page, "compliance.changed", w.Unit), e => HasFlag(e, "flags", "deadline_passed"));
+        Assert.Single(Events(page, "compliance.changed", untouched));
     }
 }
