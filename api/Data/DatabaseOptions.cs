@@ -21,4 +21,12 @@ public sealed class DatabaseOptions
     /// <summary>How long a SQLite writer waits for the database lock before giving up.</summary>
     [Range(100, 600_000)]
     public int BusyTimeoutMilliseconds { get; set; } = 10_000;
+
+    /// <summary>
+    /// SQLite's page cache per pooled connection. Every connection the pool keeps holds its own, so under load resident
+    /// memory grows with it times the connections (SQLite's own default is 2,000 KiB); pages it does not hold are read
+    /// from the operating system's file cache, which all connections share.
+    /// </summary>
+    [Range(64, 1_048_576, ErrorMessage = "Database:SqliteCacheKibibytes must be between 64 and 1048576 (KiB of page cache per SQLite connection).")]
+    public int SqliteCacheKibibytes { get; set; } = 512;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 
@@ -8,12 +9,16 @@ public sealed class DbConnectionFactory
 {
     private readonly string _connectionString;
     private readonly int _busyTimeoutMilliseconds;
+    private readonly int _cacheKibibytes;
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> ConfiguredHandles = new();
+    private static readonly object Configured = new();
 
     public DbConnectionFactory(IOptions<DatabaseOptions> options, IHostEnvironment environment)
     {
         var value = options.Value;
         Provider = value.Provider;
         _busyTimeoutMilliseconds = value.BusyTimeoutMilliseconds;
+        _cacheKibibytes = value.SqliteCacheKibibytes;
         Dialect = Provider == DatabaseProvider.SqlServer ? SqlServerDialect.Instance : SqliteDialect.Instance;
         _connectionString = Provider == DatabaseProvider.SqlServer
             ? value.ConnectionString!
@@ -37,12 +42,14 @@ public sealed class DbConnectionFactory
         try
         {
             await connection.OpenAsync(cancellationToken);
-            if (connection is SqliteConnection sqlite)
+            // busy_timeout and cache_size belong to the database handle, which the pool keeps open between operations: set
+            // them once per handle, not on every open (foreign keys are switched on by the connection string).
+            if (connection is SqliteConnection { Handle: { } handle } sqlite && !ConfiguredHandles.TryGetValue(handle, out _))
             {
-                // busy_timeout is per connection; foreign keys are switched on by the connection string.
                 using var command = sqlite.CreateCommand();
-                command.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds};";
+                command.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds}; PRAGMA cache_size = -{_cacheKibibytes};";
                 await command.ExecuteNonQueryAsync(cancellationToken);
+                ConfiguredHandles.AddOrUpdate(handle, Configured);
             }
             return connection;
         }

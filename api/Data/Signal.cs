@@ -13,13 +13,9 @@ public class Signal
     /// <summary>Returns on the next pulse or after <paramref name="timeout"/> (wall-clock time), whichever comes first.</summary>
     public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        try
-        {
-            await Volatile.Read(ref _next).Task.WaitAsync(timeout, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-        }
+        // The timeout is the usual outcome for idle loops (several a second): await it without throwing.
+        await Volatile.Read(ref _next).Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 }
 

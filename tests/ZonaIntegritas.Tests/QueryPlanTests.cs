@@ -45,7 +45,10 @@ public sealed class QueryPlanTests
     public async Task TheStoredDocumentPathsSeekTheirIndex(string path, string sql)
     {
         var steps = await PlanAsync(sql, "@UnitId", "@Today", "@Take", "@Skip");
-        Assert.True(steps.Count > 0 && steps.All(step => step.StartsWith("SEARCH compliance_documents USING ", StringComparison.Ordinal)), $"{path}: {string.Join(" | ", steps)}");
+        // The unit's read also brings PortalRB's last fetch of it: one more seek, on the fetch log's unit index.
+        var seeks = steps.Where(step => !step.StartsWith("CORRELATED SCALAR SUBQUERY", StringComparison.Ordinal)
+            && !step.StartsWith("SEARCH f USING INDEX ix_portalrb_fetches_unit (unit_id=? AND year=?)", StringComparison.Ordinal)).ToList();
+        Assert.True(seeks.Count > 0 && seeks.All(step => step.StartsWith("SEARCH compliance_documents USING ", StringComparison.Ordinal)), $"{path}: {string.Join(" | ", steps)}");
     }
 
     /// <summary>Retention's statements, and the index each must search: a range of events, and their deliveries by event.</summary>

@@ -41,13 +41,15 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         public DateTimeOffset? PortalrbFetchedAt { get; init; }
         public DateOnly? MarkedOn { get; init; }
         public bool MarkedForAll { get; init; }
+        public DateTimeOffset? LastFetchedAt { get; init; }
 
         public bool ValidOn(DateOnly today) => Body is not null && ValidUntil > today;
     }
 
     private const string Columns = "unit_id, agency_id, version, valid_until, body, etag, assessment_year, answers_changed_at, portalrb_fetched_at, marked_on, marked_for_all";
 
-    internal const string StoredRowSql = $"SELECT {Columns} FROM compliance_documents WHERE unit_id = @UnitId";
+    // The unit's last fetch by PortalRB comes in the same read: the served document shows it.
+    internal const string StoredRowSql = $"SELECT {Columns}, {PortalRbStandings.LastFetchOfDocumentSql} AS last_fetched_at FROM compliance_documents WHERE unit_id = @UnitId";
     // What a rebuild compares with: a stale row's mark day; a due row's date and the body it showed.
     // A row marked by an all-units write also brings its body, to compare with (rare: other stale rows skip the read).
     internal const string StaleSql = """
@@ -79,8 +81,7 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         {
             return (stored, null);
         }
-        var fetched = stored.AssessmentYear is { } year ? await PortalRbStandings.LastFetchAsync(connection, unitId, year) : null;
-        return (stored, Served(stored, fetched));
+        return (stored, Served(stored, stored.AssessmentYear is null ? null : stored.LastFetchedAt));
     }
 
     /// <summary>The unit's document built from the raw tables, not saved: what every stored row must agree with. For tests.</summary>

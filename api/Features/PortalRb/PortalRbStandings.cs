@@ -69,15 +69,14 @@ public static class PortalRbStandings
         return (await connection.QueryAsync<FetchedRow>(sql, new { UnitIds = dialect.IdList(unitIds) })).ToDictionary(r => (r.UnitId, r.Year), r => r.At);
     }
 
-    /// <summary>When PortalRB last fetched the unit's answers for the year (a jawaban-unit call answered 200): the newest such entry of the fetch log.</summary>
-    public static Task<DateTimeOffset?> LastFetchAsync(DbConnection connection, Guid unitId, int year)
-    {
-        const string sql = """
-            SELECT MAX(at) FROM portalrb_fetches
-            WHERE unit_id = @UnitId AND year = @Year AND endpoint = 'jawaban-unit' AND status = 200
-            """;
-        return connection.ExecuteScalarAsync<DateTimeOffset?>(sql, new { UnitId = unitId, Year = year });
-    }
+    /// <summary>
+    /// When PortalRB last fetched the unit's answers for the year, as a scalar subquery of a <c>compliance_documents</c>
+    /// row (its unit and assessment year): the stored document's read brings it along.
+    /// </summary>
+    public const string LastFetchOfDocumentSql = """
+        (SELECT MAX(f.at) FROM portalrb_fetches f
+         WHERE f.unit_id = compliance_documents.unit_id AND f.year = compliance_documents.assessment_year AND f.endpoint = 'jawaban-unit' AND f.status = 200)
+        """;
 
     private sealed class FetchedRow
     {

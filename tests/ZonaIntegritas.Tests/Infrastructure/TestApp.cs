@@ -83,6 +83,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
         builder.UseSetting("Auth:BootstrapAdminKey", AdminKey);
         builder.UseSetting("Evidence:StoragePath", EvidencePath);
         builder.UseSetting("PortalRb:LinkSecret", LinkSecret);
+        // Many apps share one test process, whose resident set is far above any one instance's bound: a trim in each
+        // would be a full collection of all of them. MemoryTrimmerTests switch it on.
+        builder.UseSetting("Memory:TrimEnabled", "false");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
