@@ -58,7 +58,7 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         """;
     internal const string DueSql = "SELECT unit_id, version, valid_until, body FROM compliance_documents WHERE valid_until <= @Today ORDER BY valid_until";
 
-    /// <summary>The unit's document: one indexed read (and the unit's last fetch, when it has an assessment); null for an unknown unit.</summary>
+    /// <summary>The unit's document: one indexed read, which brings the unit's last PortalRB fetch along; null for an unknown unit.</summary>
     public async Task<UnitEntry?> GetAsync(DbConnection connection, ISqlDialect dialect, Guid unitId, DateOnly today)
     {
         var (stored, served) = await ReadAsync(connection, unitId, today);
