@@ -28,6 +28,10 @@ public static class ComplianceDocuments
         ProposalOptions proposals, ComplianceStore store, ViewCache cache, IReadOnlyList<ComplianceRow> rows, int coverageYear, int? year, DateOnly today,
         long reading, JsonSerializerOptions json)
     {
+        if (FromStore(year, coverageYear, today))
+        {
+            return await ReuseStored(connection, dialect, store, cache, rows.Select(r => r.UnitId).ToList(), coverageYear, today, reading);
+        }
         var entries = new Dictionary<Guid, UnitEntry>(rows.Count);
         var missing = new List<ComplianceRow>();
         foreach (var row in rows)
@@ -45,13 +49,44 @@ public static class ComplianceDocuments
         {
             return entries;
         }
-        var found = year is null && coverageYear == today.Year
-            ? (await store.GetManyAsync(connection, dialect, missing.Select(r => r.UnitId).ToList(), today)).Values.ToList()
-            : (await BuildAll(connection, dialect, catalogue, proposals, missing, coverageYear, today)).Select(d => UnitEntry.Of(d, json)).ToList();
-        foreach (var entry in found)
+        foreach (var entry in (await BuildAll(connection, dialect, catalogue, proposals, missing, coverageYear, today)).Select(d => UnitEntry.Of(d, json)))
         {
             cache.Store(new UnitDocumentKey(entry.UnitId, coverageYear, year), entry.Scope, today, reading, entry);
             entries[entry.UnitId] = entry;
+        }
+        return entries;
+    }
+
+    /// <summary>Whether the documents asked for are the stored ones (the current year, the latest assessment).</summary>
+    internal static bool FromStore(int? year, int coverageYear, DateOnly today) => year is null && coverageYear == today.Year;
+
+    /// <summary>
+    /// The stored documents of the units, cached ones reused (<see cref="FromStore"/> only): for a page that needs nothing
+    /// but the documents, without the raw rows <see cref="Reuse"/> takes.
+    /// </summary>
+    internal static async Task<Dictionary<Guid, UnitEntry>> ReuseStored(DbConnection connection, ISqlDialect dialect, ComplianceStore store, ViewCache cache,
+        IReadOnlyList<Guid> unitIds, int coverageYear, DateOnly today, long reading)
+    {
+        var entries = new Dictionary<Guid, UnitEntry>(unitIds.Count);
+        var missing = new List<Guid>();
+        foreach (var unitId in unitIds)
+        {
+            if (cache.Find(new UnitDocumentKey(unitId, coverageYear, null), today) is { } cached)
+            {
+                entries[unitId] = cached;
+            }
+            else
+            {
+                missing.Add(unitId);
+            }
+        }
+        if (missing.Count > 0)
+        {
+            foreach (var entry in (await store.GetManyAsync(connection, dialect, missing, today)).Values)
+            {
+                cache.Store(new UnitDocumentKey(entry.UnitId, coverageYear, null), entry.Scope, today, reading, entry);
+                entries[entry.UnitId] = entry;
+            }
         }
         return entries;
     }

@@ -95,6 +95,14 @@ public static class ComplianceEndpoints
             var reading = cache.Reading;
             await using var connection = await db.OpenAsync(cancellationToken);
             var filter = RowFilter(today, coverageYear, year, scopeAgency, scopeUnit, stage, predikat) with { NationalStage = nationalStage };
+            if (!csv && flag is null && PagesByUnitIndex(filter) && ComplianceDocuments.FromStore(year, coverageYear, today))
+            {
+                // The common page (an agency's units, this year, JSON): the units index and the stored documents, nothing else.
+                var ids = await UnitPageAsync(connection, db.Dialect, filter, paging);
+                var stored = await ComplianceDocuments.ReuseStored(connection, db.Dialect, store, cache, ids.Items, coverageYear, today, reading);
+                return SentBody.Of(TypedResults.Bytes(ComplianceListJson.Write(ids.Items.Select(id => stored[id]).ToList(), ids.PageNumber, ids.PageSize, ids.Total,
+                    json.Value.SerializerOptions), "application/json; charset=utf-8"));
+            }
             var (rows, byUnit) = await PageOfDocuments(connection, db.Dialect, catalogue, proposals.Value, store, cache, json.Value.SerializerOptions,
                 filter, flag, paging, today, reading);
             var entries = rows.Items.Select(r => byUnit[r.UnitId]).ToList();

@@ -118,11 +118,9 @@ public static class ComplianceQueries
     /// </summary>
     internal static async Task<Page<ComplianceRow>> PageAsync(DbConnection connection, ISqlDialect dialect, RowParameters filter, PageRequest paging)
     {
-        if (filter.Stage is null && filter.Predikat is null && filter.NationalStage is null && filter.UnitId is null)
+        if (PagesByUnitIndex(filter))
         {
-            var ids = filter.AgencyId is not null
-                ? await connection.QueryPageAsync<Guid>(dialect, UnitCountOfAgency, UnitPageOfAgency, new { filter.AgencyId }, paging)
-                : await connection.QueryPageAsync<Guid>(dialect, UnitCountOfAll, UnitPageOfAll, null, paging);
+            var ids = await UnitPageAsync(connection, dialect, filter, paging);
             var found = ids.Items.Count == 0 ? []
                 : (await connection.QueryAsync<ComplianceRow>(RowsOfUnits, filter with { Ids = dialect.IdList(ids.Items) })).ToDictionary(r => r.UnitId);
             return new Page<ComplianceRow>(ids.Items.Select(id => found[id]).ToList(), ids.PageNumber, ids.PageSize, ids.Total);
@@ -130,6 +128,16 @@ public static class ComplianceQueries
         var sql = RowsSql(filter.AgencyId, filter.UnitId);
         return await connection.QueryPageAsync<ComplianceRow>(dialect, sql.Count, sql.Rows + sql.OrderBy, filter, paging);
     }
+
+    /// <summary>Whether the filter leaves every unit of the scope in the list, so that a page is a page of the units index.</summary>
+    internal static bool PagesByUnitIndex(RowParameters filter) =>
+        filter.Stage is null && filter.Predikat is null && filter.NationalStage is null && filter.UnitId is null;
+
+    /// <summary>A page of the scope's unit ids in the list's order, and the scope's unit count (<see cref="PagesByUnitIndex"/> filters only).</summary>
+    internal static Task<Page<Guid>> UnitPageAsync(DbConnection connection, ISqlDialect dialect, RowParameters filter, PageRequest paging) =>
+        filter.AgencyId is not null
+            ? connection.QueryPageAsync<Guid>(dialect, UnitCountOfAgency, UnitPageOfAgency, new { filter.AgencyId }, paging)
+            : connection.QueryPageAsync<Guid>(dialect, UnitCountOfAll, UnitPageOfAll, null, paging);
 
     /// <summary>Every row of the scope, in the list's order.</summary>
     internal static async Task<List<ComplianceRow>> AllAsync(DbConnection connection, RowParameters filter)
