@@ -112,10 +112,13 @@ public static class ScoreCalculator
         var areas = new List<AreaScore>(6);
         var subIndicators = new List<SubIndicatorScore>(raw.SubIndicatorScores.Count);
         decimal bersih = 0, pelayanan = 0;
-        foreach (var component in framework.Components)
+        // Indexed loops: foreach over IReadOnlyList<T> allocates an enumerator per list, ~150 per score.
+        for (var c = 0; c < framework.Components.Count; c++)
         {
-            foreach (var area in component.Areas)
+            var component = framework.Components[c];
+            for (var a = 0; a < component.Areas.Count; a++)
             {
+                var area = component.Areas[a];
                 var score = raw.AreaScores[area.Code];
                 if (component.Code == PengungkitComponent)
                 {
@@ -131,10 +134,12 @@ public static class ScoreCalculator
                 {
                     pelayanan += score;
                 }
-                foreach (var part in area.Parts)
+                for (var p = 0; p < area.Parts.Count; p++)
                 {
-                    foreach (var subIndicator in part.SubIndicators)
+                    var part = area.Parts[p];
+                    for (var s = 0; s < part.SubIndicators.Count; s++)
                     {
+                        var subIndicator = part.SubIndicators[s];
                         subIndicators.Add(new SubIndicatorScore(subIndicator.Code, Round(raw.SubIndicatorScores[subIndicator.Code]), subIndicator.Weight,
                             raw.AnsweredInSubIndicator[subIndicator.Items[0].Ordinal], subIndicator.ScoredItems));
                     }
@@ -199,23 +204,29 @@ public static class ScoreCalculator
         var blankSubIndicators = new List<string>();
         decimal pengungkit = 0, total = 0;
         var allScored = 0;
-        foreach (var component in framework.Components)
+        for (var c = 0; c < framework.Components.Count; c++)
         {
-            foreach (var area in component.Areas)
+            var component = framework.Components[c];
+            for (var a = 0; a < component.Areas.Count; a++)
             {
+                var area = component.Areas[a];
                 decimal areaScore = 0;
                 int areaAnswered = 0, areaScored = 0;
-                foreach (var part in area.Parts)
+                for (var p = 0; p < area.Parts.Count; p++)
                 {
-                    foreach (var subIndicator in part.SubIndicators)
+                    var part = area.Parts[p];
+                    for (var s = 0; s < part.SubIndicators.Count; s++)
                     {
+                        var subIndicator = part.SubIndicators[s];
+                        var items = subIndicator.Items;
                         // AVERAGE(answered values) × weight, as the workbook's =AVERAGE(L8:L9)*H7, which skips blank cells:
                         // one exact multiplication and one division per sub-indicator.
                         decimal shares = 0;
                         var answered = 0;
                         var scored = 0;
-                        foreach (var item in subIndicator.Items)
+                        for (var i = 0; i < items.Count; i++)
                         {
+                            var item = items[i];
                             if (!item.Scored)
                             {
                                 continue;
@@ -232,9 +243,9 @@ public static class ScoreCalculator
                             fractions[item.Ordinal] = fraction.Value;
                             shares += fraction.Value;
                         }
-                        foreach (var item in subIndicator.Items)
+                        for (var i = 0; i < items.Count; i++)
                         {
-                            answeredInSubIndicator[item.Ordinal] = answered;
+                            answeredInSubIndicator[items[i].Ordinal] = answered;
                         }
                         if (answered == 0 && scored > 0)
                         {
@@ -291,11 +302,12 @@ public static class ScoreCalculator
         {
             return Math.Clamp(decimal.Parse(value, CultureInfo.InvariantCulture), 0m, 4m) / 4m;
         }
-        foreach (var option in item.Options!)
+        var options = item.Options!;
+        for (var i = 0; i < options.Count; i++)
         {
-            if (option.Value == value)
+            if (options[i].Value == value)
             {
-                return option.Score;
+                return options[i].Score;
             }
         }
         throw new InvalidOperationException($"Stored answer '{value}' is not an option of {item.Code}.");
@@ -309,14 +321,14 @@ public static class ScoreCalculator
     private static decimal? Percentage(FrameworkItem item, IReadOnlyDictionary<string, string> answers, List<string>? warnings)
     {
         var formula = item.Formula!;
-        foreach (var input in formula.RequiredInputs)
+        for (var i = 0; i < formula.RequiredInputs.Count; i++)
         {
-            if (!answers.ContainsKey(input))
+            if (!answers.ContainsKey(formula.RequiredInputs[i]))
             {
                 return null;
             }
         }
-        if (formula.AllZero is { } allZero && allZero.Inputs.All(input => decimal.Parse(answers[input], CultureInfo.InvariantCulture) == 0m))
+        if (formula.AllZero is { } allZero && AllZero(allZero.Inputs, answers))
         {
             return allZero.Value;
         }
@@ -327,6 +339,18 @@ public static class ScoreCalculator
             return 0m;
         }
         return Math.Clamp(ratio.Value, 0m, 1m);
+    }
+
+    private static bool AllZero(IReadOnlyList<string> inputs, IReadOnlyDictionary<string, string> answers)
+    {
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (decimal.Parse(answers[inputs[i]], CultureInfo.InvariantCulture) != 0m)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     internal static Eligibility Judge(Framework framework, RawScores raw, Thresholds thresholds, bool? holdsActiveWbk)
