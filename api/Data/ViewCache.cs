@@ -50,7 +50,7 @@ public sealed class ViewCache(ChangeStamps stamps, IOptions<CacheOptions> option
         public LinkedListNode<Entry>? Node { get; set; }
     }
 
-    private sealed record Flight(Task<object?> Value, long Reading);
+    private sealed record Flight(TaskCompletionSource<object?> Source, long Reading);
 
     private readonly Lock _lock = new();
     private readonly Dictionary<object, Entry> _entries = [];
@@ -148,23 +148,31 @@ public sealed class ViewCache(ChangeStamps stamps, IOptions<CacheOptions> option
         {
             return cached;
         }
-        if (_flights.TryGetValue((key, day), out var running) && await Shared(running) is TValue shared && Fresh(scopeOf(shared), running.Reading))
+        // The reading is taken before the build reads anything: a write landing during the read then makes the result stale.
+        // The flight is registered before its build starts, so requests racing in here join one build.
+        var flight = new Flight(new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously), Reading);
+        var joinable = _flights.TryAdd((key, day), flight);
+        if (!joinable && _flights.TryGetValue((key, day), out var running) && await Shared(running) is TValue shared && Fresh(scopeOf(shared), running.Reading))
         {
             // Fresh now means no write touched its scope since its reading, so it is what this request would read.
             return shared;
         }
-        // The reading is taken before the build reads anything: a write landing during the read then makes the result stale.
-        var reading = Reading;
-        var flight = new Flight(Run(build), reading);
-        var joinable = _flights.TryAdd((key, day), flight);
         try
         {
-            if (await flight.Value is not TValue value)
+            var built = await build();
+            flight.Source.TrySetResult(built);
+            if (built is null)
             {
                 return null;
             }
-            Store(key, scopeOf(value), day, flight.Reading, value);
-            return value;
+            Store(key, scopeOf(built), day, flight.Reading, built);
+            return built;
+        }
+        catch (Exception exception)
+        {
+            // Joined requests then build their own (Shared gives null).
+            flight.Source.TrySetException(exception);
+            throw;
         }
         finally
         {
@@ -175,14 +183,12 @@ public sealed class ViewCache(ChangeStamps stamps, IOptions<CacheOptions> option
         }
     }
 
-    private static async Task<object?> Run<TValue>(Func<Task<TValue?>> build) where TValue : class => await build();
-
     /// <summary>Another request's build; if it failed or was cancelled this request builds its own.</summary>
     private static async Task<object?> Shared(Flight flight)
     {
         try
         {
-            return await flight.Value;
+            return await flight.Source.Task;
         }
         catch (Exception)
         {

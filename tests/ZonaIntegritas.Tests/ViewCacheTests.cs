@@ -87,6 +87,34 @@ public sealed class ViewCacheTests
     }
 
     [Fact]
+    public async Task RequestsRacingInOnManyThreadsAtOnceStillShareOneBuild()
+    {
+        // The requests above start one after another; these start together, so a check-then-register gap would show.
+        var (cache, _) = NewCache();
+        var builds = 0;
+        var release = new TaskCompletionSource();
+        using var start = new Barrier(8);
+        async Task<Text?> Build()
+        {
+            Interlocked.Increment(ref builds);
+            await release.Task;
+            return new Text("shared");
+        }
+
+        var requests = Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            return cache.GetOrBuildAsync(new TextKey("race"), ViewScope.Everything, Today, Build);
+        })).ToList();
+        await Task.Delay(200);
+        release.SetResult();
+        var results = await Task.WhenAll(requests);
+
+        Assert.Equal(1, builds);
+        Assert.All(results, r => Assert.Equal("shared", r!.Value));
+    }
+
+    [Fact]
     public async Task TheByteBoundEvictsTheLeastRecentlyUsedViewNotEverything()
     {
         var (cache, _) = NewCache(megabytes: 3);
