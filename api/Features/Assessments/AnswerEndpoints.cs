@@ -23,7 +23,7 @@ public static class AnswerEndpoints
                 `answers[i].value` or `answers[i].itemCode`). Every change is kept in the item's history.
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .AddOpenApiOperationTransformer(Workbook.WorkbookEndpoints.DescribeImportBody);
+            .AddOpenApiOperationTransformer(Http.OpenApi.WorkbookImportBody.Describe);
         group.MapGet("/", GetAnswers)
             .WithName(nameof(GetAnswers))
             .WithSummary("Read the answers of one layer")

@@ -138,7 +138,7 @@ public static class EvidencePage
         body.Append("<table id=\"evidence\">\n<thead><tr><th>Berkas / tautan</th><th>Ukuran (byte)</th><th>SHA-256</th><th>Status reviu</th><th>Tanggal pengambilan</th></tr></thead>\n<tbody>\n");
         foreach (var e in evidence)
         {
-            var status = e.Status == "accepted" && e.ValidUntil < today ? "expired" : e.Status;
+            var status = EvidenceStatus.Effective(e.Status, e.ValidUntil, today);
             body.Append("<tr>");
             if (e.Kind == "file")
             {

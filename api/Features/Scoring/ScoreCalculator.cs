@@ -1,51 +1,7 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using ZonaIntegritas.Api.Features.Frameworks;
 
 namespace ZonaIntegritas.Api.Features.Scoring;
-
-public sealed record ScoreReport(
-    string Layer,
-    decimal Total,
-    decimal Pengungkit,
-    decimal Hasil,
-    IReadOnlyList<AreaScore> Areas,
-    IReadOnlyList<SubIndicatorScore> SubIndicators,
-    HasilItems HasilItems,
-    decimal BersihAkuntabel,
-    decimal PelayananPrima,
-    IReadOnlyList<string> Unanswered,
-    IReadOnlyList<string> BlankSubIndicators,
-    IReadOnlyList<string> Warnings,
-    IReadOnlyDictionary<string, Eligibility> Eligibility);
-
-/// <summary>A pengungkit area: its score, and how many of its scored items are answered.</summary>
-public sealed record AreaScore(string Code, string Name, decimal Score, decimal MaxScore, decimal Fraction, int Answered, int Scored);
-
-/// <summary>A sub-indicator: the average of its answered items × its weight; 0 when none is answered.</summary>
-public sealed record SubIndicatorScore(string Code, decimal Score, decimal MaxScore, int Answered, int Scored);
-
-public sealed record HasilItems(decimal Ipak, decimal CapaianKinerja, decimal Ipkp);
-
-/// <summary><c>eligible</c> is null when no rule failed but one is unknown (a WBK not yet on record).</summary>
-public sealed record Eligibility(bool? Eligible, IReadOnlyList<RuleResult> Rules);
-
-/// <summary>
-/// One threshold rule. <c>passed</c> is true, false, or null when it cannot be judged yet; <c>status</c> says the same
-/// in one word (passed, failed, unknown). <c>required</c> and <c>actual</c> are shown to 2 decimals; <c>exact</c> is the
-/// value the comparison used (traces settled at 10 decimals). <c>blank</c> lists the unanswered items of the
-/// <c>complete</c> rule.
-/// </summary>
-public sealed record RuleResult(string Rule, object Required, object Actual, bool? Passed)
-{
-    public string Status => Passed switch { true => "passed", false => "failed", null => "unknown" };
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public decimal? Exact { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<string>? Blank { get; init; }
-}
 
 /// <summary>
 /// Scores one answer layer of an LKE as the Lampiran III workbook does (docs/scoring.md): a sub-indicator is the average
@@ -53,14 +9,13 @@ public sealed record RuleResult(string Rule, object Required, object Actual, boo
 /// compared on the exact figures (traces settled at 10 decimals); figures are rounded to 2 decimals (half away from zero)
 /// only for presentation.
 /// </summary>
-public static class ScoreCalculator
+public static partial class ScoreCalculator
 {
     public const string IpakItem = "HB.1";
     public const string CapaianKinerjaItem = "HB.2";
     public const string IpkpItem = "HP.1";
     public const string CompleteRule = "complete";
     private const string PengungkitComponent = "PENGUNGKIT";
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> AreaRuleNames = new();
 
     /// <summary>The raw (unrounded) scores, shared by the report and the gap analysis.</summary>
     public sealed record RawScores
@@ -351,75 +306,5 @@ public static class ScoreCalculator
             }
         }
         return true;
-    }
-
-    internal static Eligibility Judge(Framework framework, RawScores raw, Thresholds thresholds, bool? holdsActiveWbk)
-    {
-        var rules = new List<RuleResult>(15)
-        {
-            // Our own rule, not the workbook's: an average over answered items says nothing about the blank ones.
-            new(CompleteRule, raw.ScoredItems, raw.ScoredItems - raw.Unanswered.Count, raw.Unanswered.Count == 0) { Blank = raw.Unanswered },
-            Minimum("total", thresholds.Total, raw.Total),
-            Minimum("pengungkit", thresholds.PengungkitTotal, raw.Pengungkit),
-        };
-        foreach (var component in framework.Components)
-        {
-            if (component.Code != PengungkitComponent)
-            {
-                continue;
-            }
-            foreach (var area in component.Areas)
-            {
-                // The minimum applies to the whole area (pemenuhan + reform), never to each half.
-                rules.Add(Minimum(AreaRuleNames.GetOrAdd(area.Code, code => $"area:{code}"), area.Weight * thresholds.AreaMinFraction, raw.AreaScores[area.Code]));
-            }
-        }
-        rules.Add(Minimum("bersihAkuntabel", thresholds.BersihAkuntabel, raw.AreaScores.GetValueOrDefault("BERSIH")));
-        rules.Add(Minimum("ipak", thresholds.Ipak, raw.ItemScore(IpakItem)));
-        rules.Add(Minimum("capaianKinerja", thresholds.CapaianKinerja, raw.ItemScore(CapaianKinerjaItem)));
-        rules.Add(Minimum("ipkp", thresholds.Ipkp, raw.ItemScore(IpkpItem)));
-        if (thresholds.RequiresPriorPredikat is { } prior)
-        {
-            rules.Add(new RuleResult("priorWbk", prior, holdsActiveWbk switch { true => "held", false => "not held", null => "unknown" }, holdsActiveWbk));
-        }
-        bool? eligible = true;
-        foreach (var rule in rules)
-        {
-            if (rule.Passed == false)
-            {
-                eligible = false;
-                break;
-            }
-            if (rule.Passed is null)
-            {
-                eligible = null;
-            }
-        }
-        return new Eligibility(eligible, rules);
-    }
-
-    /// <summary>A threshold check on the exact figures: 74.995 is not ≥ 75, even though it shows as 75.00.</summary>
-    public static bool Meets(decimal actual, decimal required) => Settle(actual) >= Settle(required);
-
-    private static RuleResult Minimum(string rule, decimal required, decimal actual)
-    {
-        var exact = Settle(actual);
-        return new(rule, Round(required), Round(actual), exact >= Settle(required)) { Exact = exact };
-    }
-
-    /// <summary>
-    /// Removes the trace that weights such as 1/3 leave in the 28th digit, so that sums taken in different orders compare
-    /// equal: every score is a fraction with a small denominator, and 10 decimals keep every real difference.
-    /// </summary>
-    public static decimal Settle(decimal value) => value.Scale > 10 ? Math.Round(value, 10, MidpointRounding.AwayFromZero) : value;
-
-    /// <summary>
-    /// 2 decimals, half away from zero, for presentation only. The figure is settled at 10 decimals first, so that one
-    /// lying exactly on a half (4.195) does not tip either way depending on summation order.
-    /// </summary>
-    public static decimal Round(decimal value)
-    {
-        value = Settle(value);
-        return value.Scale > 2 ? Math.Round(value, 2, MidpointRounding.AwayFromZero) : value;
     }
 }

@@ -76,31 +76,13 @@ public static class ChangeEndpoints
         {
             return Problems.NotFound("Agency", agency);
         }
-        var scope = caller.Role == Roles.Unit ? new Scope(null, caller.UnitId)
-            : caller.IsNational ? new Scope(query.AgencyId, null)
-            : new Scope(caller.AgencyId, null);
+        // A unit key sees its unit (the SQL filters on the unit first); others their agency, national keys the one asked for.
+        var scope = new Scope(caller.ScopeAgencyId ?? query.AgencyId, caller.ScopeUnitId);
         var poll = TimeSpan.FromMilliseconds(options.Value.PollMilliseconds);
         var retentionDays = options.Value.RetentionDays;
         if (http.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true))
         {
-            long? resumed = null;
-            if (!string.IsNullOrEmpty(lastEventId))
-            {
-                if (!long.TryParse(lastEventId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var cursor))
-                {
-                    return Problems.Invalid("Last-Event-ID", "Last-Event-ID must be a cursor (a non-negative integer) sent by this stream.");
-                }
-                resumed = cursor;
-            }
-            var from = resumed ?? query.After;
-            // The first batch is read before the stream starts, so that a missed cursor can still be answered with a status.
-            var first = await ReadAsync(db, scope, from ?? 0, StreamBatch, cancellationToken);
-            if (from is { } given && given < first.PurgedThrough)
-            {
-                return Missed(resumed is null ? "after" : "Last-Event-ID", given, first.PurgedThrough, retentionDays);
-            }
-            await StreamAsync(http, db, signal, scope, first, poll, cancellationToken);
-            return TypedResults.Empty;
+            return await OpenStream(query.After, lastEventId, http, db, signal, scope, poll, retentionDays, cancellationToken);
         }
         var after = query.After ?? 0;
         // Without a cursor the client starts from whatever is kept: it has nothing to miss.
@@ -130,6 +112,30 @@ public static class ChangeEndpoints
                 // Stopping: the next round answers with what there is.
             }
         }
+    }
+
+    /// <summary>The SSE form: resumes from Last-Event-ID (else <c>after</c>), answering a missed cursor with 410 before the stream starts.</summary>
+    private static async Task<Results<Ok<ChangePage>, EmptyHttpResult, ValidationProblem, ProblemHttpResult>> OpenStream(long? after, string? lastEventId,
+        HttpContext http, DbConnectionFactory db, EventSignal signal, Scope scope, TimeSpan poll, int retentionDays, CancellationToken cancellationToken)
+    {
+        long? resumed = null;
+        if (!string.IsNullOrEmpty(lastEventId))
+        {
+            if (!long.TryParse(lastEventId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var cursor))
+            {
+                return Problems.Invalid("Last-Event-ID", "Last-Event-ID must be a cursor (a non-negative integer) sent by this stream.");
+            }
+            resumed = cursor;
+        }
+        var from = resumed ?? after;
+        // The first batch is read before the stream starts, so that a missed cursor can still be answered with a status.
+        var first = await ReadAsync(db, scope, from ?? 0, StreamBatch, cancellationToken);
+        if (from is { } given && given < first.PurgedThrough)
+        {
+            return Missed(resumed is null ? "after" : "Last-Event-ID", given, first.PurgedThrough, retentionDays);
+        }
+        await StreamAsync(http, db, signal, scope, first, poll, cancellationToken);
+        return TypedResults.Empty;
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b < TimeSpan.Zero ? TimeSpan.Zero : b;

@@ -54,7 +54,7 @@ public static class WorkbookEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-        // The same PUT as the JSON answers, chosen by Content-Type; documented on that operation (DescribeImportBody).
+        // The same PUT as the JSON answers, chosen by Content-Type; documented on that operation (Http/OpenApi/WorkbookImportBody).
         api.MapPut("/assessments/{id:guid}/answers/{layer}", PutWorkbookAnswers)
             .WithTags("Assessments (LKE)")
             .RequireAuthorization(Policies.WriteAnswers)
@@ -178,43 +178,6 @@ public static class WorkbookEndpoints
         return Layouts.GetOrAdd((framework.Code, map.Year), _ => new WorkbookLayout(framework, map));
     }
 
-    private static ProblemHttpResult NoLayout(Assessment assessment) => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
-        title: "Unprocessable Content", detail: $"No PortalRB question list maps framework {assessment.FrameworkCode} for {assessment.Year}, so it has no workbook layout.");
-
-    /// <summary>Adds the workbook bodies to the documented PUT …/answers/{layer} (OpenAPI allows one operation per path and method).</summary>
-    public static Task DescribeImportBody(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
-    {
-        if (operation.RequestBody is not OpenApiRequestBody body)
-        {
-            return Task.CompletedTask;
-        }
-        body.Content ??= new Dictionary<string, OpenApiMediaType>();
-        body.Content[WorkbookWriter.ContentType] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } };
-        body.Content[MultipartType] = new OpenApiMediaType
-        {
-            Schema = new OpenApiSchema
-            {
-                Type = JsonSchemaType.Object,
-                Required = new HashSet<string> { "file" },
-                Properties = new Dictionary<string, IOpenApiSchema> { ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "The .xlsx workbook." } },
-            },
-            Encoding = new Dictionary<string, OpenApiEncoding> { ["file"] = new() { ContentType = WorkbookWriter.ContentType } },
-        };
-        operation.Responses ??= new OpenApiResponses();
-        operation.Responses.TryAdd("422", new OpenApiResponse
-        {
-            Description = "Unprocessable Content: the layer is locked by the assessment's status (only an admin may still change it).",
-            Content = new Dictionary<string, OpenApiMediaType> { [ResponseRules.ProblemContentType] = new() { Schema = new OpenApiSchemaReference(ProblemSchema.Name, context.Document) } },
-        });
-        operation.Description += """
-
-
-            **Workbook import**: send the LKE workbook (.xlsx, as the body with Content-Type
-            `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, or as the multipart part `file`) to set the self
-            (columns K/L) or tpi (N/Q) answers of sheet Jawaban, all or nothing; errors name the cell (`Jawaban!K57`). Blank cells
-            leave answers as they are. Layer tpn is not in the workbook (400). Not an .xlsx, or a macro-enabled one: 415; over the
-            import limit, inflating past 64 MB or over 200,000 cells: 413.
-            """;
-        return Task.CompletedTask;
-    }
+    private static ProblemHttpResult NoLayout(Assessment assessment) => Problems.Unprocessable(
+        $"No PortalRB question list maps framework {assessment.FrameworkCode} for {assessment.Year}, so it has no workbook layout.");
 }

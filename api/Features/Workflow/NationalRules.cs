@@ -23,6 +23,6 @@ public static class NationalRules
     public static ProblemHttpResult Refuse(string rule, string detail, Dictionary<string, object?> extensions)
     {
         extensions["rule"] = rule;
-        return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content", detail: detail, extensions: extensions);
+        return Problems.Unprocessable(detail, extensions);
     }
 }
