@@ -60,7 +60,7 @@ public static class DeriveEndpoints
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (writable, refusal) = await AnswerEndpoints.FindWritable(connection, transaction, caller, id, Layers.Self);
+        var (writable, refusal) = await AnswerStore.FindWritable(connection, transaction, caller, id, Layers.Self);
         if (refusal is not null)
         {
             return refusal;
@@ -141,7 +141,7 @@ public static class DeriveEndpoints
             current.TryGetValue(itemCode, out var before);
             var json = JsonSerializer.Serialize(sources, Json);
             // The note is the unit's own; derive keeps it.
-            var change = await AnswerEndpoints.SaveAnswer(connection, transaction, id, Layers.Self, assessment.FrameworkCode, itemCode, value,
+            var change = await AnswerStore.SaveAnswer(connection, transaction, id, Layers.Self, assessment.FrameworkCode, itemCode, value,
                 before?.Note, now, caller.KeyId);
             var changed = change is not null;
             if (change is not null)
@@ -159,7 +159,7 @@ public static class DeriveEndpoints
         }
         if (anyChange)
         {
-            await AnswerEndpoints.Touch(connection, transaction, id, now);
+            await AnswerStore.Touch(connection, transaction, id, now);
             // The figures are in the answers' derivedFrom; the entry says which answers derive changed.
             await connection.AuditAsync(transaction, caller, new AuditChange("answers.derived", "assessment", id.ToString(), assessment.AgencyId, assessment.UnitId,
                 new { Layer = Layers.Self, Items = answerChanges }));

@@ -63,7 +63,8 @@ public static class PerformanceTargetEndpoints
             INSERT INTO performance_targets (id, unit_id, year, indicator, sasaran, unit_of_measure, target, direction, created_at, created_by)
             VALUES (@Id, @UnitId, @Year, @Indicator, @Sasaran, @UnitOfMeasure, @Target, @Direction, @Now, @By)
             """;
-        try
+        PerformanceTarget? created = null;
+        var conflict = await transaction.CommitOrConflictAsync(db.Dialect, async () =>
         {
             await connection.ExecuteAsync(insert, new
             {
@@ -78,19 +79,20 @@ public static class PerformanceTargetEndpoints
                 Now = time.GetUtcNow(),
                 By = caller.KeyId,
             }, transaction);
-            var created = (await Load(connection, transaction, id, null, targetId)).Single();
+            created = (await Load(connection, transaction, id, null, targetId)).Single();
             await connection.AuditAsync(transaction, caller, new AuditChange("performance_target.created", "performance_target", targetId.ToString(),
                 unit!.AgencyId, id, new { created.Year, created.Indicator, created.Sasaran, created.UnitOfMeasure, created.Target, created.Direction }));
-            await transaction.CommitAsync(cancellationToken);
-            return TypedResults.Created($"/api/v1/units/{id}/performance-targets/{targetId}", created);
-        }
-        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        }, async () =>
         {
             // A concurrent request recorded the same indicator between the check and the insert.
-            await transaction.RollbackAsync(cancellationToken);
             var winner = await FindByIndicator(connection, null, id, request.Year.Value, indicator);
             return Conflict(unit!.Code, request.Year.Value, indicator, winner);
+        }, cancellationToken);
+        if (conflict is not null)
+        {
+            return conflict;
         }
+        return TypedResults.Created($"/api/v1/units/{id}/performance-targets/{targetId}", created!);
     }
 
     public static async Task<Results<Ok<IReadOnlyList<PerformanceTarget>>, ValidationProblem, ProblemHttpResult>> ListPerformanceTargets(

@@ -103,28 +103,22 @@ public static class AssessmentEndpoints
             INSERT INTO assessments ({AssessmentQueries.Columns})
             VALUES (@Id, @UnitId, @AgencyId, @Year, @Target, @FrameworkCode, @Status, @Afirmasi, @CreatedAt, @CreatedBy, @UpdatedAt)
             """;
-        var duplicate = false;
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var conflict = await transaction.CommitOrConflictAsync(db.Dialect, async () =>
         {
-            try
-            {
-                await connection.ExecuteAsync(sql, assessment, transaction);
-                await connection.AuditAsync(transaction, caller, new AuditChange("assessment.created", "assessment", assessment.Id.ToString(), unit.AgencyId, unit.Id,
-                    new { assessment.Year, assessment.Target, assessment.FrameworkCode }));
-                await transaction.CommitAsync(cancellationToken);
-            }
-            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                duplicate = true;
-            }
-        }
-        if (duplicate)
+            await connection.ExecuteAsync(sql, assessment, transaction);
+            await connection.AuditAsync(transaction, caller, new AuditChange("assessment.created", "assessment", assessment.Id.ToString(), unit.AgencyId, unit.Id,
+                new { assessment.Year, assessment.Target, assessment.FrameworkCode }));
+        }, async () =>
         {
             const string existing = "SELECT id FROM assessments WHERE unit_id = @UnitId AND year = @Year";
             var existingId = await connection.ExecuteScalarAsync<Guid?>(existing, new { assessment.UnitId, assessment.Year });
             return Problems.Conflict($"Unit '{unit.Code}' already has an assessment for {assessment.Year} ({existingId}).",
                 new Dictionary<string, object?> { ["existingAssessmentId"] = existingId });
+        }, cancellationToken);
+        if (conflict is not null)
+        {
+            return conflict;
         }
         return TypedResults.Created($"/api/v1/assessments/{assessment.Id}", assessment);
     }

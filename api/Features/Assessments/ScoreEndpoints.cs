@@ -44,7 +44,7 @@ public static class ScoreEndpoints
         layer ??= Layers.Tpi;
         if (!Layers.All.Contains(layer))
         {
-            return AnswerEndpoints.UnknownLayer(layer);
+            return AnswerStore.UnknownLayer(layer);
         }
         return await Inputs(db, caller, catalogue, id, layer, cancellationToken) is { } inputs
             ? TypedResults.Ok(ScoreCalculator.Calculate(inputs.Framework, inputs.Answers, inputs.HoldsWbk, layer))
@@ -57,7 +57,7 @@ public static class ScoreEndpoints
         layer ??= Layers.Tpi;
         if (!Layers.All.Contains(layer))
         {
-            return AnswerEndpoints.UnknownLayer(layer);
+            return AnswerStore.UnknownLayer(layer);
         }
         if (target is not null && !CreateAssessmentRequestValidator.Targets.Contains(target))
         {
@@ -80,7 +80,7 @@ public static class ScoreEndpoints
             return null;
         }
         catalogue.TryGet(assessment.FrameworkCode, out var framework);
-        var answers = await AnswerEndpoints.LoadValues(connection, id, layer);
+        var answers = await AnswerStore.LoadValues(connection, id, layer);
         return new ScoringInputs(assessment, framework!, answers, await Designations.DesignationRules.HoldsActiveWbk(connection, assessment.UnitId));
     }
 }

@@ -134,7 +134,7 @@ public static class WorkbookEndpoints
             return Problems.Invalid("file", $"Sheet {WorkbookLayout.Sheet} has no answers in column {columns.Answer} (the '{layer}' layer).");
         }
         var inputs = answers.Select(a => (Field: a.Cell, Input: (AnswerInput?)new AnswerInput(a.ItemCode, JsonSerializer.SerializeToElement(a.Value), a.Note))).ToList();
-        return await AnswerEndpoints.Write(id, layer, caller, db, catalogue, time, inputs, cancellationToken);
+        return await AnswerStore.Write(id, layer, caller, db, catalogue, time, inputs, cancellationToken);
     }
 
     /// <summary>The .xlsx bytes, sent as the body or as the multipart part <c>file</c>.</summary>

@@ -264,7 +264,7 @@ public static class WorkflowEndpoints
     private static async Task<ScoreReport> Score(DbConnection connection, DbTransaction transaction, FrameworkCatalogue catalogue, Assessment assessment, string layer, bool holdsWbk)
     {
         catalogue.TryGet(assessment.FrameworkCode, out var framework);
-        var answers = await AnswerEndpoints.LoadValues(connection, assessment.Id, layer, transaction);
+        var answers = await AnswerStore.LoadValues(connection, assessment.Id, layer, transaction);
         return ScoreCalculator.Calculate(framework, answers, holdsWbk, layer);
     }
 
