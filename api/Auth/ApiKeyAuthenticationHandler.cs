@@ -36,30 +36,15 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var hash = ApiKeySecret.Hash(presented);
-        const string sql = """
-            SELECT k.id, k.role, k.agency_id, k.unit_id, k.key_hash, k.expires_at, k.revoked_at, u.agency_id AS unit_agency_id
-            FROM api_keys k
-            LEFT JOIN units u ON u.id = k.unit_id
-            WHERE k.key_hash = @Hash
-            """;
-        var key = cache.Find(new ApiKeyHash(Convert.ToHexString(hash)), DateOnly.MinValue);
-        if (key is null && failures.IsBlocked(ClientIp) && !failures.IsProven(hash))
+        var cacheKey = new ApiKeyHash(Convert.ToHexString(hash));
+        if (cache.Find(cacheKey, DateOnly.MinValue) is null && failures.IsBlocked(ClientIp) && !failures.IsProven(hash))
         {
             // Over the failure limit: only keys already proven valid get through (looked up again, so a revocation still
             // counts even when the key cache was emptied by a key change); the rest are not even looked up.
             return AuthenticateResult.Fail("Too many failed authentications from this address.");
         }
-        if (key is null)
-        {
-            var reading = cache.Reading;
-            await using var connection = await connections.OpenAsync(Context.RequestAborted);
-            key = await connection.QuerySingleOrDefaultAsync<ApiKeyRow>(sql, new { Hash = hash });
-            if (key is not null)
-            {
-                // Unknown keys are not remembered, so guessing cannot fill memory.
-                cache.Store(new ApiKeyHash(Convert.ToHexString(hash)), ViewScope.ApiKeys, DateOnly.MinValue, reading, key);
-            }
-        }
+        // Unknown keys build null and are not remembered, so guessing cannot fill memory.
+        var key = await cache.GetOrBuildAsync(cacheKey, ViewScope.ApiKeys, DateOnly.MinValue, () => FindKeyAsync(hash));
 
         if (key is null || !CryptographicOperations.FixedTimeEquals(key.KeyHash, hash))
         {
@@ -95,6 +80,18 @@ public sealed class ApiKeyAuthenticationHandler(
         }
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private async Task<ApiKeyRow?> FindKeyAsync(byte[] hash)
+    {
+        const string sql = """
+            SELECT k.id, k.role, k.agency_id, k.unit_id, k.key_hash, k.expires_at, k.revoked_at, u.agency_id AS unit_agency_id
+            FROM api_keys k
+            LEFT JOIN units u ON u.id = k.unit_id
+            WHERE k.key_hash = @Hash
+            """;
+        await using var connection = await connections.OpenAsync(Context.RequestAborted);
+        return await connection.QuerySingleOrDefaultAsync<ApiKeyRow>(sql, new { Hash = hash });
     }
 
     private const string RefusedKey = "The API key is not valid.";

@@ -183,6 +183,41 @@ public sealed class ViewCache(ChangeStamps stamps, IOptions<CacheOptions> option
         }
     }
 
+    /// <summary>
+    /// The cached views of many keys, the missing ones built together by one call (a page of documents then costs a fixed
+    /// number of queries, not one per view). <paramref name="reading"/> is the one the caller took before reading anything
+    /// the build depends on.
+    /// </summary>
+    public async Task<Dictionary<TKey, TValue>> GetOrBuildManyAsync<TKey, TValue>(IReadOnlyList<TKey> keys, DateOnly day, long reading,
+        Func<TValue, TKey> keyOf, Func<TValue, ViewScope> scopeOf, Func<IReadOnlyList<TKey>, Task<IEnumerable<TValue>>> buildMissing)
+        where TKey : notnull, IViewKey<TValue> where TValue : class
+    {
+        var found = new Dictionary<TKey, TValue>(keys.Count);
+        var missing = new List<TKey>();
+        foreach (var key in keys)
+        {
+            if (Find(key, day) is { } cached)
+            {
+                found[key] = cached;
+            }
+            else
+            {
+                missing.Add(key);
+            }
+        }
+        if (missing.Count == 0)
+        {
+            return found;
+        }
+        foreach (var built in await buildMissing(missing))
+        {
+            var key = keyOf(built);
+            Store(key, scopeOf(built), day, reading, built);
+            found[key] = built;
+        }
+        return found;
+    }
+
     /// <summary>Another request's build; if it failed or was cancelled this request builds its own.</summary>
     private static async Task<object?> Shared(Flight flight)
     {

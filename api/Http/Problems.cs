@@ -28,6 +28,10 @@ public static class Problems
     public static ProblemHttpResult Unprocessable(string detail, IDictionary<string, object?>? extensions = null, string title = "Unprocessable Content") =>
         TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: title, detail: detail, extensions: extensions);
 
+    /// <summary>422 for a well-formed value the current state refuses, naming the field as a validation problem would.</summary>
+    public static ProblemHttpResult UnprocessableField(string field, string message) =>
+        Unprocessable(message, new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
+
     /// <summary>410: what the request points at existed but is gone for good (events deleted by retention); extensions say what is left.</summary>
     public static ProblemHttpResult Gone(string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Gone", detail: detail, extensions: extensions);

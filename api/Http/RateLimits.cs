@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace ZonaIntegritas.Api.Http;
 
@@ -101,37 +102,39 @@ public sealed class FailedAuthenticationLimiter(IOptions<RateLimitOptions> optio
 
     public TimeSpan Window => TimeSpan.FromSeconds(options.Value.WindowSeconds);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _proven = new();
+    // Proven keys and audited bursts, bounded in count: past the bound MemoryCache's compaction drops the least recently
+    // used tenth, so a flood of addresses cannot grow memory and cannot make every proven key unknown at once either.
+    private readonly MemoryCache _remembered = new(new MemoryCacheOptions { SizeLimit = 200_000, CompactionPercentage = 0.1 });
+    private static readonly MemoryCacheEntryOptions One = new() { Size = 1 };
 
     /// <summary>Remembers the hash of a key that authenticated, so that it keeps working from an address over the failure limit.</summary>
     public void Prove(byte[] keyHash)
     {
-        if (_proven.Count >= 100_000)
+        var key = ("proven", Convert.ToHexString(keyHash));
+        if (!_remembered.TryGetValue(key, out _))
         {
-            _proven.Clear();
+            _remembered.Set(key, true, One);
         }
-        _proven.TryAdd(Convert.ToHexString(keyHash), 0);
     }
 
     /// <summary>True for a key that has authenticated on this instance before (it is still looked up, so revocation holds).</summary>
-    public bool IsProven(byte[] keyHash) => _proven.ContainsKey(Convert.ToHexString(keyHash));
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _burstsAudited = new();
+    public bool IsProven(byte[] keyHash) => _remembered.TryGetValue(("proven", Convert.ToHexString(keyHash)), out _);
 
     /// <summary>True once per IP and window: the burst is worth one audit entry, not one per refused request.</summary>
     public bool FirstBurstOfWindow(string ip, DateTimeOffset now)
     {
-        if (_burstsAudited.TryGetValue(ip, out var until) && until > now)
+        var key = ("burst", ip);
+        if (_remembered.TryGetValue(key, out DateTimeOffset until) && until > now)
         {
             return false;
         }
-        if (_burstsAudited.Count > 100_000)
-        {
-            _burstsAudited.Clear();
-        }
-        _burstsAudited[ip] = now + Window;
+        _remembered.Set(key, now + Window, One);
         return true;
     }
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        _limiter.Dispose();
+        _remembered.Dispose();
+    }
 }

@@ -26,11 +26,11 @@ public sealed class AgencyAndUnitTests
         var admin = app.Admin();
         var agency = await admin.CreateAgency();
 
-        var updated = await (await admin.PutAsJsonAsync($"/api/v1/agencies/{agency}", new { code = "PEMPROV-JATENG", name = "Pemerintah Provinsi Jawa Tengah", kind = "pemda" })).Json(HttpStatusCode.OK);
+        var updated = await (await admin.PutAsJsonAsync($"/api/v1/agencies/{agency}", new { code = "PEMPROV-JATENG", name = "Pemerintah Provinsi Jawa Tengah", kind = "pemda" })).As<AgencyResource>(HttpStatusCode.OK);
         var invalid = await (await admin.PutAsJsonAsync($"/api/v1/agencies/{agency}", new { code = "X", name = "X", kind = "provinsi" })).Problem(HttpStatusCode.BadRequest);
         var missing = await (await admin.PutAsJsonAsync($"/api/v1/agencies/{Guid.NewGuid()}", new { code = "Y", name = "Y", kind = "pemda" })).Problem(HttpStatusCode.NotFound);
 
-        Assert.Equal("pemda", updated.GetProperty("kind").GetString());
+        Assert.Equal(("PEMPROV-JATENG", "pemda"), (updated.Code, updated.Kind));
         Assert.Contains("kind must be one of", invalid.Errors("kind")[0]);
         Assert.Contains("was not found", missing.GetProperty("detail").GetString());
     }
@@ -62,17 +62,15 @@ public sealed class AgencyAndUnitTests
         }
         await admin.CreateUnit(agency, code: "DINAS_1");
 
-        var page = await (await admin.GetAsync($"/api/v1/units?agencyId={agency}&page=2&pageSize=2")).Json(HttpStatusCode.OK);
-        var search = await (await admin.GetAsync($"/api/v1/units?agencyId={agency}&q=balai-0")).Json(HttpStatusCode.OK);
-        var literal = await (await admin.GetAsync($"/api/v1/units?agencyId={agency}&q=_")).Json(HttpStatusCode.OK);
+        var page = await (await admin.GetAsync($"/api/v1/units?agencyId={agency}&page=2&pageSize=2")).As<PageOf<UnitResource>>(HttpStatusCode.OK);
+        var search = await (await admin.GetAsync($"/api/v1/units?agencyId={agency}&q=balai-0")).As<PageOf<UnitResource>>(HttpStatusCode.OK);
+        var literal = await (await admin.GetAsync($"/api/v1/units?agencyId={agency}&q=_")).As<PageOf<UnitResource>>(HttpStatusCode.OK);
         var tooBig = await (await admin.GetAsync($"/api/v1/units?pageSize=201")).Problem(HttpStatusCode.BadRequest);
 
-        Assert.Equal(6, page.GetProperty("total").GetInt32());
-        Assert.Equal(2, page.GetProperty("page").GetInt32());
-        Assert.Equal("BALAI-03", page.GetProperty("items")[0].GetProperty("code").GetString());
-        Assert.Equal(5, search.GetProperty("total").GetInt32());
-        Assert.Equal("DINAS_1", literal.GetProperty("items")[0].GetProperty("code").GetString());
-        Assert.Equal(1, literal.GetProperty("total").GetInt32());
+        Assert.Equal((6L, 2), (page.Total, page.Page));
+        Assert.Equal(["BALAI-03", "BALAI-04"], page.Items.Select(u => u.Code));
+        Assert.Equal(5, search.Total);
+        Assert.Equal(["DINAS_1"], literal.Items.Select(u => u.Code));
         Assert.Contains("between 1 and 200", tooBig.Errors("pageSize")[0]);
     }
 
@@ -128,17 +126,15 @@ public sealed class AgencyAndUnitTests
         await (await unitKey.GetAsync($"/api/v1/units/{myUnit}")).Json(HttpStatusCode.OK);
         await (await unitKey.GetAsync($"/api/v1/units/{mySibling}")).Problem(HttpStatusCode.NotFound);
         await (await national.GetAsync($"/api/v1/units/{theirUnit}")).Json(HttpStatusCode.OK);
-        var readerList = await (await reader.GetAsync("/api/v1/units")).Json(HttpStatusCode.OK);
-        var readerOther = await (await reader.GetAsync($"/api/v1/units?agencyId={theirs}")).Json(HttpStatusCode.OK);
-        var unitList = await (await unitKey.GetAsync("/api/v1/units")).Json(HttpStatusCode.OK);
-        var agencies = await (await reader.GetAsync("/api/v1/agencies")).Json(HttpStatusCode.OK);
+        var readerList = await (await reader.GetAsync("/api/v1/units")).As<PageOf<UnitResource>>(HttpStatusCode.OK);
+        var readerOther = await (await reader.GetAsync($"/api/v1/units?agencyId={theirs}")).As<PageOf<UnitResource>>(HttpStatusCode.OK);
+        var unitList = await (await unitKey.GetAsync("/api/v1/units")).As<PageOf<UnitResource>>(HttpStatusCode.OK);
+        var agencies = await (await reader.GetAsync("/api/v1/agencies")).As<PageOf<AgencyResource>>(HttpStatusCode.OK);
 
-        Assert.Equal(2, readerList.GetProperty("total").GetInt32());
-        Assert.Equal(0, readerOther.GetProperty("total").GetInt32());
-        Assert.Equal(myUnit, unitList.GetProperty("items")[0].Id());
-        Assert.Equal(1, unitList.GetProperty("total").GetInt32());
-        Assert.Equal(mine, agencies.GetProperty("items")[0].Id());
-        Assert.Equal(1, agencies.GetProperty("total").GetInt32());
+        Assert.Equal(new HashSet<Guid> { myUnit, mySibling }, readerList.Items.Select(u => u.Id).ToHashSet());
+        Assert.Empty(readerOther.Items);
+        Assert.Equal([myUnit], unitList.Items.Select(u => u.Id));
+        Assert.Equal([mine], agencies.Items.Select(a => a.Id));
     }
 
     [Fact]

@@ -53,15 +53,14 @@ public sealed class AssessmentTests
         var (_, unit, assessment) = await Start(admin);
 
         var again = await (await admin.PostJson("/api/v1/assessments", new { unitId = unit, year = 2026, target = "WBBM" })).Problem(HttpStatusCode.Conflict);
-        var nextYear = await (await admin.PostJson("/api/v1/assessments", new { unitId = unit, year = 2027, target = "WBK" })).Json(HttpStatusCode.Created);
-        var list = await (await admin.GetAsync($"/api/v1/assessments?unitId={unit}")).Json(HttpStatusCode.OK);
-        var read = await (await admin.GetAsync($"/api/v1/assessments/{assessment}")).Json(HttpStatusCode.OK);
+        var nextYear = await (await admin.PostJson("/api/v1/assessments", new { unitId = unit, year = 2027, target = "WBK" })).As<AssessmentResource>(HttpStatusCode.Created);
+        var list = await (await admin.GetAsync($"/api/v1/assessments?unitId={unit}")).As<PageOf<AssessmentResource>>(HttpStatusCode.OK);
+        var read = await (await admin.GetAsync($"/api/v1/assessments/{assessment}")).As<AssessmentResource>(HttpStatusCode.OK);
 
         Assert.Equal(assessment, again.GetProperty("existingAssessmentId").GetGuid());
-        Assert.Equal(2027, nextYear.GetProperty("year").GetInt32());
-        Assert.Equal(2, list.GetProperty("total").GetInt32());
-        Assert.Equal("draft", read.GetProperty("status").GetString());
-        Assert.Equal("PERMENPANRB-90-2021", read.GetProperty("frameworkCode").GetString());
+        Assert.Equal((2027, "WBK", "draft"), (nextYear.Year, nextYear.Target, nextYear.Status));
+        Assert.Equal(new HashSet<int> { 2026, 2027 }, list.Items.Select(a => a.Year).ToHashSet());
+        Assert.Equal(("draft", "PERMENPANRB-90-2021", unit), (read.Status, read.FrameworkCode, read.UnitId));
     }
 
     [Fact]

@@ -38,10 +38,4 @@ public static class AccountabilityEndpoints
         var unit = await UnitQueries.Find(connection, unitId, transaction);
         return unit is not null && caller.CanSeeUnit(unit.Id, unit.AgencyId) ? unit : null;
     }
-
-    internal static ProblemHttpResult Unprocessable(string detail, IDictionary<string, object?>? extensions = null) => Problems.Unprocessable(detail, extensions);
-
-    /// <summary>422 for a well-formed value the current state refuses, naming the field as a validation problem would.</summary>
-    internal static ProblemHttpResult Unprocessable(string field, string message) =>
-        Unprocessable(message, new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 }

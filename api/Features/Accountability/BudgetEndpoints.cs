@@ -52,7 +52,7 @@ public static class BudgetEndpoints
         var current = await Load(connection, transaction, db.Dialect, id, year);
         if (current is not null && ceiling < current.Realised)
         {
-            return AccountabilityEndpoints.Unprocessable("ceiling", $"ceiling {ceiling} is below the {current.Realised} already realised in {year}.");
+            return Problems.UnprocessableField("ceiling", $"ceiling {ceiling} is below the {current.Realised} already realised in {year}.");
         }
         var parameters = new { UnitId = id, Year = year, Ceiling = db.Dialect.StoredMoney(ceiling), Now = time.GetUtcNow(), By = caller.KeyId };
         if (current is null)
@@ -125,7 +125,7 @@ public static class BudgetEndpoints
         var current = await Load(connection, transaction, db.Dialect, id, year);
         if (current is null)
         {
-            return AccountabilityEndpoints.Unprocessable(
+            return Problems.Unprocessable(
                 $"Unit '{unit!.Code}' has no budget ceiling for {year}; set it first with PUT /api/v1/units/{id}/budget/{year}.");
         }
         var month = request.Month!.Value;
@@ -134,7 +134,7 @@ public static class BudgetEndpoints
         var total = current.Realised - (replaced?.Amount ?? 0m) + amount;
         if (total > current.Ceiling)
         {
-            return AccountabilityEndpoints.Unprocessable("amount",
+            return Problems.UnprocessableField("amount",
                 $"amount {amount} would bring {year}'s realisation to {total}, above the ceiling of {current.Ceiling}.");
         }
         Budget budget = null!;

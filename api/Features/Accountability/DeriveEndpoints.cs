@@ -17,19 +17,6 @@ public sealed record SkippedItem(string ItemCode, string Reason);
 public sealed record Derivation(Guid AssessmentId, string Layer, int Year, IReadOnlyList<DerivedItem> Derived, IReadOnlyList<ComputedItem> Computed,
     IReadOnlyList<SkippedItem> Skipped);
 
-/// <summary>The catalogue items the accountability data determine (PermenPANRB 90/2021; see docs/accountability.md).</summary>
-public static class DerivationMap
-{
-    /// <summary>"Persentase Sasaran dengan capaian 100% atau lebih" (PERSEN, computed from the two inputs below).</summary>
-    public const string TargetsMetPercent = "AK.R.1.a";
-    /// <summary>"Jumlah Sasaran Kinerja".</summary>
-    public const string TargetCount = "AK.R.1.a.1";
-    /// <summary>"Jumlah Sasaran Kinerja yang tercapai 100% atau lebih".</summary>
-    public const string TargetsMetCount = "AK.R.1.a.2";
-    /// <summary>Komponen hasil "Capaian Kinerja Lebih Baik dari pada Capaian Kinerja Sebelumnya" (ABCDE).</summary>
-    public const string BetterThanLastYear = "HB.2";
-}
-
 public static class DeriveEndpoints
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -70,14 +57,14 @@ public static class DeriveEndpoints
             || !framework.TryGetItem(DerivationMap.TargetsMetPercent, out var percentItem) || percentItem.Formula is null
             || !framework.TryGetItem(DerivationMap.TargetCount, out _) || !framework.TryGetItem(DerivationMap.TargetsMetCount, out _))
         {
-            return AccountabilityEndpoints.Unprocessable(
+            return Problems.Unprocessable(
                 $"Framework {assessment.FrameworkCode} has no {DerivationMap.TargetsMetPercent} item with count inputs, so nothing can be derived.");
         }
 
         var targets = await PerformanceTargetEndpoints.Load(connection, transaction, assessment.UnitId, assessment.Year, null);
         if (targets.Count == 0)
         {
-            return AccountabilityEndpoints.Unprocessable(
+            return Problems.Unprocessable(
                 $"The unit has no performance targets for {assessment.Year}; record them with POST /api/v1/units/{assessment.UnitId}/performance-targets "
                 + $"(and their realisations) before deriving {DerivationMap.TargetCount}, {DerivationMap.TargetsMetCount} and {DerivationMap.BetterThanLastYear}.",
                 new Dictionary<string, object?> { ["missing"] = new[] { $"performanceTargets[year={assessment.Year}]" } });

@@ -1,3 +1,4 @@
+using ZonaIntegritas.Api.Features.Frameworks;
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
@@ -20,7 +21,7 @@ public sealed record ProposalQuota
     public int? Wbbm { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
-    public int? For(string target) => target == "WBBM" ? Wbbm : Wbk;
+    public int? For(string target) => target == Predikat.Wbbm ? Wbbm : Wbk;
 }
 
 public sealed record ProposalQuotaRequest(int? Wbk, int? Wbbm) : IHasExample<ProposalQuotaRequest>

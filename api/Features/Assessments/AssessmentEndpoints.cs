@@ -26,12 +26,12 @@ public sealed record Assessment
 
 public sealed record CreateAssessmentRequest(Guid? UnitId, int? Year, string? Target, string? FrameworkCode) : IHasExample<CreateAssessmentRequest>
 {
-    public static CreateAssessmentRequest Example => new(Guid.Parse("8a1d2e3f-4b5c-4d6e-8f70-9a0b1c2d3e4f"), 2027, "WBK", null);
+    public static CreateAssessmentRequest Example => new(Guid.Parse("8a1d2e3f-4b5c-4d6e-8f70-9a0b1c2d3e4f"), 2027, Predikat.Wbk, null);
 }
 
 public sealed class CreateAssessmentRequestValidator : AbstractValidator<CreateAssessmentRequest>
 {
-    public static readonly string[] Targets = ["WBK", "WBBM"];
+    public static readonly string[] Targets = Predikat.All;
 
     public CreateAssessmentRequestValidator(FrameworkCatalogue catalogue)
     {

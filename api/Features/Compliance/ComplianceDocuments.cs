@@ -32,29 +32,12 @@ public static class ComplianceDocuments
         {
             return await ReuseStored(connection, dialect, store, cache, rows.Select(r => r.UnitId).ToList(), coverageYear, today, reading);
         }
-        var entries = new Dictionary<Guid, UnitEntry>(rows.Count);
-        var missing = new List<ComplianceRow>();
-        foreach (var row in rows)
-        {
-            if (cache.Find(new UnitDocumentKey(row.UnitId, coverageYear, year), today) is { } cached)
-            {
-                entries[row.UnitId] = cached;
-            }
-            else
-            {
-                missing.Add(row);
-            }
-        }
-        if (missing.Count == 0)
-        {
-            return entries;
-        }
-        foreach (var entry in (await BuildAll(connection, dialect, catalogue, proposals, missing, coverageYear, today)).Select(d => UnitEntry.Of(d, json)))
-        {
-            cache.Store(new UnitDocumentKey(entry.UnitId, coverageYear, year), entry.Scope, today, reading, entry);
-            entries[entry.UnitId] = entry;
-        }
-        return entries;
+        var byUnit = rows.DistinctBy(r => r.UnitId).ToDictionary(r => r.UnitId);
+        var found = await cache.GetOrBuildManyAsync(rows.Select(r => new UnitDocumentKey(r.UnitId, coverageYear, year)).ToList(), today, reading,
+            entry => new UnitDocumentKey(entry.UnitId, coverageYear, year), entry => entry.Scope,
+            async missing => (await BuildAll(connection, dialect, catalogue, proposals, missing.Select(k => byUnit[k.UnitId]).ToList(), coverageYear, today))
+                .Select(d => UnitEntry.Of(d, json)));
+        return found.ToDictionary(e => e.Key.UnitId, e => e.Value);
     }
 
     /// <summary>Whether the documents asked for are the stored ones (the current year, the latest assessment).</summary>
@@ -67,28 +50,10 @@ public static class ComplianceDocuments
     internal static async Task<Dictionary<Guid, UnitEntry>> ReuseStored(DbConnection connection, ISqlDialect dialect, ComplianceStore store, ViewCache cache,
         IReadOnlyList<Guid> unitIds, int coverageYear, DateOnly today, long reading)
     {
-        var entries = new Dictionary<Guid, UnitEntry>(unitIds.Count);
-        var missing = new List<Guid>();
-        foreach (var unitId in unitIds)
-        {
-            if (cache.Find(new UnitDocumentKey(unitId, coverageYear, null), today) is { } cached)
-            {
-                entries[unitId] = cached;
-            }
-            else
-            {
-                missing.Add(unitId);
-            }
-        }
-        if (missing.Count > 0)
-        {
-            foreach (var entry in (await store.GetManyAsync(connection, dialect, missing, today)).Values)
-            {
-                cache.Store(new UnitDocumentKey(entry.UnitId, coverageYear, null), entry.Scope, today, reading, entry);
-                entries[entry.UnitId] = entry;
-            }
-        }
-        return entries;
+        var found = await cache.GetOrBuildManyAsync(unitIds.Select(id => new UnitDocumentKey(id, coverageYear, null)).ToList(), today, reading,
+            entry => new UnitDocumentKey(entry.UnitId, coverageYear, null), entry => entry.Scope,
+            async missing => (await store.GetManyAsync(connection, dialect, missing.Select(k => k.UnitId).ToList(), today)).Values.AsEnumerable());
+        return found.ToDictionary(e => e.Key.UnitId, e => e.Value);
     }
 
     /// <summary>The documents for a set of unit rows, with a fixed number of queries whatever the number of units.</summary>
@@ -141,7 +106,7 @@ public static class ComplianceDocuments
     {
         var coverage = PactCoverage.Shown(PactCoverage.Ratio(row.SignedEmployees, row.EmployeeCount));
         var pacts = new PactCoverage(row.SignedEmployees, row.EmployeeCount, coverage, row.HeadPacts > 0);
-        var holdsWbk = designations.Any(d => d.Predikat == "WBK" && d.Active);
+        var holdsWbk = designations.Any(d => d.Predikat == Predikat.Wbk && d.Active);
 
         AssessmentStanding? standing = null;
         EvidenceStanding? evidence = null;

@@ -1,3 +1,4 @@
+using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Designations;
 using ZonaIntegritas.Api.Features.Assessments;
 
@@ -6,7 +7,7 @@ namespace ZonaIntegritas.Api.Features.Compliance;
 /// <summary>The SQL of the compliance rows: one statement per scope, each a seek by unit (docs/compliance-queries.md).</summary>
 public static class ComplianceQueries
 {
-    public static readonly string[] Stages = ["not_declared", "declared", "assessing", "proposed", "WBK", "WBBM", "revoked"];
+    public static readonly string[] Stages = ["not_declared", "declared", "assessing", "proposed", Predikat.Wbk, Predikat.Wbbm, "revoked"];
 
     /// <summary>
     /// A unit's stage, in order of precedence: an active predikat, a revocation within the ban, proposed, being assessed,

@@ -1,3 +1,4 @@
+using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Accountability;
 using ZonaIntegritas.Api.Features.Assessments;
 using static ZonaIntegritas.Api.Features.Compliance.ComplianceQueries;
@@ -22,7 +23,7 @@ public static class ComplianceSummaries
             rows.Count(r => r.DeclaredOn?.Year == year),
             coverage,
             byStage,
-            new Dictionary<string, int> { ["WBK"] = rows.Count(r => r.ActivePredikat == "WBK"), ["WBBM"] = rows.Count(r => r.ActivePredikat == "WBBM") },
+            new Dictionary<string, int> { [Predikat.Wbk] = rows.Count(r => r.ActivePredikat == Predikat.Wbk), [Predikat.Wbbm] = rows.Count(r => r.ActivePredikat == Predikat.Wbbm) },
             AccountabilityStandings.Totals(figures, singleAgency: agencyId is not null),
             AccountabilityStandings.PerformanceTotals(figures),
             AssessmentStatus.National.ToDictionary(s => s, s => rows.Count(r => r.AssessmentStatus == s)));

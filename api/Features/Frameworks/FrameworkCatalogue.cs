@@ -234,7 +234,7 @@ public sealed partial class FrameworkCatalogue
         {
             Fail($"component weights add up to {total}, not {framework.MaxScore}.");
         }
-        foreach (var predikat in new[] { "WBK", "WBBM" })
+        foreach (var predikat in Predikat.All)
         {
             if (!framework.Thresholds.ContainsKey(predikat))
             {

@@ -84,11 +84,11 @@ public static class PortalRbEndpoints
 
     public static Task<Results<Ok<ProposedUnits>, JsonHttpResult<PortalRbError>>> ListWbkUnits(
         [AsParameters] PullQuery query, HttpContext http, Caller caller, DbConnectionFactory db, IOptions<ProposalOptions> proposals, TimeProvider time, CancellationToken cancellationToken) =>
-        ListUnits("WBK", query, http, caller, db, proposals.Value, time, cancellationToken);
+        ListUnits(Predikat.Wbk, query, http, caller, db, proposals.Value, time, cancellationToken);
 
     public static Task<Results<Ok<ProposedUnits>, JsonHttpResult<PortalRbError>>> ListWbbmUnits(
         [AsParameters] PullQuery query, HttpContext http, Caller caller, DbConnectionFactory db, IOptions<ProposalOptions> proposals, TimeProvider time, CancellationToken cancellationToken) =>
-        ListUnits("WBBM", query, http, caller, db, proposals.Value, time, cancellationToken);
+        ListUnits(Predikat.Wbbm, query, http, caller, db, proposals.Value, time, cancellationToken);
 
     private static async Task<Results<Ok<ProposedUnits>, JsonHttpResult<PortalRbError>>> ListUnits(
         string target, PullQuery query, HttpContext http, Caller caller, DbConnectionFactory db, ProposalOptions proposals, TimeProvider time, CancellationToken cancellationToken)
@@ -116,7 +116,7 @@ public static class PortalRbEndpoints
     }
 
     /// <summary>WBK units proposed as affirmative action are reported as WBK-AFIRMASI.</summary>
-    internal static string Kategori(string target, bool afirmasi) => target == "WBK" && afirmasi ? "WBK-AFIRMASI" : target;
+    internal static string Kategori(string target, bool afirmasi) => target == Predikat.Wbk && afirmasi ? "WBK-AFIRMASI" : target;
 
     /// <summary>
     /// Served from the unit's cached <see cref="PortalRbSheet"/> (PortalRB retries and re-pulls far more often than units

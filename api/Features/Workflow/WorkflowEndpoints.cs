@@ -101,7 +101,7 @@ public static class WorkflowEndpoints
                 return Unprocessable("The unit has no active Zona Integritas declaration (pencanangan); declare it before proposing.", []);
             }
             var holdsWbk = await DesignationRules.HoldsActiveWbk(connection, assessment.UnitId, transaction);
-            if (assessment.Target == "WBBM" && !holdsWbk)
+            if (assessment.Target == Predikat.Wbbm && !holdsWbk)
             {
                 return Unprocessable("WBBM can only be proposed for a unit holding an active WBK designation.", []);
             }
@@ -156,7 +156,7 @@ public static class WorkflowEndpoints
                 Id = designationId, assessment.UnitId, assessment.AgencyId, Predikat = assessment.Target, request.DecreeNumber, request.DecreeDate,
                 AssessmentId = assessment.Id, Now = time.GetUtcNow(), By = caller.KeyId,
             }, transaction);
-            if (assessment.Target == "WBBM")
+            if (assessment.Target == Predikat.Wbbm)
             {
                 // WBBM replaces the WBK as the unit's active predikat.
                 const string supersede = """

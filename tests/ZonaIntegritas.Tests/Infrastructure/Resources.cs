@@ -12,7 +12,7 @@ public sealed record AgencyResource(Guid Id, string Code, string Name, string Ki
 
 public sealed record UnitResource(Guid Id, Guid AgencyId, string Code, string Name, Guid? ParentUnitId, string Kind, int EmployeeCount);
 
-public sealed record AssessmentResource(Guid Id, Guid UnitId, Guid AgencyId, int Year, string Target, string Status);
+public sealed record AssessmentResource(Guid Id, Guid UnitId, Guid AgencyId, int Year, string Target, string Status, string FrameworkCode);
 
 public sealed record DeclarationSummaryResource(Guid Id, DateOnly DeclaredOn);
 

@@ -1,0 +1,13 @@
+namespace ZonaIntegritas.Api.Features.Frameworks;
+
+/// <summary>
+/// The two designations a unit can be proposed for and hold (also the keys of a framework's thresholds): WBK, and WBBM,
+/// which needs a WBK held.
+/// </summary>
+public static class Predikat
+{
+    public const string Wbk = "WBK";
+    public const string Wbbm = "WBBM";
+
+    public static readonly string[] All = [Wbk, Wbbm];
+}
