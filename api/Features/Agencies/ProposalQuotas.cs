@@ -65,7 +65,7 @@ public static class ProposalQuotas
     public static async Task<Results<Ok<ProposalQuota>, ValidationProblem, ProblemHttpResult>> PutProposalQuota(
         Guid id, int year, ProposalQuotaRequest request, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
-        if (AuditOpinions.InvalidYear(year) is { } invalid)
+        if (YearRules.Invalid(year) is { } invalid)
         {
             return invalid;
         }
@@ -97,7 +97,7 @@ public static class ProposalQuotas
     public static async Task<Results<Ok<ProposalQuota>, ValidationProblem, ProblemHttpResult>> GetProposalQuota(
         Guid id, int year, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
-        if (AuditOpinions.InvalidYear(year) is { } invalid)
+        if (YearRules.Invalid(year) is { } invalid)
         {
             return invalid;
         }
