@@ -17,22 +17,6 @@ public readonly record struct PageRequest(int Page, int PageSize)
 
     public int Skip => (Page - 1) * PageSize;
     public int Take => PageSize;
-
-    /// <summary>Null when the values are valid; otherwise the field errors.</summary>
-    public static Dictionary<string, string[]>? Validate(int? page, int? pageSize, out PageRequest request)
-    {
-        request = new PageRequest(page ?? 1, pageSize ?? DefaultPageSize);
-        Dictionary<string, string[]>? errors = null;
-        if (request.Page < 1 || request.Page > 1_000_000)
-        {
-            (errors ??= [])["page"] = ["page must be between 1 and 1000000."];
-        }
-        if (request.PageSize < 1 || request.PageSize > MaximumPageSize)
-        {
-            (errors ??= [])["pageSize"] = [$"pageSize must be between 1 and {MaximumPageSize}."];
-        }
-        return errors;
-    }
 }
 
 /// <summary>A list's query string with paging; bound with <c>[AsParameters]</c> and checked by a <see cref="PagedQueryValidator{T}"/>.</summary>
@@ -45,7 +29,7 @@ public interface IPagedQuery
     PageRequest Paging => new(Page ?? 1, PageSize ?? PageRequest.DefaultPageSize);
 }
 
-/// <summary>The paging rules of every list, worded as <see cref="PageRequest.Validate"/> words them; a list's validator adds its filters.</summary>
+/// <summary>The paging rules of every list, worded here only; a list's validator adds its filters.</summary>
 public abstract class PagedQueryValidator<T> : AbstractValidator<T> where T : IPagedQuery
 {
     protected PagedQueryValidator()

@@ -1,5 +1,7 @@
 using System.Globalization;
+using FluentValidation;
 using Microsoft.AspNetCore.Http.Json;
+using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Audit;
 
@@ -25,6 +27,24 @@ public sealed record AbsorptionReport(
     int Page,
     int PageSize,
     long Total);
+
+/// <summary>The query string of the absorption report; <c>year</c> and <c>month</c> default to now when left out.</summary>
+public sealed record AbsorptionQuery(
+    [FromQuery(Name = "year")] int? Year,
+    [FromQuery(Name = "month")] int? Month,
+    [FromQuery(Name = "behind")] bool? Behind,
+    [FromQuery(Name = "page")] int? Page,
+    [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class AbsorptionQueryValidator : PagedQueryValidator<AbsorptionQuery>
+{
+    public AbsorptionQueryValidator()
+    {
+        // The accountability endpoints name the refused year in their wording (AccountabilityLimits.YearError).
+        RuleFor(q => q.Year).ValidYear().WithMessage(q => AccountabilityLimits.YearError(q.Year!.Value)!);
+        RuleFor(q => q.Month).InclusiveBetween(1, 12).WithMessage(q => $"month must be between 1 and 12; got {q.Month}.");
+    }
+}
 
 public static class AbsorptionEndpoints
 {
@@ -124,24 +144,12 @@ public static class AbsorptionEndpoints
 
     public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetAbsorptionReport(
         Guid id, HttpRequest request, Caller caller, DbConnectionFactory db, ViewCache cache, IOptions<JsonOptions> json, TimeProvider time,
-        int? year, int? month, bool? behind, int? page, int? pageSize, CancellationToken cancellationToken)
+        [AsParameters] AbsorptionQuery query, CancellationToken cancellationToken)
     {
-        var errors = PageRequest.Validate(page, pageSize, out var paging) ?? [];
+        var paging = ((IPagedQuery)query).Paging;
         var today = IndonesiaClock.Today(time);
-        var reportYear = year ?? today.Year;
-        if (AccountabilityLimits.YearError(reportYear) is { } yearError)
-        {
-            errors["year"] = [yearError];
-        }
-        if (month is < 1 or > 12)
-        {
-            errors["month"] = [$"month must be between 1 and 12; got {month}."];
-        }
-        if (errors.Count > 0)
-        {
-            return Problems.Invalid(errors);
-        }
-        var reportMonth = month ?? AccountabilityStandings.MonthFor(reportYear, today);
+        var reportYear = query.Year ?? today.Year;
+        var reportMonth = query.Month ?? AccountabilityStandings.MonthFor(reportYear, today);
         if (!caller.CanSeeAgency(id))
         {
             return Problems.NotFound("Agency", id);
@@ -149,7 +157,7 @@ public static class AbsorptionEndpoints
         // A unit key sees its own line (with its rank) and the agency's totals, never a sibling's figures.
         var ownUnit = caller.ScopeUnitId;
         // The ranking is read far more often than budgets change: it, and each page as sent, are kept until a write in the agency.
-        var pageKey = new AbsorptionPageKey(id, reportYear, reportMonth, behind == true, paging.Page, paging.PageSize, CsvText.Format(request), ownUnit);
+        var pageKey = new AbsorptionPageKey(id, reportYear, reportMonth, query.Behind == true, paging.Page, paging.PageSize, CsvText.Format(request), ownUnit);
         var sent = await cache.GetOrBuildAsync(pageKey, ViewScope.OfAgency(id), today, async () =>
         {
             var report = await cache.GetOrBuildAsync(new AbsorptionReportKey(id, reportYear, reportMonth), ViewScope.OfAgency(id), today, async () =>
@@ -159,7 +167,7 @@ public static class AbsorptionEndpoints
                     ? await Build(connection, db.Dialect, agency.Id, agency.Code, reportYear, reportMonth)
                     : null;
             });
-            return report is null ? null : SentBody.Of(Page(request, report, behind, ownUnit, paging, json.Value.SerializerOptions));
+            return report is null ? null : SentBody.Of(Page(request, report, query.Behind, ownUnit, paging, json.Value.SerializerOptions));
         });
         return sent is null ? Problems.NotFound("Agency", id) : sent.ToResult();
     }

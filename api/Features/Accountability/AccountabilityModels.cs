@@ -83,8 +83,8 @@ public sealed record MilestoneSchedule(Guid AgencyId, int Year, IReadOnlyList<Mi
 /// <summary>Limits shared by the validators and the handlers that check the same fields.</summary>
 public static partial class AccountabilityLimits
 {
-    public const int MinimumYear = 2000;
-    public const int MaximumYear = 2200;
+    public const int MinimumYear = YearRules.Minimum;
+    public const int MaximumYear = YearRules.Maximum;
     /// <summary>10^15 rupiah (a thousand trillion) is above any unit's pagu and keeps sen sums far inside a 64-bit integer.</summary>
     public const decimal MaximumRupiah = 1_000_000_000_000_000m;
     public const decimal MaximumIndicatorValue = 1_000_000_000_000m;

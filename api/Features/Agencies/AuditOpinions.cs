@@ -78,7 +78,7 @@ public static class AuditOpinions
     public static async Task<Results<Ok<AuditOpinion>, ValidationProblem, ProblemHttpResult>> PutAuditOpinion(
         Guid id, int year, AuditOpinionRequest request, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
-        if (InvalidYear(year) is { } invalid)
+        if (YearRules.Invalid(year) is { } invalid)
         {
             return invalid;
         }
@@ -133,7 +133,7 @@ public static class AuditOpinions
     public static async Task<Results<Ok<AuditOpinion>, ValidationProblem, ProblemHttpResult>> GetAuditOpinion(
         Guid id, int year, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
-        if (InvalidYear(year) is { } invalid)
+        if (YearRules.Invalid(year) is { } invalid)
         {
             return invalid;
         }
@@ -165,7 +165,4 @@ public static class AuditOpinions
         const string sql = $"SELECT {Columns} FROM agency_audit_opinions WHERE agency_id IN @Ids";
         return (await connection.QueryAsync<AuditOpinion>(sql, new { Ids = dialect.IdList(agencyIds) })).ToDictionary(o => (o.AgencyId, o.Year));
     }
-
-    internal static ValidationProblem? InvalidYear(int year) =>
-        year is < 2000 or > 2200 ? Problems.Invalid("year", "year must be between 2000 and 2200.") : null;
 }

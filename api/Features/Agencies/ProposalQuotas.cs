@@ -66,7 +66,7 @@ public static class ProposalQuotas
     public static async Task<Results<Ok<ProposalQuota>, ValidationProblem, ProblemHttpResult>> PutProposalQuota(
         Guid id, int year, ProposalQuotaRequest request, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
-        if (AuditOpinions.InvalidYear(year) is { } invalid)
+        if (YearRules.Invalid(year) is { } invalid)
         {
             return invalid;
         }
@@ -98,7 +98,7 @@ public static class ProposalQuotas
     public static async Task<Results<Ok<ProposalQuota>, ValidationProblem, ProblemHttpResult>> GetProposalQuota(
         Guid id, int year, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
-        if (AuditOpinions.InvalidYear(year) is { } invalid)
+        if (YearRules.Invalid(year) is { } invalid)
         {
             return invalid;
         }

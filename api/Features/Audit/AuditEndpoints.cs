@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ZonaIntegritas.Api.Features.Audit;
 
@@ -24,6 +26,25 @@ public sealed record AuditEntry
     public string? ClientIp { get; init; }
 }
 
+public sealed record AuditListQuery(
+    [FromQuery(Name = "entityType")] string? EntityType,
+    [FromQuery(Name = "entityId")] string? EntityId,
+    [FromQuery(Name = "apiKeyId")] Guid? ApiKeyId,
+    [FromQuery(Name = "from")] DateTimeOffset? From,
+    [FromQuery(Name = "to")] DateTimeOffset? To,
+    [FromQuery(Name = "page")] int? Page,
+    [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+
+public sealed class AuditListQueryValidator : PagedQueryValidator<AuditListQuery>
+{
+    public AuditListQueryValidator()
+    {
+        RuleFor(q => q.EntityType).MaximumLength(40).WithMessage("entityType is at most 40 characters.");
+        RuleFor(q => q.EntityId).MaximumLength(100).WithMessage("entityId is at most 100 characters.");
+        RuleFor(q => q.To).Must((q, to) => to > q.From).When(q => q.From is not null && q.To is not null).WithMessage("to must be later than from.");
+    }
+}
+
 public static class AuditEndpoints
 {
     public static RouteGroupBuilder MapAudit(this RouteGroupBuilder api)
@@ -31,6 +52,7 @@ public static class AuditEndpoints
         api.MapGet("/audit", ListAuditEntries)
             .WithTags("Audit")
             .RequireAuthorization(Policies.ReadAudit)
+            .WithValidation()
             .WithName(nameof(ListAuditEntries))
             .WithSummary("Who changed what: the append-only audit trail, newest first; CSV with Accept: text/csv")
             .WithDescription("""
@@ -65,38 +87,20 @@ public static class AuditEndpoints
         ["id", "at", "apiKeyId", "role", "action", "entityType", "entityId", "agencyId", "unitId", "changes", "requestId", "clientIp"];
 
     public static async Task<Results<Ok<Page<AuditEntry>>, FileContentHttpResult, ValidationProblem>> ListAuditEntries(
-        HttpRequest request, Caller caller, DbConnectionFactory db, string? entityType, string? entityId, Guid? apiKeyId,
-        DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize, CancellationToken cancellationToken)
+        HttpRequest request, Caller caller, DbConnectionFactory db, [AsParameters] AuditListQuery query, CancellationToken cancellationToken)
     {
-        var errors = PageRequest.Validate(page, pageSize, out var paging) ?? [];
-        if (entityType is { Length: > 40 })
-        {
-            errors["entityType"] = ["entityType is at most 40 characters."];
-        }
-        if (entityId is { Length: > 100 })
-        {
-            errors["entityId"] = ["entityId is at most 100 characters."];
-        }
-        if (from is not null && to is not null && to <= from)
-        {
-            errors["to"] = ["to must be later than from."];
-        }
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
         var filter = new
         {
             // Inspectorates see their own agency only; admin keys see everything.
             AgencyId = caller.IsAdmin ? null : caller.AgencyId,
-            EntityType = entityType,
-            EntityId = entityId,
-            ApiKeyId = apiKeyId,
-            From = from,
-            To = to,
+            query.EntityType,
+            query.EntityId,
+            query.ApiKeyId,
+            query.From,
+            query.To,
         };
         await using var connection = await db.OpenAsync(cancellationToken);
-        var entries = await connection.QueryPageAsync<AuditEntry>(db.Dialect, CountSql, PageSql, filter, paging);
+        var entries = await connection.QueryPageAsync<AuditEntry>(db.Dialect, CountSql, PageSql, filter, ((IPagedQuery)query).Paging);
         if (CsvText.Wanted(request))
         {
             return CsvText.Result(request, "Audit", CsvHeader, entries.Items.Select(e => new object?[]

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.Json;
 using ZonaIntegritas.Api.Features.Accountability;
 using ZonaIntegritas.Api.Features.Agencies;
-using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Workflow;
 using static ZonaIntegritas.Api.Features.Compliance.ComplianceQueries;
@@ -14,6 +13,7 @@ public static class ComplianceEndpoints
     {
         api.MapGet("/units/{unitId:guid}/compliance", GetUnitCompliance)
             .WithTags("Compliance")
+            .WithValidation()
             .WithName(nameof(GetUnitCompliance))
             .WithSummary("Where a unit stands: declaration, pacts, assessment scores, evidence, predikat, stage and flags")
             .WithDescription("""
@@ -36,6 +36,7 @@ public static class ComplianceEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/compliance", ListCompliance)
             .WithTags("Compliance")
+            .WithValidation()
             .WithName(nameof(ListCompliance))
             .WithSummary("The compliance documents of many units, in pages; CSV with Accept: text/csv")
             .WithDescription("""
@@ -49,11 +50,13 @@ public static class ComplianceEndpoints
             .Produces<Page<UnitCompliance>>(StatusCodes.Status200OK, "application/json", "text/csv", SpreadsheetTable.ContentType);
         api.MapGet("/agencies/{agencyId:guid}/compliance-summary", GetAgencyComplianceSummary)
             .WithTags("Compliance")
+            .WithValidation()
             .WithName(nameof(GetAgencyComplianceSummary))
             .WithSummary("An agency's units by stage and predikat, declarations and average pact coverage")
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/compliance-summary", GetNationalComplianceSummary)
             .WithTags("Compliance")
+            .WithValidation()
             .WithName(nameof(GetNationalComplianceSummary))
             .WithSummary("The same summary for every agency the key may see, with totals");
         return api;
@@ -61,41 +64,26 @@ public static class ComplianceEndpoints
 
     public static async Task<Results<FileContentHttpResult, ValidationProblem>> ListCompliance(
         HttpRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
-        IOptions<JsonOptions> json, ViewCache cache, ComplianceStore store, TimeProvider time,
-        Guid? agencyId, string? stage, string? predikat, int? year, string? flag, int? page, int? pageSize,
-        [Vocabulary(typeof(AssessmentStatus), nameof(AssessmentStatus.National))] string? nationalStage, CancellationToken cancellationToken)
+        IOptions<JsonOptions> json, ViewCache cache, ComplianceStore store, TimeProvider time, [AsParameters] ComplianceListQuery query,
+        CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (Filters(stage, predikat, year) is { } invalid)
-        {
-            return invalid;
-        }
-        if (flag is not null && !ComplianceDocuments.Flags.Contains(flag))
-        {
-            return Problems.Invalid("flag", $"flag must be one of: {string.Join(", ", ComplianceDocuments.Flags)}.");
-        }
-        if (nationalStage is not null && !AssessmentStatus.National.Contains(nationalStage))
-        {
-            return Problems.Invalid("nationalStage", $"nationalStage must be one of: {string.Join(", ", AssessmentStatus.National)}.");
-        }
+        var paging = ((IPagedQuery)query).Paging;
         var today = IndonesiaClock.Today(time);
-        var coverageYear = year ?? today.Year;
+        var coverageYear = query.Year ?? today.Year;
         var csv = CsvText.Wanted(request);
-        if (agencyId is { } requested && !caller.CanSeeAgency(requested))
+        if (query.AgencyId is { } requested && !caller.CanSeeAgency(requested))
         {
             return csv ? ComplianceCsv.Bytes(request, []) : JsonBytes(new Page<UnitCompliance>([], paging.Page, paging.PageSize, 0), json.Value.SerializerOptions);
         }
-        var (scopeAgency, scopeUnit) = (agencyId ?? caller.ScopeAgencyId, caller.ScopeUnitId);
-        var key = new ComplianceListKey(scopeAgency, scopeUnit, stage, predikat, year, flag, nationalStage, paging.Page, paging.PageSize, CsvText.Format(request));
+        var (scopeAgency, scopeUnit) = (query.AgencyId ?? caller.ScopeAgencyId, caller.ScopeUnitId);
+        var key = new ComplianceListKey(scopeAgency, scopeUnit, query.Stage, query.Predikat, query.Year, query.Flag, query.NationalStage,
+            paging.Page, paging.PageSize, CsvText.Format(request));
         var sent = await cache.GetOrBuildAsync(key, ViewOf(caller, scopeAgency, scopeUnit), today, async () =>
         {
             var reading = cache.Reading;
             await using var connection = await db.OpenAsync(cancellationToken);
-            var filter = RowFilter(today, coverageYear, year, scopeAgency, scopeUnit, stage, predikat) with { NationalStage = nationalStage };
-            if (!csv && flag is null && PagesByUnitIndex(filter) && ComplianceDocuments.FromStore(year, coverageYear, today))
+            var filter = RowFilter(today, coverageYear, query.Year, scopeAgency, scopeUnit, query.Stage, query.Predikat) with { NationalStage = query.NationalStage };
+            if (!csv && query.Flag is null && PagesByUnitIndex(filter) && ComplianceDocuments.FromStore(query.Year, coverageYear, today))
             {
                 // The common page (an agency's units, this year, JSON): the units index and the stored documents, nothing else.
                 var ids = await UnitPageAsync(connection, db.Dialect, filter, paging);
@@ -104,7 +92,7 @@ public static class ComplianceEndpoints
                     json.Value.SerializerOptions), "application/json; charset=utf-8"));
             }
             var (rows, byUnit) = await PageOfDocuments(connection, db.Dialect, catalogue, proposals.Value, store, cache, json.Value.SerializerOptions,
-                filter, flag, paging, today, reading);
+                filter, query.Flag, paging, today, reading);
             var entries = rows.Items.Select(r => byUnit[r.UnitId]).ToList();
             return SentBody.Of(csv
                 ? ComplianceCsv.Bytes(request, entries.Zip(rows.Items, (e, r) => (e.Document, r.AgencyCode)).ToList())
@@ -145,12 +133,10 @@ public static class ComplianceEndpoints
         TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(value, options), "application/json; charset=utf-8");
 
     public static async Task<Results<Ok<ComplianceSummary>, ValidationProblem, ProblemHttpResult>> GetAgencyComplianceSummary(
-        Guid agencyId, Caller caller, DbConnectionFactory db, ViewCache cache, TimeProvider time, int? year, CancellationToken cancellationToken)
+        Guid agencyId, Caller caller, DbConnectionFactory db, ViewCache cache, TimeProvider time, [AsParameters] ComplianceYearQuery query,
+        CancellationToken cancellationToken)
     {
-        if (Filters(null, null, year) is { } invalid)
-        {
-            return invalid;
-        }
+        var year = query.Year;
         if (!caller.CanSeeAgency(agencyId))
         {
             return Problems.NotFound("Agency", agencyId);
@@ -172,12 +158,9 @@ public static class ComplianceEndpoints
     }
 
     public static async Task<Results<Ok<NationalComplianceSummary>, ValidationProblem>> GetNationalComplianceSummary(
-        Caller caller, DbConnectionFactory db, ViewCache cache, TimeProvider time, int? year, CancellationToken cancellationToken)
+        Caller caller, DbConnectionFactory db, ViewCache cache, TimeProvider time, [AsParameters] ComplianceYearQuery query, CancellationToken cancellationToken)
     {
-        if (Filters(null, null, year) is { } invalid)
-        {
-            return invalid;
-        }
+        var year = query.Year;
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
         var (scopeAgency, scopeUnit) = (caller.ScopeAgencyId, caller.ScopeUnitId);
@@ -194,20 +177,12 @@ public static class ComplianceEndpoints
         return TypedResults.Ok(summary!);
     }
 
-    private static ValidationProblem? Filters(string? stage, string? predikat, int? year) =>
-        stage is not null && !Stages.Contains(stage) ? Problems.Invalid("stage", $"stage must be one of: {string.Join(", ", Stages)}.")
-        : predikat is not null and not ("WBK" or "WBBM") ? Problems.Invalid("predikat", "predikat must be WBK or WBBM.")
-        : year is < 2000 or > 2200 ? Problems.Invalid("year", "year must be between 2000 and 2200.")
-        : null;
-
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> GetUnitCompliance(
         Guid unitId, HttpContext http, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals,
-        IOptions<JsonOptions> json, ViewCache cache, ComplianceStore store, TimeProvider time, int? year, CancellationToken cancellationToken)
+        IOptions<JsonOptions> json, ViewCache cache, ComplianceStore store, TimeProvider time, [AsParameters] ComplianceYearQuery query,
+        CancellationToken cancellationToken)
     {
-        if (year is < 2000 or > 2200)
-        {
-            return Problems.Invalid("year", "year must be between 2000 and 2200.");
-        }
+        var year = query.Year;
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
         var entry = await cache.GetOrBuildAsync(new UnitDocumentKey(unitId, coverageYear, year), e => e.Scope, today, async () =>

@@ -26,6 +26,7 @@ public static class ComplianceExport
     {
         api.MapGet("/compliance/export", ExportCompliance)
             .WithTags("Compliance")
+            .WithValidation()
             .WithName(nameof(ExportCompliance))
             .WithSummary("Every unit's compliance line in one .xlsx (default) or CSV file, streamed")
             .WithDescription("""
@@ -65,18 +66,16 @@ public static class ComplianceExport
 
     public static async Task<Results<FileStreamHttpResult, ValidationProblem>> ExportCompliance(
         HttpRequest request, Caller caller, DbConnectionFactory db, FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals, TimeProvider time,
-        Guid? agencyId, int? year, CancellationToken cancellationToken)
+        [AsParameters] ComplianceExportQuery query, CancellationToken cancellationToken)
     {
-        if (year is < 2000 or > 2200)
-        {
-            return Problems.Invalid("year", "year must be between 2000 and 2200.");
-        }
+        var year = query.Year;
         var today = IndonesiaClock.Today(time);
         var coverageYear = year ?? today.Year;
         var csv = request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
-        var scopeAgency = agencyId ?? (caller.IsNational ? null : caller.AgencyId);
         await using var connection = await db.OpenAsync(cancellationToken);
-        var ids = agencyId is { } requested && !caller.CanSeeAgency(requested) ? [] : await UnitIds(connection, caller, scopeAgency);
+        // The list's scope (ListCompliance): an agency the key may not see has no units for it.
+        var ids = query.AgencyId is { } requested && !caller.CanSeeAgency(requested) ? []
+            : await UnitIds(connection, query.AgencyId ?? caller.ScopeAgencyId, caller.ScopeUnitId);
 
         var path = Path.GetTempFileName();
         var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
@@ -108,11 +107,11 @@ public static class ComplianceExport
     }
 
     /// <summary>The units in scope, in the list's order: the unit key's own, an agency's by code, or all by agency and unit code.</summary>
-    private static async Task<List<Guid>> UnitIds(System.Data.Common.DbConnection connection, Caller caller, Guid? agencyId)
+    private static async Task<List<Guid>> UnitIds(System.Data.Common.DbConnection connection, Guid? agencyId, Guid? unitId)
     {
-        if (caller.Role == Roles.Unit)
+        if (unitId is { } own)
         {
-            return [caller.UnitId!.Value];
+            return [own];
         }
         if (agencyId is not null)
         {

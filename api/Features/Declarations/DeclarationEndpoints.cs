@@ -12,7 +12,7 @@ public sealed class DeclarationListQueryValidator : PagedQueryValidator<Declarat
 {
     public DeclarationListQueryValidator()
     {
-        RuleFor(q => q.Year).InclusiveBetween(2000, 2200).WithMessage("year must be between 2000 and 2200.");
+        RuleFor(q => q.Year).ValidYear();
     }
 }
 

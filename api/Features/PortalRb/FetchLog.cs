@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Dapper;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using ZonaIntegritas.Api.Auth;
 using ZonaIntegritas.Api.Data;
 using ZonaIntegritas.Api.Http;
@@ -22,16 +23,12 @@ public sealed record PortalRbFetch
     public string? RequestId { get; init; }
 }
 
-public sealed record FetchQuery(Guid? UnitId, int? Year, int? Page, int? PageSize);
+public sealed record FetchQuery([FromQuery(Name = "unitId")] Guid? UnitId, [FromQuery(Name = "year")] int? Year, [FromQuery(Name = "page")] int? Page,
+    [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
 
-public sealed class FetchQueryValidator : AbstractValidator<FetchQuery>
+public sealed class FetchQueryValidator : PagedQueryValidator<FetchQuery>
 {
-    public FetchQueryValidator()
-    {
-        RuleFor(q => q.Year).InclusiveBetween(2000, 2200).When(q => q.Year is not null);
-        RuleFor(q => q.Page).InclusiveBetween(1, 1_000_000).When(q => q.Page is not null);
-        RuleFor(q => q.PageSize).InclusiveBetween(1, PageRequest.MaximumPageSize).When(q => q.PageSize is not null);
-    }
+    public FetchQueryValidator() => RuleFor(q => q.Year).ValidYear();
 }
 
 /// <summary>
@@ -147,9 +144,8 @@ public static class FetchLog
     {
         // The entries of calls already answered by this instance are listed, even if their batch is still being written.
         await writer.FlushAsync(cancellationToken);
-        var paging = new PageRequest(query.Page ?? 1, query.PageSize ?? PageRequest.DefaultPageSize);
         await using var connection = await db.OpenAsync(cancellationToken);
         var filter = new { AgencyId = caller.IsAdmin ? null : caller.AgencyId, query.UnitId, query.Year };
-        return TypedResults.Ok(await connection.QueryPageAsync<PortalRbFetch>(db.Dialect, CountSql, PageSql, filter, paging));
+        return TypedResults.Ok(await connection.QueryPageAsync<PortalRbFetch>(db.Dialect, CountSql, PageSql, filter, ((IPagedQuery)query).Paging));
     }
 }

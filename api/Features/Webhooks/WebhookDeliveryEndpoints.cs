@@ -42,8 +42,7 @@ public static class WebhookDeliveryEndpoints
         const string filter = "WHERE d.webhook_id = @Id AND (@Status IS NULL OR d.status = @Status)";
         const string count = $"SELECT COUNT(*) FROM webhook_deliveries d {filter}";
         const string rows = $"{Select} {filter} ORDER BY d.event_seq DESC";
-        var paging = new PageRequest(query.Page ?? 1, query.PageSize ?? PageRequest.DefaultPageSize);
-        return TypedResults.Ok(await connection.QueryPageAsync<WebhookDelivery>(db.Dialect, count, rows, new { Id = id, query.Status }, paging));
+        return TypedResults.Ok(await connection.QueryPageAsync<WebhookDelivery>(db.Dialect, count, rows, new { Id = id, query.Status }, ((IPagedQuery)query).Paging));
     }
 
     public static async Task<Results<Ok<WebhookDelivery>, ProblemHttpResult>> RedeliverWebhookDelivery(

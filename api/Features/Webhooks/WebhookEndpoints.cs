@@ -134,16 +134,12 @@ public static class WebhookEndpoints
     }
 
     public static async Task<Results<Ok<Page<Webhook>>, ValidationProblem>> ListWebhooks(
-        Caller caller, DbConnectionFactory db, int? page, int? pageSize, CancellationToken cancellationToken)
+        Caller caller, DbConnectionFactory db, [AsParameters] WebhookListQuery query, CancellationToken cancellationToken)
     {
-        if (PageRequest.Validate(page, pageSize, out var paging) is { } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
         const string count = "SELECT COUNT(*) FROM webhooks WHERE deleted_at IS NULL AND (@All = 1 OR agency_id = @AgencyId)";
         const string rows = $"SELECT {Columns} FROM webhooks WHERE deleted_at IS NULL AND (@All = 1 OR agency_id = @AgencyId) ORDER BY created_at, id";
         await using var connection = await db.OpenAsync(cancellationToken);
-        var found = await connection.QueryPageAsync<Row>(db.Dialect, count, rows, new { All = caller.IsAdmin ? 1 : 0, caller.AgencyId }, paging);
+        var found = await connection.QueryPageAsync<Row>(db.Dialect, count, rows, new { All = caller.IsAdmin ? 1 : 0, caller.AgencyId }, ((IPagedQuery)query).Paging);
         return TypedResults.Ok(new Page<Webhook>(found.Items.Select(r => r.ToWebhook()).ToList(), found.PageNumber, found.PageSize, found.Total));
     }
 

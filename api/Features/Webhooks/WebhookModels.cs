@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
 using ZonaIntegritas.Api.Http;
 using ZonaIntegritas.Api.Http.OpenApi;
 
@@ -114,16 +115,18 @@ public sealed record WebhookDelivery
     public DateTimeOffset CreatedAt { get; init; }
 }
 
-public sealed record DeliveryQuery(string? Status, int? Page, int? PageSize);
+public sealed record WebhookListQuery([FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
 
-public sealed class DeliveryQueryValidator : AbstractValidator<DeliveryQuery>
+public sealed class WebhookListQueryValidator : PagedQueryValidator<WebhookListQuery>;
+
+public sealed record DeliveryQuery([FromQuery(Name = "status")] string? Status, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize)
+    : IPagedQuery;
+
+public sealed class DeliveryQueryValidator : PagedQueryValidator<DeliveryQuery>
 {
     public DeliveryQueryValidator()
     {
-        RuleFor(q => q.Status).OneOf(DeliveryStatus.All).When(q => q.Status is not null)
-            .WithMessage($"status must be one of: {string.Join(", ", DeliveryStatus.All)}.");
-        RuleFor(q => q.Page).InclusiveBetween(1, 1_000_000).When(q => q.Page is not null);
-        RuleFor(q => q.PageSize).InclusiveBetween(1, PageRequest.MaximumPageSize).When(q => q.PageSize is not null);
+        RuleFor(q => q.Status).OneOf(DeliveryStatus.All).WithMessage($"status must be one of: {string.Join(", ", DeliveryStatus.All)}.");
     }
 }
 

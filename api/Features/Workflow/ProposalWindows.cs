@@ -61,7 +61,7 @@ public static class ProposalWindows
     public static async Task<Results<Ok<ProposalWindow>, ValidationProblem>> PutProposalWindow(
         int year, ProposalWindowRequest request, Caller caller, DbConnectionFactory db, IOptions<ProposalOptions> proposals, CancellationToken cancellationToken)
     {
-        if (InvalidYear(year) is { } invalid)
+        if (YearRules.Invalid(year) is { } invalid)
         {
             return invalid;
         }
@@ -88,7 +88,7 @@ public static class ProposalWindows
     public static async Task<Results<Ok<ProposalWindow>, ValidationProblem>> GetProposalWindow(
         int year, DbConnectionFactory db, IOptions<ProposalOptions> proposals, CancellationToken cancellationToken)
     {
-        if (InvalidYear(year) is { } invalid)
+        if (YearRules.Invalid(year) is { } invalid)
         {
             return invalid;
         }
@@ -117,9 +117,6 @@ public static class ProposalWindows
         configured.GetValueOrDefault(year) ?? DefaultFor(proposals, year);
 
     private static ProposalWindow DefaultFor(ProposalOptions proposals, int year) => new(year, null, proposals.DeadlineFor(year), Default);
-
-    private static ValidationProblem? InvalidYear(int year) =>
-        year is < 2000 or > 2200 ? Problems.Invalid("year", "year must be between 2000 and 2200.") : null;
 
     private sealed class WindowRow
     {
