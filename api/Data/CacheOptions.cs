@@ -18,5 +18,5 @@ public sealed class CacheOptions
 
     /// <summary>Memory for cached views and key look-ups; beyond it the least recently used are dropped.</summary>
     [Range(1, 65_536, ErrorMessage = "Cache:MaxMegabytes must be between 1 and 65536 (megabytes of cached views held in memory).")]
-    public int MaxMegabytes { get; set; } = 128;
+    public int MaxMegabytes { get; set; } = 64;
 }

@@ -44,6 +44,26 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
+    public async Task ListFiltersWithAFixedVocabularyAreEnumsSoGeneratedClientsOfferTheValues()
+    {
+        await using var app = await TestApp.StartAsync();
+        var paths = (await Document(app)).GetProperty("paths");
+
+        string[] Enum(string path, string parameter) => paths.GetProperty(path).GetProperty("get").GetProperty("parameters").EnumerateArray()
+            .Single(p => p.GetProperty("name").GetString() == parameter).GetProperty("schema").GetProperty("enum").EnumerateArray().Select(v => v.GetString()!).ToArray();
+
+        Assert.Equal(["not_declared", "declared", "assessing", "proposed", "WBK", "WBBM", "revoked"], Enum("/api/v1/compliance", "stage"));
+        Assert.Equal(["WBK", "WBBM"], Enum("/api/v1/compliance", "predikat"));
+        Assert.Contains("portalrb_refetch_needed", Enum("/api/v1/compliance", "flag"));
+        Assert.Contains("passed_with_notes", Enum("/api/v1/compliance", "nationalStage"));
+        Assert.Equal(["WBK", "WBBM"], Enum("/api/v1/designations", "predikat"));
+        Assert.Equal(["pending", "succeeded", "dead"], Enum("/api/v1/webhooks/{id}/deliveries", "status"));
+        // Query parameters are named as they are sent: camelCase, like the JSON.
+        Assert.Equal(["after", "agencyId", "wait", "limit"], paths.GetProperty("/api/v1/changes").GetProperty("get").GetProperty("parameters").EnumerateArray()
+            .Select(p => p.GetProperty("name").GetString()!).Where(n => n != "Last-Event-ID"));
+    }
+
+    [Fact]
     public async Task EveryClientErrorIsAProblemWithATraceIdAndTheUploadIsAFileForm()
     {
         await using var app = await TestApp.StartAsync();

@@ -92,7 +92,7 @@ public static class AuditEndpoints
         var filter = new
         {
             // Inspectorates see their own agency only; admin keys see everything.
-            AgencyId = caller.IsAdmin ? null : caller.AgencyId,
+            AgencyId = caller.ScopeAgencyId,
             query.EntityType,
             query.EntityId,
             query.ApiKeyId,

@@ -7,10 +7,10 @@ namespace ZonaIntegritas.Api.Features.Compliance;
 /// <summary>The query string of GET /compliance: the filters of <see cref="ComplianceQueries"/> and a page.</summary>
 public sealed record ComplianceListQuery(
     [FromQuery(Name = "agencyId")] Guid? AgencyId,
-    [FromQuery(Name = "stage")] string? Stage,
-    [FromQuery(Name = "predikat")] string? Predikat,
+    [FromQuery(Name = "stage"), Vocabulary(typeof(ComplianceQueries), nameof(ComplianceQueries.Stages))] string? Stage,
+    [FromQuery(Name = "predikat"), Vocabulary(typeof(Frameworks.Predikat), nameof(Frameworks.Predikat.All))] string? Predikat,
     [FromQuery(Name = "year")] int? Year,
-    [FromQuery(Name = "flag")] string? Flag,
+    [FromQuery(Name = "flag"), Vocabulary(typeof(ComplianceDocuments), nameof(ComplianceDocuments.Flags))] string? Flag,
     [FromQuery(Name = "page")] int? Page,
     [FromQuery(Name = "pageSize")] int? PageSize,
     [FromQuery(Name = "nationalStage"), Vocabulary(typeof(AssessmentStatus), nameof(AssessmentStatus.National))] string? NationalStage) : IPagedQuery;
@@ -20,7 +20,7 @@ public sealed class ComplianceListQueryValidator : PagedQueryValidator<Complianc
     public ComplianceListQueryValidator()
     {
         RuleFor(q => q.Stage).OneOf(ComplianceQueries.Stages).WithMessage($"stage must be one of: {string.Join(", ", ComplianceQueries.Stages)}.");
-        RuleFor(q => q.Predikat).Must(p => p is null or "WBK" or "WBBM").WithMessage("predikat must be WBK or WBBM.");
+        RuleFor(q => q.Predikat).OneOf(Frameworks.Predikat.All).WithMessage(Frameworks.Predikat.Invalid);
         RuleFor(q => q.Year).ValidYear();
         RuleFor(q => q.Flag).OneOf(ComplianceDocuments.Flags).WithMessage($"flag must be one of: {string.Join(", ", ComplianceDocuments.Flags)}.");
         RuleFor(q => q.NationalStage).OneOf(AssessmentStatus.National)

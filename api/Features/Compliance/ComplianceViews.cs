@@ -27,7 +27,14 @@ public sealed class UnitEntry
     public byte[] Body { get; }
     public string ETag { get; }
 
-    public UnitCompliance Document => _document ??= JsonSerializer.Deserialize<UnitCompliance>(Body, _json)!;
+    /// <summary>
+    /// The document object: kept when built here; read from the bytes on each call when they came from the store, so that
+    /// a stored entry costs the cache its bytes only, and the cache's byte bound stays true however the entry is used.
+    /// </summary>
+    public UnitCompliance Document => _document ?? JsonSerializer.Deserialize<UnitCompliance>(Body, _json)!;
+
+    /// <summary>Whether the entry holds the document object beside its bytes (built here) or only the bytes (from the store).</summary>
+    public bool HoldsDocument => _document is not null;
 
     public ViewScope Scope => ViewScope.OfUnit(AgencyId, UnitId);
 
@@ -47,8 +54,9 @@ public sealed class UnitEntry
 /// <summary>One unit's document for the pacts of <c>Year</c> and the assessment of <c>AssessmentYear</c> (null: the latest).</summary>
 public sealed record UnitDocumentKey(Guid UnitId, int Year, int? AssessmentYear) : IViewKey<UnitEntry>
 {
-    // The bytes plus the document they were serialised from.
-    public long SizeOf(UnitEntry value) => value.Body.Length * 3L + 512;
+    // The bytes, plus the document they were serialised from when the entry holds it (about twice the bytes); 512 for
+    // the entry, its ETag and the cache's bookkeeping.
+    public long SizeOf(UnitEntry value) => value.Body.Length * (value.HoldsDocument ? 3L : 1L) + 512;
 }
 
 /// <summary>One page of GET /compliance as sent, for one scope and set of filters; <c>Format</c>: null for JSON, else CsvText.Format.</summary>

@@ -44,13 +44,13 @@ public sealed class RevocationRequestValidator : AbstractValidator<RevocationReq
     }
 }
 
-public sealed record DesignationListQuery([FromQuery(Name = "agencyId")] Guid? AgencyId, [FromQuery(Name = "predikat")] string? Predikat, [FromQuery(Name = "active")] bool? Active, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
+public sealed record DesignationListQuery([FromQuery(Name = "agencyId")] Guid? AgencyId, [FromQuery(Name = "predikat"), Vocabulary(typeof(Frameworks.Predikat), nameof(Frameworks.Predikat.All))] string? Predikat, [FromQuery(Name = "active")] bool? Active, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize) : IPagedQuery;
 
 public sealed class DesignationListQueryValidator : PagedQueryValidator<DesignationListQuery>
 {
     public DesignationListQueryValidator()
     {
-        RuleFor(q => q.Predikat).Must(p => p is null or Predikat.Wbk or Predikat.Wbbm).WithMessage("predikat must be WBK or WBBM.");
+        RuleFor(q => q.Predikat).OneOf(Predikat.All).WithMessage(Predikat.Invalid);
     }
 }
 

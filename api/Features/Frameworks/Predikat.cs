@@ -10,4 +10,7 @@ public static class Predikat
     public const string Wbbm = "WBBM";
 
     public static readonly string[] All = [Wbk, Wbbm];
+
+    /// <summary>The message when a predikat filter is neither.</summary>
+    public const string Invalid = "predikat must be WBK or WBBM.";
 }

@@ -145,7 +145,7 @@ public static class FetchLog
         // The entries of calls already answered by this instance are listed, even if their batch is still being written.
         await writer.FlushAsync(cancellationToken);
         await using var connection = await db.OpenAsync(cancellationToken);
-        var filter = new { AgencyId = caller.IsAdmin ? null : caller.AgencyId, query.UnitId, query.Year };
+        var filter = new { AgencyId = caller.ScopeAgencyId, query.UnitId, query.Year };
         return TypedResults.Ok(await connection.QueryPageAsync<PortalRbFetch>(db.Dialect, CountSql, PageSql, filter, ((IPagedQuery)query).Paging));
     }
 }

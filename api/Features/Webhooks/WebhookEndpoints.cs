@@ -75,13 +75,13 @@ public static class WebhookEndpoints
     {
         const string sql = $"SELECT {Columns}, secret FROM webhooks WHERE id = @Id AND deleted_at IS NULL";
         var row = await connection.QuerySingleOrDefaultAsync<Row>(sql, new { Id = id }, transaction);
-        return row is not null && (caller.IsAdmin || (row.AgencyId is { } agency && caller.AgencyId == agency)) ? row : null;
+        return row is not null && (row.AgencyId is { } agency ? caller.CanSeeAgency(agency) : caller.IsNational) ? row : null;
     }
 
     public static async Task<Results<Created<CreatedWebhook>, ValidationProblem>> CreateWebhook(
         CreateWebhookRequest request, Caller caller, DbConnectionFactory db, WebhookTargets targets, TimeProvider time, CancellationToken cancellationToken)
     {
-        var agencyId = request.AgencyId ?? (caller.IsAdmin ? null : caller.AgencyId);
+        var agencyId = request.AgencyId ?? caller.ScopeAgencyId;
         await using var connection = await db.OpenAsync(cancellationToken);
         if (agencyId is { } agency && (!caller.CanSeeAgency(agency) || await Agencies.AgencyQueries.Find(connection, agency) is null))
         {
@@ -139,7 +139,7 @@ public static class WebhookEndpoints
         const string count = "SELECT COUNT(*) FROM webhooks WHERE deleted_at IS NULL AND (@All = 1 OR agency_id = @AgencyId)";
         const string rows = $"SELECT {Columns} FROM webhooks WHERE deleted_at IS NULL AND (@All = 1 OR agency_id = @AgencyId) ORDER BY created_at, id";
         await using var connection = await db.OpenAsync(cancellationToken);
-        var found = await connection.QueryPageAsync<Row>(db.Dialect, count, rows, new { All = caller.IsAdmin ? 1 : 0, caller.AgencyId }, ((IPagedQuery)query).Paging);
+        var found = await connection.QueryPageAsync<Row>(db.Dialect, count, rows, new { All = caller.ScopeAgencyId is null ? 1 : 0, AgencyId = caller.ScopeAgencyId }, ((IPagedQuery)query).Paging);
         return TypedResults.Ok(new Page<Webhook>(found.Items.Select(r => r.ToWebhook()).ToList(), found.PageNumber, found.PageSize, found.Total));
     }
 

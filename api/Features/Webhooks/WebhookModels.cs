@@ -70,7 +70,8 @@ public sealed record ChangeEvent
 /// <summary>A page of the change stream: <c>nextCursor</c> goes in the next call's <c>after</c>, also when no event came.</summary>
 public sealed record ChangePage(IReadOnlyList<ChangeEvent> Events, long NextCursor);
 
-public sealed record ChangeQuery(long? After, Guid? AgencyId, int? Wait, int? Limit);
+public sealed record ChangeQuery([FromQuery(Name = "after")] long? After, [FromQuery(Name = "agencyId")] Guid? AgencyId, [FromQuery(Name = "wait")] int? Wait,
+    [FromQuery(Name = "limit")] int? Limit);
 
 public sealed class ChangeQueryValidator : AbstractValidator<ChangeQuery>
 {
@@ -119,7 +120,7 @@ public sealed record WebhookListQuery([FromQuery(Name = "page")] int? Page, [Fro
 
 public sealed class WebhookListQueryValidator : PagedQueryValidator<WebhookListQuery>;
 
-public sealed record DeliveryQuery([FromQuery(Name = "status")] string? Status, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize)
+public sealed record DeliveryQuery([FromQuery(Name = "status"), Vocabulary(typeof(DeliveryStatus), nameof(DeliveryStatus.All))] string? Status, [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize)
     : IPagedQuery;
 
 public sealed class DeliveryQueryValidator : PagedQueryValidator<DeliveryQuery>
