@@ -10,12 +10,13 @@ public static class YearRules
 {
     public const int Minimum = 2000;
     public const int Maximum = 2200;
-    public static readonly string Message = $"year must be between {Minimum} and {Maximum}.";
+    /// <summary>The refusal, naming the year refused (a typo like 20026 is then plain to see).</summary>
+    public static string Message(int? year) => $"year must be between {Minimum} and {Maximum}; got {year}.";
 
     public static IRuleBuilderOptions<T, int?> ValidYear<T>(this IRuleBuilder<T, int?> rule) =>
-        rule.InclusiveBetween(Minimum, Maximum).WithMessage(Message);
+        rule.InclusiveBetween(Minimum, Maximum).WithMessage((_, year) => Message(year));
 
     /// <summary>Null for a valid route year; otherwise the 400 naming <c>year</c>.</summary>
     public static ValidationProblem? Invalid(int year) =>
-        year is < Minimum or > Maximum ? Problems.Invalid("year", Message) : null;
+        year is < Minimum or > Maximum ? Problems.Invalid("year", Message(year)) : null;
 }

@@ -40,8 +40,7 @@ public sealed class AbsorptionQueryValidator : PagedQueryValidator<AbsorptionQue
 {
     public AbsorptionQueryValidator()
     {
-        // The accountability endpoints name the refused year in their wording (AccountabilityLimits.YearError).
-        RuleFor(q => q.Year).ValidYear().WithMessage(q => AccountabilityLimits.YearError(q.Year!.Value)!);
+        RuleFor(q => q.Year).ValidYear();
         RuleFor(q => q.Month).InclusiveBetween(1, 12).WithMessage(q => $"month must be between 1 and 12; got {q.Month}.");
     }
 }
@@ -85,9 +84,9 @@ public static class AbsorptionEndpoints
         Guid id, int year, IReadOnlyList<MilestoneInput?>? milestones, Caller caller, DbConnectionFactory db, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        if (AccountabilityLimits.YearError(year) is { } yearError)
+        if (YearRules.Invalid(year) is { } invalidYear)
         {
-            return Problems.Invalid("year", yearError);
+            return invalidYear;
         }
         if (Validate(milestones) is { } errors)
         {
@@ -130,9 +129,9 @@ public static class AbsorptionEndpoints
     public static async Task<Results<Ok<MilestoneSchedule>, ValidationProblem, ProblemHttpResult>> GetAbsorptionMilestones(
         Guid id, int year, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
-        if (AccountabilityLimits.YearError(year) is { } yearError)
+        if (YearRules.Invalid(year) is { } invalidYear)
         {
-            return Problems.Invalid("year", yearError);
+            return invalidYear;
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         if (!caller.CanSeeAgency(id) || await AgencyQueries.Find(connection, id) is null)

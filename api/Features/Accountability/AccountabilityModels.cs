@@ -83,16 +83,11 @@ public sealed record MilestoneSchedule(Guid AgencyId, int Year, IReadOnlyList<Mi
 /// <summary>Limits shared by the validators and the handlers that check the same fields.</summary>
 public static partial class AccountabilityLimits
 {
-    public const int MinimumYear = YearRules.Minimum;
-    public const int MaximumYear = YearRules.Maximum;
     /// <summary>10^15 rupiah (a thousand trillion) is above any unit's pagu and keeps sen sums far inside a 64-bit integer.</summary>
     public const decimal MaximumRupiah = 1_000_000_000_000_000m;
     public const decimal MaximumIndicatorValue = 1_000_000_000_000m;
 
     public static bool HasAtMostDecimals(decimal value, int decimals) => value == Math.Round(value, decimals);
-
-    public static string? YearError(int year) =>
-        year is < MinimumYear or > MaximumYear ? $"year must be between {MinimumYear} and {MaximumYear}; got {year}." : null;
 
     /// <summary>Parses "yyyy-mm"; false for anything else.</summary>
     public static bool TryParsePeriod(string? text, out int year, out int month)
@@ -112,7 +107,7 @@ public sealed class CreatePerformanceTargetRequestValidator : AbstractValidator<
 {
     public CreatePerformanceTargetRequestValidator()
     {
-        RuleFor(r => r.Year).NotNull().InclusiveBetween(AccountabilityLimits.MinimumYear, AccountabilityLimits.MaximumYear);
+        RuleFor(r => r.Year).NotNull().ValidYear();
         RuleFor(r => NormalizedText.Of(r.Indicator)).NotEmpty().MaximumLength(300).OverridePropertyName("Indicator");
         RuleFor(r => r.Sasaran).Must(s => s is null || s.Trim().Length > 0).WithMessage("sasaran, when given, must not be blank; leave it out instead.")
             .MaximumLength(300);

@@ -37,9 +37,9 @@ public static class BudgetEndpoints
     public static async Task<Results<Created<Budget>, Ok<Budget>, ValidationProblem, ProblemHttpResult>> PutBudgetCeiling(
         Guid id, int year, BudgetCeilingRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (AccountabilityLimits.YearError(year) is { } yearError)
+        if (YearRules.Invalid(year) is { } invalidYear)
         {
-            return Problems.Invalid("year", yearError);
+            return invalidYear;
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -89,9 +89,9 @@ public static class BudgetEndpoints
     public static async Task<Results<Ok<Budget>, ValidationProblem, ProblemHttpResult>> GetBudget(
         Guid id, int year, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
-        if (AccountabilityLimits.YearError(year) is { } yearError)
+        if (YearRules.Invalid(year) is { } invalidYear)
         {
-            return Problems.Invalid("year", yearError);
+            return invalidYear;
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         var unit = await AccountabilityEndpoints.VisibleUnit(connection, caller, id);
@@ -107,9 +107,9 @@ public static class BudgetEndpoints
     public static async Task<Results<Created<Budget>, Ok<Budget>, ValidationProblem, ProblemHttpResult>> RecordBudgetRealisation(
         Guid id, int year, BudgetRealisationRequest request, Caller caller, DbConnectionFactory db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (AccountabilityLimits.YearError(year) is { } yearError)
+        if (YearRules.Invalid(year) is { } invalidYear)
         {
-            return Problems.Invalid("year", yearError);
+            return invalidYear;
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -98,9 +98,9 @@ public static class PerformanceTargetEndpoints
     public static async Task<Results<Ok<IReadOnlyList<PerformanceTarget>>, ValidationProblem, ProblemHttpResult>> ListPerformanceTargets(
         Guid id, int? year, Caller caller, DbConnectionFactory db, CancellationToken cancellationToken)
     {
-        if (year is { } y && AccountabilityLimits.YearError(y) is { } yearError)
+        if (year is { } y && YearRules.Invalid(y) is { } invalidYear)
         {
-            return Problems.Invalid("year", yearError);
+            return invalidYear;
         }
         await using var connection = await db.OpenAsync(cancellationToken);
         if (await AccountabilityEndpoints.VisibleUnit(connection, caller, id) is null)
