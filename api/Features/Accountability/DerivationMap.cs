@@ -1,9 +1,3 @@
-using System.Globalization;
-using ZonaIntegritas.Api.Features.Assessments;
-using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Features.Frameworks;
-using ZonaIntegritas.Api.Features.Scoring;
-
 namespace ZonaIntegritas.Api.Features.Accountability;
 
 /// <summary>The catalogue items the accountability data determine (PermenPANRB 90/2021; see docs/accountability.md).</summary>

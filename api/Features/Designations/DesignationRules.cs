@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-using FluentValidation;
-using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Features.Units;
-
 namespace ZonaIntegritas.Api.Features.Designations;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using Microsoft.AspNetCore.Mvc;
 using FluentValidation;
-using ZonaIntegritas.Api.Features.Audit;
-using ZonaIntegritas.Api.Features.Agencies;
 
 namespace ZonaIntegritas.Api.Features.Units;
 
