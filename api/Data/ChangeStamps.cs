@@ -17,7 +17,8 @@ public enum ChangeKind
     /// <summary>
     /// A recorded read (PortalRB's fetch log). Content for every view of its unit or agency (the compliance document shows
     /// when PortalRB last fetched), except views whose scope leaves fetches out (<see cref="ViewScope.FetchesIgnored"/>):
-    /// what PortalRB fetches does not change because it fetched it.
+    /// what PortalRB fetches does not change because it fetched it. Also a stored document's own rebuild when a date came:
+    /// the document changes, the answers do not.
     /// </summary>
     Fetch,
     /// <summary>Nothing cached depends on it (e.g. a refused authentication, recorded against the client address).</summary>

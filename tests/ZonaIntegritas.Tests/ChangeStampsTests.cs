@@ -33,6 +33,17 @@ public sealed class ChangeStampsTests
     }
 
     [Fact]
+    public void ADocumentRebuiltBecauseADateCameChangesTheUnitButNotTheUnitBesideFetches()
+    {
+        var stamps = new ChangeStamps(AuditEntities.KindOf);
+        var reading = stamps.Now;
+
+        stamps.Record(AuditEntities.ComplianceDocument, Agency, Unit);
+
+        Assert.Equal((false, true), Unchanged(stamps, reading));
+    }
+
+    [Fact]
     public void AWriteToTheUnitItsAgencyOrEverythingChangesBoth()
     {
         var stamps = new ChangeStamps(AuditEntities.KindOf);

@@ -25,6 +25,10 @@ public static class AuditEntities
         ApiKey => ChangeKind.ApiKeys,
         Client => ChangeKind.None,
         PortalRbFetch => ChangeKind.Fetch,
+        // The service's own rebuild of a stored document when a date came: like a fetch, it changes what the compliance
+        // document shows and never the answers PortalRB fetches, so cached answer sheets stay (a refresher running
+        // between two fetches must not make the second one read again).
+        ComplianceDocument => ChangeKind.Fetch,
         _ => ChangeKind.Content,
     };
 
