@@ -144,39 +144,60 @@ public sealed class ViewCache(ChangeStamps stamps, IOptions<CacheOptions> option
         {
             return await build();
         }
-        if (Find(key, day) is { } cached)
+        while (true)
         {
-            return cached;
+            if (Find(key, day) is { } cached)
+            {
+                return cached;
+            }
+            // The reading is taken before the build reads anything: a write landing during the read then makes the result
+            // stale. The flight is registered before its build starts, so requests racing in here join one build.
+            var flight = new Flight(new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously), Reading);
+            if (_flights.TryAdd((key, day), flight))
+            {
+                return await BuildAsync(key, scopeOf, day, build, flight);
+            }
+            if (_flights.TryGetValue((key, day), out var running))
+            {
+                // Fresh now means no write touched its scope since its reading, so it is what this request would read.
+                return await Shared(running) is TValue shared && Fresh(scopeOf(shared), running.Reading)
+                    ? shared
+                    : await BuildAsync(key, scopeOf, day, build, flight: null);
+            }
+            // The flight ended between the two looks, so its view is stored (or there was none): look again.
         }
-        // The reading is taken before the build reads anything: a write landing during the read then makes the result stale.
-        // The flight is registered before its build starts, so requests racing in here join one build.
-        var flight = new Flight(new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously), Reading);
-        var joinable = _flights.TryAdd((key, day), flight);
-        if (!joinable && _flights.TryGetValue((key, day), out var running) && await Shared(running) is TValue shared && Fresh(scopeOf(shared), running.Reading))
-        {
-            // Fresh now means no write touched its scope since its reading, so it is what this request would read.
-            return shared;
-        }
+    }
+
+    /// <summary>Builds and stores a view; a registered <paramref name="flight"/> gives it to the requests that joined.</summary>
+    private async Task<TValue?> BuildAsync<TValue>(IViewKey<TValue> key, Func<TValue, ViewScope> scopeOf, DateOnly day, Func<Task<TValue?>> build,
+        Flight? flight) where TValue : class
+    {
+        var reading = flight?.Reading ?? Reading;
         try
         {
-            var built = await build();
-            flight.Source.TrySetResult(built);
-            if (built is null)
+            // A build that finished between this request's look-up and its registration has stored its view already.
+            if (flight is not null && Find(key, day) is { } justStored)
             {
-                return null;
+                flight.Source.TrySetResult(justStored);
+                return justStored;
             }
-            Store(key, scopeOf(built), day, flight.Reading, built);
+            var built = await build();
+            flight?.Source.TrySetResult(built);
+            if (built is not null)
+            {
+                Store(key, scopeOf(built), day, reading, built);
+            }
             return built;
         }
         catch (Exception exception)
         {
             // Joined requests then build their own (Shared gives null).
-            flight.Source.TrySetException(exception);
+            flight?.Source.TrySetException(exception);
             throw;
         }
         finally
         {
-            if (joinable)
+            if (flight is not null)
             {
                 _flights.TryRemove(KeyValuePair.Create((key as object, day), flight));
             }
