@@ -50,6 +50,17 @@ public interface ISqlDialect
     /// </summary>
     string MarkUnitDocumentStale { get; }
 
+    /// <summary>
+    /// The answers of the assessments in <c>@Ids</c>, one row per assessment and layer: assessment_id, layer, and the
+    /// layer's answers joined into one text, each item code and value apart by <see cref="AnswerValueSeparator"/>, answers
+    /// apart by <see cref="AnswerSeparator"/> (control characters, which no stored code or value contains).
+    /// </summary>
+    string AnswersByLayer { get; }
+
+    const char AnswerSeparator = (char)30;
+
+    const char AnswerValueSeparator = (char)31;
+
     /// <summary>The connection's dialect, for code that is handed a connection without its factory (the audit trail).</summary>
     static ISqlDialect Of(DbConnection connection) => connection is SqliteConnection ? SqliteDialect.Instance : SqlServerDialect.Instance;
 }
@@ -66,6 +77,11 @@ public sealed class SqliteDialect : ISqlDialect
         """;
 
     public string Paging => " LIMIT @Take OFFSET @Skip";
+
+    public string AnswersByLayer => """
+        SELECT assessment_id, layer, group_concat(item_code || char(31) || value, char(30))
+        FROM answers WHERE assessment_id IN @Ids GROUP BY assessment_id, layer
+        """;
 
     // SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555) are the extended codes of SQLITE_CONSTRAINT (19).
     public bool IsUniqueViolation(Exception exception) =>
@@ -108,6 +124,12 @@ public sealed class SqlServerDialect : ISqlDialect
         """;
 
     public string Paging => " OFFSET @Skip ROWS FETCH NEXT @Take ROWS ONLY";
+
+    // MAX: STRING_AGG of shorter types stops at 8,000 bytes.
+    public string AnswersByLayer => """
+        SELECT assessment_id, layer, STRING_AGG(CAST(item_code AS NVARCHAR(MAX)) + NCHAR(31) + value, NCHAR(30))
+        FROM answers WHERE assessment_id IN @Ids GROUP BY assessment_id, layer
+        """;
 
     // 2627: unique constraint / primary key; 2601: unique index.
     public bool IsUniqueViolation(Exception exception) =>

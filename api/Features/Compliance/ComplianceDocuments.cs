@@ -63,13 +63,13 @@ public static class ComplianceDocuments
         var assessmentIds = rows.Where(r => r.AssessmentId is not null).Select(r => r.AssessmentId!.Value).ToList();
         var unitIds = rows.Select(r => r.UnitId).ToList();
         var assessments = new Dictionary<Guid, Assessment>();
-        ILookup<Guid, LayerAnswer> answers = Array.Empty<LayerAnswer>().ToLookup(a => a.AssessmentId);
+        var answers = new Dictionary<Guid, Dictionary<string, Dictionary<string, string>>>();
         ILookup<Guid, ItemEvidence> evidence = Array.Empty<ItemEvidence>().ToLookup(e => e.AssessmentId);
         if (assessmentIds.Count > 0)
         {
             const string assessmentSql = $"SELECT {AssessmentQueries.Columns} FROM assessments WHERE id IN @Ids";
             assessments = (await connection.QueryAsync<Assessment>(assessmentSql, new { Ids = dialect.IdList(assessmentIds) })).ToDictionary(a => a.Id);
-            answers = (await ReadAnswers(connection, dialect, assessmentIds)).ToLookup(a => a.AssessmentId);
+            answers = await ReadAnswers(connection, dialect, assessmentIds);
             const string evidenceSql = "SELECT assessment_id, item_code, status, valid_until FROM evidence WHERE assessment_id IN @Ids AND withdrawn_at IS NULL";
             evidence = (await connection.QueryAsync<ItemEvidence>(evidenceSql, new { Ids = dialect.IdList(assessmentIds) })).ToLookup(e => e.AssessmentId);
         }
@@ -91,7 +91,7 @@ public static class ComplianceDocuments
             {
                 horizons[row.UnitId] = HiddenHorizon(today, deadline, assessment is null ? [] : evidence[assessment.Id], row.LastRevokedOn);
             }
-            documents.Add(Build(catalogue, deadline, row, assessment, assessment is null ? [] : answers[assessment.Id],
+            documents.Add(Build(catalogue, deadline, row, assessment, assessment is null ? null : answers.GetValueOrDefault(assessment.Id),
                 assessment is null ? [] : evidence[assessment.Id], designations[row.UnitId].ToList(), accountability[row.UnitId],
                 assessment is null ? null : portalRb.GetValueOrDefault(assessment.Id), coverageYear, today,
                 assessment is null ? null : national[assessment.Id], assessment is null ? null : prerequisites[assessment.Id]));
@@ -100,7 +100,7 @@ public static class ComplianceDocuments
     }
 
     private static UnitCompliance Build(FrameworkCatalogue catalogue, DateOnly? proposalDeadline, ComplianceRow row, Assessment? assessment,
-        IEnumerable<LayerAnswer> answers, IEnumerable<ItemEvidence> evidenceRows, List<Designation> designations,
+        Dictionary<string, Dictionary<string, string>>? answers, IEnumerable<ItemEvidence> evidenceRows, List<Designation> designations,
         AccountabilityStandings.UnitFigures accountability, PortalRbStanding? portalRb, int coverageYear, DateOnly today,
         NationalStanding? national, ProposalPrerequisitesStanding? prerequisites)
     {
@@ -112,10 +112,9 @@ public static class ComplianceDocuments
         EvidenceStanding? evidence = null;
         if (assessment is not null && catalogue.TryGet(assessment.FrameworkCode, out var framework))
         {
-            var byLayer = answers.ToLookup(a => a.Layer);
             var scores = Layers.All.ToDictionary(layer => layer, layer =>
             {
-                var report = ScoreCalculator.Calculate(framework, byLayer[layer].ToDictionary(a => a.ItemCode, a => a.Value), holdsWbk, layer);
+                var report = ScoreCalculator.Calculate(framework, answers?.GetValueOrDefault(layer) ?? NoAnswers, holdsWbk, layer);
                 return new LayerStanding(report.Total, report.Eligibility[assessment.Target].Eligible);
             });
             standing = new AssessmentStanding(assessment.Id, assessment.Year, assessment.Target, assessment.Status, scores, assessment.Afirmasi);
@@ -184,33 +183,54 @@ public static class ComplianceDocuments
         return horizon;
     }
 
+    private static readonly Dictionary<string, string> NoAnswers = [];
+
     /// <summary>
-    /// Every layer's answers of the assessments, read column by column: ~380 rows per assessment, and Dapper's row mapper
-    /// was the largest cost of building documents in bulk.
+    /// Every layer's answers of the assessments: assessment, then layer, then item code to value. The database joins each
+    /// layer's answers into one text (<see cref="ISqlDialect.AnswersByLayer"/>), so an assessment is three rows instead of
+    /// ~380, and equal codes and values share one string: read row by row, the strings made for every answer were most
+    /// of the cost of building documents in bulk (the refresher after an all-units write, the load generator).
     /// </summary>
-    private static async Task<List<LayerAnswer>> ReadAnswers(DbConnection connection, ISqlDialect dialect, IReadOnlyCollection<Guid> assessmentIds)
+    private static async Task<Dictionary<Guid, Dictionary<string, Dictionary<string, string>>>> ReadAnswers(
+        DbConnection connection, ISqlDialect dialect, IReadOnlyCollection<Guid> assessmentIds)
     {
-        const string sql = "SELECT assessment_id, layer, item_code, value FROM answers WHERE assessment_id IN @Ids";
-        var answers = new List<LayerAnswer>(assessmentIds.Count * 400);
-        await using var reader = await connection.ExecuteReaderAsync(sql, new { Ids = dialect.IdList(assessmentIds) });
-        string? lastId = null;
-        var assessment = Guid.Empty;
+        var answers = new Dictionary<Guid, Dictionary<string, Dictionary<string, string>>>(assessmentIds.Count);
+        var shared = new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        await using var reader = await connection.ExecuteReaderAsync(dialect.AnswersByLayer, new { Ids = dialect.IdList(assessmentIds) });
         while (await reader.ReadAsync())
         {
-            // Rows come in key order, so the id's text repeats: parse it once per assessment.
-            var id = reader.GetValue(0);
-            if (id is Guid guid)
+            var id = reader.GetValue(0) is Guid guid ? guid : Guid.Parse(reader.GetString(0));
+            if (!answers.TryGetValue(id, out var layers))
             {
-                assessment = guid;
+                layers = answers[id] = new Dictionary<string, Dictionary<string, string>>(3, StringComparer.Ordinal);
             }
-            else if ((string)id != lastId)
-            {
-                lastId = (string)id;
-                assessment = Guid.Parse(lastId);
-            }
-            answers.Add(new LayerAnswer { AssessmentId = assessment, Layer = reader.GetString(1), ItemCode = reader.GetString(2), Value = reader.GetString(3) });
+            layers[Shared(shared, reader.GetString(1))] = SplitAnswers(reader.GetString(2), shared);
         }
         return answers;
+    }
+
+    /// <summary>One layer's joined text (see <see cref="ISqlDialect.AnswersByLayer"/>) as item code to value.</summary>
+    private static Dictionary<string, string> SplitAnswers(string joined, Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> shared)
+    {
+        var answers = new Dictionary<string, string>(140, StringComparer.Ordinal);
+        var text = joined.AsSpan();
+        foreach (var range in text.Split(ISqlDialect.AnswerSeparator))
+        {
+            var answer = text[range];
+            var split = answer.IndexOf(ISqlDialect.AnswerValueSeparator);
+            answers[Shared(shared, answer[..split])] = Shared(shared, answer[(split + 1)..]);
+        }
+        return answers;
+    }
+
+    private static string Shared(Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> shared, ReadOnlySpan<char> text)
+    {
+        if (!shared.TryGetValue(text, out var existing))
+        {
+            existing = text.ToString();
+            shared.Dictionary[existing] = existing;
+        }
+        return existing;
     }
 
     internal sealed class ItemEvidence
@@ -221,11 +241,4 @@ public static class ComplianceDocuments
         public DateOnly? ValidUntil { get; init; }
     }
 
-    internal sealed class LayerAnswer
-    {
-        public Guid AssessmentId { get; init; }
-        public string Layer { get; init; } = "";
-        public string ItemCode { get; init; } = "";
-        public string Value { get; init; } = "";
-    }
 }
