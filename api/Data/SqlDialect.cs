@@ -57,6 +57,15 @@ public interface ISqlDialect
     /// </summary>
     string AnswersByLayer { get; }
 
+    /// <summary>
+    /// PortalRB's answer sheet of a unit's assessment proposed in a year, in one row: id, framework_code, name (the unit's),
+    /// answers (the self and TPI layers as a JSON array of objects <c>{"s": 1 for self else 0, "i": item code, "v": value,
+    /// "n": note}</c>, "n" absent or null without a note) and evidenced (the item codes with evidence not withdrawn, a JSON
+    /// array of strings; null or [] for none). Binds @UnitId, @AgencyId, @Year and the list @Statuses. JSON because notes
+    /// are free text: the database escapes them, and one row replaces three statements and ~250 answer rows.
+    /// </summary>
+    string PortalRbSheet { get; }
+
     const char AnswerSeparator = (char)30;
 
     const char AnswerValueSeparator = (char)31;
@@ -81,6 +90,16 @@ public sealed class SqliteDialect : ISqlDialect
     public string AnswersByLayer => """
         SELECT assessment_id, layer, group_concat(item_code || char(31) || value, char(30))
         FROM answers WHERE assessment_id IN @Ids GROUP BY assessment_id, layer
+        """;
+
+    public string PortalRbSheet => """
+        SELECT a.id, a.framework_code, u.name,
+               (SELECT json_group_array(json_object('s', CASE WHEN x.layer = 'self' THEN 1 ELSE 0 END, 'i', x.item_code, 'v', x.value, 'n', x.note))
+                FROM answers x WHERE x.assessment_id = a.id AND x.layer IN ('self', 'tpi')) AS answers,
+               (SELECT json_group_array(DISTINCT e.item_code) FROM evidence e WHERE e.assessment_id = a.id AND e.withdrawn_at IS NULL) AS evidenced
+        FROM assessments a
+        JOIN units u ON u.id = a.unit_id
+        WHERE a.unit_id = @UnitId AND a.agency_id = @AgencyId AND a.year = @Year AND a.status IN @Statuses
         """;
 
     // SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555) are the extended codes of SQLITE_CONSTRAINT (19).
@@ -129,6 +148,18 @@ public sealed class SqlServerDialect : ISqlDialect
     public string AnswersByLayer => """
         SELECT assessment_id, layer, STRING_AGG(CAST(item_code AS NVARCHAR(MAX)) + NCHAR(31) + value, NCHAR(30))
         FROM answers WHERE assessment_id IN @Ids GROUP BY assessment_id, layer
+        """;
+
+    // FOR JSON leaves out null notes; the evidence codes are joined by hand (STRING_AGG has no DISTINCT), escaped for JSON.
+    public string PortalRbSheet => """
+        SELECT a.id, a.framework_code, u.name,
+               (SELECT CASE WHEN x.layer = N'self' THEN 1 ELSE 0 END AS s, x.item_code AS i, x.value AS v, x.note AS n
+                FROM answers x WHERE x.assessment_id = a.id AND x.layer IN (N'self', N'tpi') FOR JSON PATH) AS answers,
+               (SELECT N'[' + STRING_AGG(CAST(N'"' + STRING_ESCAPE(d.item_code, 'json') + N'"' AS NVARCHAR(MAX)), N',') + N']'
+                FROM (SELECT DISTINCT e.item_code FROM evidence e WHERE e.assessment_id = a.id AND e.withdrawn_at IS NULL) d) AS evidenced
+        FROM assessments a
+        JOIN units u ON u.id = a.unit_id
+        WHERE a.unit_id = @UnitId AND a.agency_id = @AgencyId AND a.year = @Year AND a.status IN @Statuses
         """;
 
     // 2627: unique constraint / primary key; 2601: unique index.

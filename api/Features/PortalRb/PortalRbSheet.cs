@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Text;
+
 namespace ZonaIntegritas.Api.Features.PortalRb;
 
 /// <summary>
@@ -24,10 +27,11 @@ public sealed record PortalRbSheetKey(Guid AgencyId, Guid UnitId, int Year) : IV
 {
     public ViewScope Scope => ViewScope.OfUnitBesideFetches(AgencyId, UnitId);
 
-    // Per entry: the strings (two bytes a character) and roughly 100 bytes of dictionary and tuple overhead.
+    // Per entry: ~40 bytes of dictionary slot and bucket, plus the strings not shared with other sheets (item codes and
+    // short values come from one pool; notes and long values are the sheet's own).
     public long SizeOf(PortalRbSheet sheet) => 1024
-        + sheet.Self.Concat(sheet.Tpi).Sum(a => 100 + 2L * (a.Key.Length + (a.Value.Value?.Length ?? 0) + (a.Value.Note?.Length ?? 0)))
-        + sheet.Evidenced.Sum(code => 60 + 2L * code.Length);
+        + sheet.Self.Concat(sheet.Tpi).Sum(a => 40 + PortalRbSheets.OwnBytes(a.Value.Value) + PortalRbSheets.OwnBytes(a.Value.Note))
+        + sheet.Evidenced.Sum(_ => 40);
 }
 
 public static class PortalRbSheets
@@ -36,56 +40,109 @@ public static class PortalRbSheets
     public static async Task<PortalRbSheet?> ReadAsync(DbConnectionFactory db, PortalRbSheetKey key, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        const string find = """
-            SELECT a.id, a.framework_code, u.name
-            FROM assessments a
-            JOIN units u ON u.id = a.unit_id
-            WHERE a.unit_id = @UnitId AND a.agency_id = @AgencyId AND a.year = @Year AND a.status IN @Statuses
-            """;
-        var assessment = await connection.QuerySingleOrDefaultAsync<ProposedAssessment>(new CommandDefinition(find,
+        var row = await connection.QuerySingleOrDefaultAsync<SheetRow>(new CommandDefinition(db.Dialect.PortalRbSheet,
             new { key.UnitId, key.AgencyId, key.Year, Statuses = PortalRbEndpoints.ProposedStatuses }, cancellationToken: cancellationToken));
-        if (assessment is null)
+        if (row is null)
         {
             return null;
         }
-        var (self, tpi) = await ReadLayers(connection, assessment.Id, cancellationToken);
-        const string evidenceSql = "SELECT DISTINCT item_code FROM evidence WHERE assessment_id = @Id AND withdrawn_at IS NULL";
-        var evidenced = (await connection.QueryAsync<string>(new CommandDefinition(evidenceSql, new { assessment.Id }, cancellationToken: cancellationToken)))
-            .ToHashSet(StringComparer.Ordinal);
+        var (self, tpi) = ParseAnswers(row.Answers);
         return new PortalRbSheet
         {
-            AssessmentId = assessment.Id,
-            FrameworkCode = assessment.FrameworkCode,
-            UnitName = assessment.Name,
+            AssessmentId = row.Id,
+            FrameworkCode = row.FrameworkCode,
+            UnitName = row.Name,
             Self = self,
             Tpi = tpi,
-            Evidenced = evidenced,
+            Evidenced = ParseEvidenced(row.Evidenced),
         };
     }
 
-    private sealed class ProposedAssessment
+    private sealed class SheetRow
     {
         public Guid Id { get; init; }
         public string FrameworkCode { get; init; } = "";
         public string Name { get; init; } = "";
+        public string? Answers { get; init; }
+        public string? Evidenced { get; init; }
     }
 
-    /// <summary>
-    /// The self and TPI layers by item code. Read column by column rather than through Dapper's row mapper: mapping ~250
-    /// rows was a third of the call's CPU before sheets were cached, and still is of every rebuild.
-    /// </summary>
-    private static async Task<(Dictionary<string, (string? Value, string? Note)> Self, Dictionary<string, (string? Value, string? Note)> Tpi)> ReadLayers(
-        DbConnection connection, Guid assessmentId, CancellationToken cancellationToken)
+    /// <summary>The answers column (see <see cref="ISqlDialect.PortalRbSheet"/>) as the self and TPI layers by item code.</summary>
+    internal static (Dictionary<string, (string? Value, string? Note)> Self, Dictionary<string, (string? Value, string? Note)> Tpi) ParseAnswers(string? json)
     {
-        const string sql = "SELECT CASE WHEN layer = 'self' THEN 1 ELSE 0 END, item_code, value, note FROM answers WHERE assessment_id = @Id AND layer IN ('self', 'tpi')";
         var self = new Dictionary<string, (string?, string?)>(128, StringComparer.Ordinal);
         var tpi = new Dictionary<string, (string?, string?)>(128, StringComparer.Ordinal);
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, new { Id = assessmentId }, cancellationToken: cancellationToken));
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json ?? "[]"));
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
-            var layer = reader.GetInt32(0) == 1 ? self : tpi;
-            layer[reader.GetString(1)] = (reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+            var isSelf = false;
+            string? code = null, value = null, note = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueSpan.Length == 1 ? reader.ValueSpan[0] : (byte)0;
+                reader.Read();
+                switch (name)
+                {
+                    case (byte)'s':
+                        isSelf = reader.GetInt32() == 1;
+                        break;
+                    case (byte)'i':
+                        code = Shared(ref reader);
+                        break;
+                    case (byte)'v':
+                        value = Shared(ref reader);
+                        break;
+                    case (byte)'n':
+                        note = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+            (isSelf ? self : tpi)[code!] = (value, note);
         }
         return (self, tpi);
     }
+
+    /// <summary>The evidenced column as a set of item codes.</summary>
+    internal static HashSet<string> ParseEvidenced(string? json)
+    {
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json ?? "[]"));
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.String)
+        {
+            codes.Add(Shared(ref reader));
+        }
+        return codes;
+    }
+
+    // Item codes and option values repeat in every sheet: cached sheets share one string each. Bounded in count and length,
+    // so free-form counts and survey figures cannot grow it without limit (past the bound each sheet has its own).
+    private static readonly ConcurrentDictionary<string, string> Pool = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> PoolLookup = Pool.GetAlternateLookup<ReadOnlySpan<char>>();
+    private const int PooledLength = 32;
+    private const int PoolCapacity = 20_000;
+
+    private static string Shared(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > PooledLength)
+        {
+            return reader.GetString()!;
+        }
+        Span<char> chars = stackalloc char[PooledLength];
+        var text = chars[..Encoding.UTF8.GetChars(reader.ValueSpan, chars)];
+        if (PoolLookup.TryGetValue(text, out var shared))
+        {
+            return shared;
+        }
+        var made = new string(text);
+        return Pool.Count < PoolCapacity ? Pool.GetOrAdd(made, made) : made;
+    }
+
+    /// <summary>What a string costs a sheet in memory when it is not one of the pool's.</summary>
+    internal static long OwnBytes(string? text) =>
+        text is null || (text.Length <= PooledLength && PoolLookup.TryGetValue(text.AsSpan(), out var shared) && ReferenceEquals(shared, text)) ? 0 : 24 + 2L * text.Length;
 }

@@ -138,6 +138,25 @@ public sealed class PortalRbPullTests
     }
 
     [Fact]
+    public async Task NotesComeBackExactlyAsWrittenWhateverCharactersTheyHold()
+    {
+        // The sheet is read as JSON the database builds, so quotes, backslashes, line breaks, control characters and
+        // characters outside ASCII must survive the round trip unchanged.
+        await using var app = await TestApp.StartAsync();
+        var w = await BuildAsync(app);
+        const string self = "Catatan \"unit\"\\ C:\\SK\\2026\nbaris dua\tkolom \u0001\u001e\u001f — Pengadaan ✓ é 🇮🇩 </script>";
+        const string tpi = "[{\"i\":\"x\"}] ' OR 1=1 --";
+        await Answer(w.Admin, w.Assessment, "self", new Dictionary<string, string> { ["MP.P.1.a"] = "Ya" }, new Dictionary<string, string> { ["MP.P.1.a"] = self });
+        await Answer(w.Admin, w.Assessment, "tpi", new Dictionary<string, string> { ["MP.P.1.a"] = "Ya" }, new Dictionary<string, string> { ["MP.P.1.a"] = tpi });
+
+        var first = (await (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}")).Json(HttpStatusCode.OK)).GetProperty("answers")[0];
+
+        Assert.Equal(self, first.GetProperty("catatan_unit").GetString());
+        Assert.Equal(tpi, first.GetProperty("catatan_tpi").GetString());
+        Assert.Equal("Ya", first.GetProperty("jawaban_unit").GetString());
+    }
+
+    [Fact]
     public async Task AUnitNotProposedOfAnotherAgencyOrUnknownIsDataNotFound()
     {
         await using var app = await TestApp.StartAsync();
