@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ZonaIntegritas.Api.Data;
@@ -9,6 +10,7 @@ using ZonaIntegritas.Api.Domain;
 using ZonaIntegritas.Api.Features.Compliance;
 using ZonaIntegritas.Api.Features.PortalRb;
 using ZonaIntegritas.Tests.Infrastructure;
+using ZonaIntegritas.Tests.PortalRb;
 
 namespace ZonaIntegritas.Tests;
 
@@ -118,6 +120,34 @@ public sealed class ComplianceStoreTests
     }
 
     [Fact]
+    public async Task AStoredDocumentShowsPortalRbsLatestFetchFromItsRowWithoutBeingRebuilt()
+    {
+        await using var app = await TestApp.StartAsync(settings: new() { ["Compliance:RefreshMilliseconds"] = "60000", ["Cache:Enabled"] = "false" });
+        var w = await PortalRbWorld.BuildAsync(app);
+        var before = await (await w.Admin.GetAsync($"/api/v1/units/{w.Unit}/compliance")).Json(HttpStatusCode.OK);
+        Assert.Equal(JsonValueKind.Null, before.GetProperty("portalRb").GetProperty("lastFetchedAt").ValueKind);
+        var storedBody = await Stored(app, w.Unit);
+        Assert.NotNull(storedBody);
+
+        app.Clock.Advance(TimeSpan.FromHours(2));
+        var fetchedAt = app.Clock.GetUtcNow();
+        (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}")).EnsureSuccessStatusCode();
+        await w.FetchesLogged();
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}?tahun=2025")).Dispose(); // another year: not this document's
+        await w.FetchesLogged();
+
+        var after = await (await w.Admin.GetAsync($"/api/v1/units/{w.Unit}/compliance")).Json(HttpStatusCode.OK);
+        Assert.Equal(fetchedAt, after.GetProperty("portalRb").GetProperty("lastFetchedAt").GetDateTimeOffset());
+        Assert.False(after.GetProperty("portalRb").GetProperty("answersChangedSince").GetBoolean());
+        // The row was not rebuilt for it: its body is the one stored before the fetch, the fetch settled at read time.
+        var factory = app.Services.GetRequiredService<DbConnectionFactory>();
+        await using var connection = await factory.OpenAsync();
+        Assert.Equal(JsonDocument.Parse(storedBody).RootElement.GetRawText(),
+            JsonDocument.Parse(await connection.ExecuteScalarAsync<string>("SELECT body FROM compliance_documents WHERE unit_id = @Unit", new { w.Unit }) ?? "null").RootElement.GetRawText());
+    }
+
+    [Fact]
     public async Task AStoredDocumentIsRebuiltWhenADateItShowsComes()
     {
         await using var app = await TestApp.StartAsync(settings: new() { ["Compliance:RefreshMilliseconds"] = "60000", ["Cache:Enabled"] = "false" });
@@ -166,6 +196,17 @@ public sealed class ComplianceStoreTests
     /// <summary>Every valid stored row equals the build from the tables; returns how many rows were valid.</summary>
     private static async Task<int> AssertStoredRowsAgree(TestApp app, IEnumerable<Guid> units, string when)
     {
+        // Every row's last fetch, built or stale, is what the fetch log says for the year the row shows.
+        var factory = app.Services.GetRequiredService<DbConnectionFactory>();
+        await using (var connection = await factory.OpenAsync())
+        {
+            const string drifted = $"""
+                SELECT unit_id FROM compliance_documents
+                WHERE (last_fetched_at IS NULL AND {PortalRbStandings.LastFetchOfDocumentFragment} IS NOT NULL)
+                   OR (last_fetched_at IS NOT NULL AND ({PortalRbStandings.LastFetchOfDocumentFragment} IS NULL OR last_fetched_at <> {PortalRbStandings.LastFetchOfDocumentFragment}))
+                """;
+            Assert.True((await connection.QueryAsync<Guid>(drifted)).AsList() is [], $"last_fetched_at disagrees with the fetch log {when}.");
+        }
         var valid = 0;
         foreach (var unit in units)
         {

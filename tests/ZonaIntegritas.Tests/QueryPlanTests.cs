@@ -4,6 +4,7 @@ using ZonaIntegritas.Api.Features.Agencies;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Evidence;
 using ZonaIntegritas.Api.Features.Compliance;
+using ZonaIntegritas.Api.Features.PortalRb;
 using ZonaIntegritas.Api.Features.Webhooks;
 using ZonaIntegritas.Tests.Infrastructure;
 
@@ -36,6 +37,7 @@ public sealed class QueryPlanTests
     public static TheoryData<string, string> StoredDocumentPaths() => new()
     {
         { "stored document of a unit", ComplianceStore.StoredRowSql },
+        { "fetch log writer: a document's last fetch", FetchLogWriter.LastFetchSql },
         { "refresher: rows marked stale", ComplianceStore.StaleSql + " LIMIT @Take OFFSET @Skip" },
         { "refresher: rows whose date has come", ComplianceStore.DueSql + " LIMIT @Take OFFSET @Skip" },
     };
@@ -44,8 +46,8 @@ public sealed class QueryPlanTests
     [Theory, MemberData(nameof(StoredDocumentPaths))]
     public async Task TheStoredDocumentPathsSeekTheirIndex(string path, string sql)
     {
-        var steps = await PlanAsync(sql, "@UnitId", "@Today", "@Take", "@Skip");
-        // The unit's read also brings PortalRB's last fetch of it: one more seek, on the fetch log's unit index.
+        var steps = await PlanAsync(sql, "@UnitId", "@Today", "@Take", "@Skip", "@Year");
+        // Setting a document's last fetch seeks the fetch log's unit index too.
         var seeks = steps.Where(step => !step.StartsWith("CORRELATED SCALAR SUBQUERY", StringComparison.Ordinal)
             && !step.StartsWith("SEARCH f USING INDEX ix_portalrb_fetches_unit (unit_id=? AND year=?)", StringComparison.Ordinal)).ToList();
         Assert.True(seeks.Count > 0 && seeks.All(step => step.StartsWith("SEARCH compliance_documents USING ", StringComparison.Ordinal)), $"{path}: {string.Join(" | ", steps)}");

@@ -46,10 +46,10 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         public bool ValidOn(DateOnly today) => Body is not null && ValidUntil > today;
     }
 
-    private const string Columns = "unit_id, agency_id, version, valid_until, body, etag, assessment_year, answers_changed_at, portalrb_fetched_at, marked_on, marked_for_all";
+    private const string Columns = "unit_id, agency_id, version, valid_until, body, etag, assessment_year, answers_changed_at, portalrb_fetched_at, marked_on, marked_for_all, last_fetched_at";
 
-    // The unit's last fetch by PortalRB comes in the same read: the served document shows it.
-    internal const string StoredRowSql = $"SELECT {Columns}, {PortalRbStandings.LastFetchOfDocumentSql} AS last_fetched_at FROM compliance_documents WHERE unit_id = @UnitId";
+    // The unit's last fetch by PortalRB is on the row (last_fetched_at, kept by the fetch log's writer): the served document shows it.
+    internal const string StoredRowSql = $"SELECT {Columns} FROM compliance_documents WHERE unit_id = @UnitId";
     // What a rebuild compares with: a stale row's mark day; a due row's date and the body it showed.
     // A row marked by an all-units write also brings its body, to compare with (rare: other stale rows skip the read).
     internal const string StaleSql = """
@@ -96,11 +96,9 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         {
             const string sql = $"SELECT {Columns} FROM compliance_documents WHERE unit_id IN @Ids";
             var stored = (await connection.QueryAsync<StoredRow>(sql, new { Ids = dialect.IdList(chunk) })).ToDictionary(r => r.UnitId);
-            var valid = stored.Values.Where(r => r.ValidOn(today)).ToList();
-            var fetches = await PortalRbStandings.LastFetchesAsync(connection, dialect, valid.Where(r => r.AssessmentYear is not null).Select(r => r.UnitId).ToList());
-            foreach (var row in valid)
+            foreach (var row in stored.Values.Where(r => r.ValidOn(today)))
             {
-                entries[row.UnitId] = Served(row, row.AssessmentYear is { } year && fetches.TryGetValue((row.UnitId, year), out var at) ? at : null);
+                entries[row.UnitId] = Served(row, row.AssessmentYear is null ? null : row.LastFetchedAt);
             }
             var stale = chunk.Where(id => !entries.ContainsKey(id)).Select(id => (id, stored.GetValueOrDefault(id))).ToList();
             foreach (var (id, entry) in await BuildAsync(connection, dialect, stale, today, batch: false))
@@ -267,18 +265,20 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
     {
         // valid_until: a row another instance already saved valid past today is the same document; saving it again
         // would only count the date twice.
-        const string update = """
+        // last_fetched_at: read in the save's transaction, so a fetch committed after the build read its fetches still counts.
+        const string update = $"""
             UPDATE compliance_documents
             SET agency_id = @AgencyId, valid_until = @ValidUntil, stage = @Stage, predikat = @Predikat, assessment_status = @AssessmentStatus,
                 flags = @Flags, body = @Body, etag = @ETag, assessment_year = @AssessmentYear, answers_changed_at = @AnswersChangedAt,
-                portalrb_fetched_at = @FetchedAt, marked_for_all = 0
+                portalrb_fetched_at = @FetchedAt, marked_for_all = 0, last_fetched_at = {PortalRbStandings.LastFetchOfUnitYearFragment}
             WHERE unit_id = @UnitId AND version = @Version AND (valid_until IS NULL OR valid_until <= @Today)
             """;
         // A unit without a row yet (created by a bulk load): insert it, unless a write's mark inserted it meanwhile.
-        const string insert = """
+        const string insert = $"""
             INSERT INTO compliance_documents (unit_id, agency_id, version, valid_until, stage, predikat, assessment_status, flags, body, etag,
-                                              assessment_year, answers_changed_at, portalrb_fetched_at)
-            SELECT @UnitId, @AgencyId, 1, @ValidUntil, @Stage, @Predikat, @AssessmentStatus, @Flags, @Body, @ETag, @AssessmentYear, @AnswersChangedAt, @FetchedAt
+                                              assessment_year, answers_changed_at, portalrb_fetched_at, last_fetched_at)
+            SELECT @UnitId, @AgencyId, 1, @ValidUntil, @Stage, @Predikat, @AssessmentStatus, @Flags, @Body, @ETag, @AssessmentYear, @AnswersChangedAt, @FetchedAt,
+                   {PortalRbStandings.LastFetchOfUnitYearFragment}
             WHERE NOT EXISTS (SELECT 1 FROM compliance_documents WHERE unit_id = @UnitId)
             """;
         try

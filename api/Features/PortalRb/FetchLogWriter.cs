@@ -115,6 +115,15 @@ public sealed class FetchLogWriter(DbConnectionFactory db, ChangeStamps stamps, 
         }
     }
 
+    /// <summary>
+    /// The stored compliance document shows PortalRB's last fetch of the year it shows: kept on its row, in the fetches'
+    /// transaction, so that a cold read of the document is that row alone.
+    /// </summary>
+    internal const string LastFetchSql = $"""
+        UPDATE compliance_documents SET last_fetched_at = {PortalRbStandings.LastFetchOfDocumentFragment}
+        WHERE unit_id = @UnitId AND assessment_year = @Year
+        """;
+
     private async Task WriteAsync(IReadOnlyList<FetchEntry> batch)
     {
         const string insert = """
@@ -131,6 +140,12 @@ public sealed class FetchLogWriter(DbConnectionFactory db, ChangeStamps stamps, 
             }), transaction);
             await connection.AuditAllAsync(transaction, batch.Select(e => (e.Caller, new AuditChange("portalrb.fetched", AuditEntities.PortalRbFetch,
                 (e.UnitId ?? e.AgencyId)?.ToString() ?? "-", e.AgencyId, e.UnitId, new { e.Endpoint, e.Year, e.Status }))).ToList());
+            var answered = batch.Where(e => e is { Endpoint: "jawaban-unit", Status: StatusCodes.Status200OK, UnitId: not null, Year: not null })
+                .Select(e => new { e.UnitId, e.Year }).Distinct().ToList();
+            if (answered.Count > 0)
+            {
+                await connection.ExecuteAsync(LastFetchSql, answered, transaction);
+            }
             await transaction.CommitAsync();
         }
         // The unit's compliance document shows when PortalRB last fetched it (the answer sheet ignores fetches: ChangeKind.Fetch).
