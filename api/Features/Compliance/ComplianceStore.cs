@@ -81,7 +81,7 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         {
             return (stored, null);
         }
-        return (stored, Served(stored, stored.AssessmentYear is null ? null : stored.LastFetchedAt));
+        return (stored, Served(stored));
     }
 
     /// <summary>The unit's document built from the raw tables, not saved: what every stored row must agree with. For tests.</summary>
@@ -98,7 +98,7 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
             var stored = (await connection.QueryAsync<StoredRow>(sql, new { Ids = dialect.IdList(chunk) })).ToDictionary(r => r.UnitId);
             foreach (var row in stored.Values.Where(r => r.ValidOn(today)))
             {
-                entries[row.UnitId] = Served(row, row.AssessmentYear is null ? null : row.LastFetchedAt);
+                entries[row.UnitId] = Served(row);
             }
             var stale = chunk.Where(id => !entries.ContainsKey(id)).Select(id => (id, stored.GetValueOrDefault(id))).ToList();
             foreach (var (id, entry) in await BuildAsync(connection, dialect, stale, today, batch: false))
@@ -294,11 +294,12 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
 
     /// <summary>
     /// The stored body as sent now: as stored when PortalRB has not fetched the unit since it was built; otherwise with
-    /// the PortalRB part and the refetch flag settled from the last fetch.
+    /// the PortalRB part and the refetch flag settled from the last fetch (the row's <c>last_fetched_at</c>).
     /// </summary>
-    private UnitEntry Served(StoredRow row, DateTimeOffset? fetched)
+    private UnitEntry Served(StoredRow row)
     {
         var body = Encoding.UTF8.GetBytes(row.Body!);
+        var fetched = row.LastFetchedAt;
         if (row.AssessmentYear is null || fetched == row.PortalrbFetchedAt)
         {
             return UnitEntry.Stored(row.UnitId, row.AgencyId, body, row.Etag!, Json);

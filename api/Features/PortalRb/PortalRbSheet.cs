@@ -125,6 +125,7 @@ public static class PortalRbSheets
     private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> PoolLookup = Pool.GetAlternateLookup<ReadOnlySpan<char>>();
     private const int PooledLength = 32;
     private const int PoolCapacity = 20_000;
+    private static int _pooled;
 
     private static string Shared(ref Utf8JsonReader reader)
     {
@@ -139,7 +140,17 @@ public static class PortalRbSheets
             return shared;
         }
         var made = new string(text);
-        return Pool.Count < PoolCapacity ? Pool.GetOrAdd(made, made) : made;
+        // Counted here rather than with Pool.Count, which takes every lock of the dictionary.
+        if (Volatile.Read(ref _pooled) >= PoolCapacity)
+        {
+            return made;
+        }
+        if (Pool.TryAdd(made, made))
+        {
+            Interlocked.Increment(ref _pooled);
+            return made;
+        }
+        return Pool.TryGetValue(made, out var added) ? added : made;
     }
 
     /// <summary>What a string costs a sheet in memory when it is not one of the pool's.</summary>
