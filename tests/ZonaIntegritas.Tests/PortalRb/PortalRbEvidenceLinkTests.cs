@@ -130,6 +130,28 @@ public sealed partial class PortalRbEvidenceLinkTests
     }
 
     [Fact]
+    public async Task ALinksSignatureIsTheHmacOfItsItemAndExpirySoLinksHandedOutBeforeAnUpgradeStillOpen()
+    {
+        await using var app = await TestApp.StartAsync();
+        var w = await BuildAsync(app);
+        await UploadPdf(w.Admin, w.Assessment, "MP.P.1.a");
+        await UploadPdf(w.Admin, w.Assessment, "MP.P.1.b");
+
+        // Signed twice on one request's thread and again on later requests: a reused HMAC must give each link its own value.
+        var first = await Links(w);
+        var second = await Links(w);
+
+        foreach (var item in new[] { "MP.P.1.a", "MP.P.1.b" })
+        {
+            var match = Regex.Match(first[item]!, "exp=([0-9]+)&sig=([A-Za-z0-9_-]+)$");
+            var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(TestApp.LinkSecret), Encoding.UTF8.GetBytes($"item\n{w.Assessment:D}\n{item}\n{match.Groups[1].Value}"));
+            Assert.Equal(Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_'), match.Groups[2].Value);
+            Assert.Equal(first[item], second[item]);
+        }
+        Assert.NotEqual(first["MP.P.1.a"]![^43..], first["MP.P.1.b"]![^43..]);
+    }
+
+    [Fact]
     public async Task RotatingTheLinkSecretRevokesEveryLinkHandedOut()
     {
         await using var app = await TestApp.StartAsync();
