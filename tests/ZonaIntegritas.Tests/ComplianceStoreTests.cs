@@ -148,6 +148,28 @@ public sealed class ComplianceStoreTests
     }
 
     [Fact]
+    public async Task AFetchCommittedLateWithAnEarlierTimeLeavesTheDocumentsLastFetchAtTheLatest()
+    {
+        await using var app = await TestApp.StartAsync(settings: new() { ["Compliance:RefreshMilliseconds"] = "60000", ["Cache:Enabled"] = "false" });
+        var w = await PortalRbWorld.BuildAsync(app);
+        (await w.Admin.GetAsync($"/api/v1/units/{w.Unit}/compliance")).EnsureSuccessStatusCode();
+        app.Clock.Advance(TimeSpan.FromHours(2));
+        var latest = app.Clock.GetUtcNow();
+        (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}")).EnsureSuccessStatusCode();
+        await w.FetchesLogged();
+
+        // Another instance's batch, answered an hour earlier by its clock, commits after this one's.
+        app.Clock.Set(latest - TimeSpan.FromHours(1));
+        (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}")).EnsureSuccessStatusCode();
+        await w.FetchesLogged();
+        app.Clock.Set(latest + TimeSpan.FromMinutes(5));
+
+        var after = await (await w.Admin.GetAsync($"/api/v1/units/{w.Unit}/compliance")).Json(HttpStatusCode.OK);
+        Assert.Equal(latest, after.GetProperty("portalRb").GetProperty("lastFetchedAt").GetDateTimeOffset());
+        await AssertStoredRowsAgree(app, [w.Unit], "after a late, earlier fetch");
+    }
+
+    [Fact]
     public async Task AStoredDocumentIsRebuiltWhenADateItShowsComes()
     {
         await using var app = await TestApp.StartAsync(settings: new() { ["Compliance:RefreshMilliseconds"] = "60000", ["Cache:Enabled"] = "false" });

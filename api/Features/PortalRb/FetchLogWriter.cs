@@ -117,11 +117,15 @@ public sealed class FetchLogWriter(DbConnectionFactory db, ChangeStamps stamps, 
 
     /// <summary>
     /// The stored compliance document shows PortalRB's last fetch of the year it shows: kept on its row, in the fetches'
-    /// transaction, so that a cold read of the document is that row alone.
+    /// transaction, so that a cold read of the document is that row alone. Set from the batch's latest fetch of the unit
+    /// and year, never moved back (another instance may have committed a later one). Recomputing it from the fetch log
+    /// read every earlier fetch of the unit in every batch: a cost that grows with the log, by thousands of rows per unit
+    /// over a year of hourly pulls.
+    /// Timestamps compare as stored: datetimeoffset on SQL Server, fixed-width UTC text on SQLite (DapperTypeHandlers).
     /// </summary>
-    internal const string LastFetchSql = $"""
-        UPDATE compliance_documents SET last_fetched_at = {PortalRbStandings.LastFetchOfDocumentFragment}
-        WHERE unit_id = @UnitId AND assessment_year = @Year
+    internal const string LastFetchSql = """
+        UPDATE compliance_documents SET last_fetched_at = @At
+        WHERE unit_id = @UnitId AND assessment_year = @Year AND (last_fetched_at IS NULL OR last_fetched_at < @At)
         """;
 
     private async Task WriteAsync(IReadOnlyList<FetchEntry> batch)
@@ -141,7 +145,7 @@ public sealed class FetchLogWriter(DbConnectionFactory db, ChangeStamps stamps, 
             await connection.AuditAllAsync(transaction, batch.Select(e => (e.Caller, new AuditChange("portalrb.fetched", AuditEntities.PortalRbFetch,
                 (e.UnitId ?? e.AgencyId)?.ToString() ?? "-", e.AgencyId, e.UnitId, new { e.Endpoint, e.Year, e.Status }))).ToList());
             var answered = batch.Where(e => e is { Endpoint: "jawaban-unit", Status: StatusCodes.Status200OK, UnitId: not null, Year: not null })
-                .Select(e => new { e.UnitId, e.Year }).Distinct().ToList();
+                .GroupBy(e => (e.UnitId, e.Year)).Select(g => new { g.Key.UnitId, g.Key.Year, At = g.Max(e => e.Caller.At) }).ToList();
             if (answered.Count > 0)
             {
                 await connection.ExecuteAsync(LastFetchSql, answered, transaction);
