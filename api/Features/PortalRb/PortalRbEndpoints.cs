@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Json;
 using ZonaIntegritas.Api.Features.Assessments;
 using ZonaIntegritas.Api.Features.Frameworks;
 using ZonaIntegritas.Api.Features.Workflow;
@@ -122,9 +123,10 @@ public static class PortalRbEndpoints
     /// Served from the unit's cached <see cref="PortalRbSheet"/> (PortalRB retries and re-pulls far more often than units
     /// write); only the evidence links are signed per call. With <c>tahun</c> given, a cached sheet needs no database.
     /// </summary>
-    public static async Task<Results<Ok<UnitAnswers>, JsonHttpResult<PortalRbError>>> GetUnitAnswers(
+    public static async Task<Results<FileContentHttpResult, JsonHttpResult<PortalRbError>>> GetUnitAnswers(
         string unit_id, [AsParameters] PullQuery query, HttpContext http, Caller caller, DbConnectionFactory db, ViewCache cache, FrameworkCatalogue catalogue,
-        IOptions<ProposalOptions> proposals, IOptions<PortalRbOptions> options, EvidenceLinks links, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<ProposalOptions> proposals, IOptions<PortalRbOptions> options, IOptions<JsonOptions> json, EvidenceLinks links, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (Scope(caller, query) is not { } agencyId)
         {
@@ -152,15 +154,9 @@ public static class PortalRbEndpoints
 
         var origin = options.Value.PublicBaseUrl is { Length: > 0 } configured ? configured : $"{http.Request.Scheme}://{http.Request.Host}";
         var expires = links.ExpiryFromNow();
-        var entries = new List<SoalAnswer>(map.Soal.Count);
-        foreach (var s in map.Soal)
-        {
-            var unitAnswer = sheet.Self.GetValueOrDefault(s.ItemCode);
-            var tpiAnswer = sheet.Tpi.GetValueOrDefault(s.ItemCode);
-            entries.Add(new SoalAnswer(s.SoalId, unitAnswer.Value, tpiAnswer.Value, unitAnswer.Note,
-                sheet.Evidenced.Contains(s.ItemCode) ? links.ItemPage(origin, sheet.AssessmentId, s.ItemCode, expires) : null, tpiAnswer.Note));
-        }
-        return TypedResults.Ok(new UnitAnswers(unitId!.Value.ToString("D"), sheet.UnitName, year, entries));
+        var body = UnitAnswersJson.Write(unitId!.Value.ToString("D"), sheet, year, map, json.Value.SerializerOptions,
+            itemCode => links.ItemPage(origin, sheet.AssessmentId, itemCode, expires));
+        return TypedResults.Bytes(body, "application/json; charset=utf-8");
     }
 
     private static async Task<int> EvaluationYear(DbConnectionFactory db, ProposalOptions proposals, Guid agencyId, DateOnly today, CancellationToken cancellationToken)

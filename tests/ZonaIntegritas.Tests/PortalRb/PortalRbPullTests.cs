@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using ZonaIntegritas.Tests.Infrastructure;
 using ZonaIntegritas.Tests.Scoring;
 using static ZonaIntegritas.Tests.PortalRb.PortalRbWorld;
@@ -154,6 +155,32 @@ public sealed class PortalRbPullTests
         Assert.Equal(self, first.GetProperty("catatan_unit").GetString());
         Assert.Equal(tpi, first.GetProperty("catatan_tpi").GetString());
         Assert.Equal("Ya", first.GetProperty("jawaban_unit").GetString());
+    }
+
+    [Fact]
+    public async Task TheAnswerBodyIsByteForByteWhatTheSerializerWritesForTheContractsRecords()
+    {
+        // jawaban-unit writes its body directly; read back into UnitAnswers and serialised again with the service's own
+        // options, it must give the same bytes: names, order, nulls, numbers and escaping included.
+        await using var app = await TestApp.StartAsync();
+        var w = await BuildAsync(app);
+        await Answer(w.Admin, w.Assessment, "self", new Dictionary<string, string> { ["MP.P.1.a"] = "Ya", ["MP.P.1.b"] = "B" },
+            new Dictionary<string, string> { ["MP.P.1.a"] = "Catatan \"unit\"\\ baris\ndua \u0001 — ✓ é 🇮🇩 </script> & 'kutip'" });
+        await Answer(w.Admin, w.Assessment, "tpi", new Dictionary<string, string> { ["MP.P.1.a"] = "Tidak" }, new Dictionary<string, string> { ["MP.P.1.a"] = "<b>TPI</b>" });
+        (await w.Admin.PostJson($"/api/v1/assessments/{w.Assessment}/items/MP.P.1.a/evidence", new { url = "https://drive.example.go.id/sk.pdf", title = "SK" }))
+            .EnsureSuccessStatusCode();
+
+        var sent = await (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}")).Content.ReadAsByteArrayAsync();
+        var json = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var answers = JsonSerializer.Deserialize<ZonaIntegritas.Api.Features.PortalRb.UnitAnswers>(sent, json)!;
+
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(answers, json), sent);
+        Assert.Equal(127, answers.Answers.Count);
+        Assert.StartsWith("http://localhost/portalrb/v1/bukti/", answers.Answers[0].BuktiDukungUnit);
+        Assert.Equal(["Ya", "B"], answers.Answers.Take(2).Select(a => a.JawabanUnit));
+        Assert.Equal("Tidak", answers.Answers[0].JawabanTpi);
+        Assert.Null(answers.Answers[1].BuktiDukungUnit);
+        Assert.Null(answers.Answers[1].CatatanTpi);
     }
 
     [Fact]
