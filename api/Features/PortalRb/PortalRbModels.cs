@@ -16,7 +16,10 @@ public sealed record ProposedUnit(
     [property: JsonPropertyName("kategori")] string Kategori,
     [property: JsonPropertyName("afirmasi")] bool Afirmasi);
 
-/// <summary>GET {base}/lke/jawaban-unit/{unit_id}: one answer per soal of the year's PortalRB list, in soal order.</summary>
+/// <summary>
+/// GET {base}/lke/jawaban-unit/{unit_id}: one answer per soal of the year's PortalRB list, in soal order. The endpoint writes
+/// these bytes itself (UnitAnswersJson); the records are the schema it documents and the reference its test compares with.
+/// </summary>
 public sealed record UnitAnswers(
     [property: JsonPropertyName("unit_id")] string UnitId,
     [property: JsonPropertyName("nama_unit")] string NamaUnit,

@@ -12,7 +12,7 @@ internal static class UnitAnswersJson
 {
     public static byte[] Write(string unitId, PortalRbSheet sheet, int year, SoalMap map, JsonSerializerOptions json, Func<string, string> link)
     {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        var buffer = new ArrayBufferWriter<byte>(32 * 1024);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented, SkipValidation = true }))
         {
             writer.WriteStartObject();
