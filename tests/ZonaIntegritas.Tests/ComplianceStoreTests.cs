@@ -222,7 +222,13 @@ public sealed class ComplianceStoreTests
         var factory = app.Services.GetRequiredService<DbConnectionFactory>();
         await using (var connection = await factory.OpenAsync())
         {
-            const string drifted = $"SELECT unit_id FROM compliance_documents WHERE last_fetched_at IS DISTINCT FROM {PortalRbStandings.LastFetchOfDocumentFragment}";
+            const string drifted = """
+                SELECT unit_id FROM compliance_documents
+                WHERE last_fetched_at IS DISTINCT FROM
+                      (SELECT MAX(f.at) FROM portalrb_fetches f
+                       WHERE f.unit_id = compliance_documents.unit_id AND f.year = compliance_documents.assessment_year
+                         AND f.endpoint = 'jawaban-unit' AND f.status = 200)
+                """;
             Assert.True((await connection.QueryAsync<Guid>(drifted)).AsList() is [], $"last_fetched_at disagrees with the fetch log {when}.");
         }
         var valid = 0;

@@ -57,13 +57,10 @@ public sealed class EvidenceLinks(IOptionsMonitor<PortalRbOptions> options, Time
     private string Sign(string subject, long expires)
     {
         var secret = options.CurrentValue.LinkSecret!;
-        Span<byte> message = stackalloc byte[MessageBytes];
+        // The subject, a newline and up to 20 digits; an item code from a checked URL may be long, so rent past the stack buffer.
         var length = Encoding.UTF8.GetMaxByteCount(subject.Length) + 21;
-        var rented = length > MessageBytes ? ArrayPool<byte>.Shared.Rent(length) : null;
-        if (rented is not null)
-        {
-            message = rented;
-        }
+        byte[]? rented = null;
+        Span<byte> message = length <= MessageBytes ? stackalloc byte[MessageBytes] : (rented = ArrayPool<byte>.Shared.Rent(length));
         var written = Encoding.UTF8.GetBytes(subject, message);
         message[written++] = (byte)'\n';
         expires.TryFormat(message[written..], out var digits, default, CultureInfo.InvariantCulture);

@@ -70,15 +70,10 @@ public static class PortalRbStandings
     }
 
     /// <summary>
-    /// When PortalRB last fetched the unit's answers for the year, as a scalar subquery of a <c>compliance_documents</c>
-    /// row (its unit and assessment year): what the row's <c>last_fetched_at</c> holds (see <see cref="FetchLogWriter"/>).
+    /// When PortalRB last fetched the unit's answers for the year, as a scalar subquery for <c>@UnitId</c> and
+    /// <c>@AssessmentYear</c>: what a document's save writes to <c>last_fetched_at</c> (the save may change the year the
+    /// row shows; between saves the fetch log's writer keeps it, see <see cref="FetchLogWriter"/>).
     /// </summary>
-    public const string LastFetchOfDocumentFragment = """
-        (SELECT MAX(f.at) FROM portalrb_fetches f
-         WHERE f.unit_id = compliance_documents.unit_id AND f.year = compliance_documents.assessment_year AND f.endpoint = 'jawaban-unit' AND f.status = 200)
-        """;
-
-    /// <summary>The same for <c>@UnitId</c> and <c>@AssessmentYear</c>: a document's save, which may change the year it shows.</summary>
     public const string LastFetchOfUnitYearFragment = """
         (SELECT MAX(f.at) FROM portalrb_fetches f
          WHERE f.unit_id = @UnitId AND f.year = @AssessmentYear AND f.endpoint = 'jawaban-unit' AND f.status = 200)
