@@ -274,11 +274,16 @@ public sealed class AccessMatrixTests
         (await (await world.Admin.PostJson("/api/v1/webhooks", new { url = MatrixHook, events = new[] { "*" }, agencyId = target.AgencyId }))
             .Json(HttpStatusCode.Created)).GetProperty("webhook").Id();
 
+    // Above the NIPs other cases record (Nip(77)), below where Fixtures.Nip starts repeating.
+    private static int _deliveryNip = 1000;
+
     /// <summary>A webhook of the target's agency with one delivery: a pact recorded in the target's unit, once projected.</summary>
     private static async Task<(Guid Webhook, Guid Delivery)> WebhookDelivery(World world, Target target)
     {
         var webhook = await Webhook(world, target);
-        (await world.Admin.PostJson($"/api/v1/units/{target.UnitId}/integrity-pacts", Fixtures.Pact(Fixtures.Nip(Random.Shared.Next(1000))))).EnsureSuccessStatusCode();
+        // A NIP never used before: a pact already recorded is counted, not written, and so would project no delivery.
+        await (await world.Admin.PostJson($"/api/v1/units/{target.UnitId}/integrity-pacts", Fixtures.Pact(Fixtures.Nip(Interlocked.Increment(ref _deliveryNip)))))
+            .Json(HttpStatusCode.Created);
         for (var i = 0; i < 400; i++)
         {
             var items = (await (await world.Admin.GetAsync($"/api/v1/webhooks/{webhook}/deliveries")).Json(HttpStatusCode.OK)).GetProperty("items");
