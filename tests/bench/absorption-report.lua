@@ -1,4 +1,5 @@
 -- GET /api/v1/agencies/{id}/absorption for the generated agency: the whole ranking is computed per request; pages vary.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "seed.lua") -- a seed per thread and run
 local units = tonumber(os.getenv("ZI_UNITS") or "5000")
 local pages = math.max(1, math.floor(units / 50))
 wrk.headers["X-Api-Key"] = os.getenv("ZI_KEY")

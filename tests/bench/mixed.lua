@@ -1,5 +1,6 @@
 -- Mixed read load for the memory bound: 6 in 10 requests a unit's compliance, 3 an agency list page (any of the ten
 -- agencies), 1 PortalRB's jawaban-unit, all over random units, so that every document is wanted in turn.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "seed.lua") -- a seed per thread and run
 local units = tonumber(os.getenv("ZI_UNITS") or "1000")
 local pages = math.max(1, math.floor(units / 10 / 50))
 local key = os.getenv("ZI_KEY")

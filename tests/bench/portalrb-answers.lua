@@ -1,6 +1,7 @@
 -- GET /portalrb/v1/lke/jawaban-unit/{unit_id} as PortalRB calls it (bearer token), over random proposed units of the
 -- generated database (every fourth unit, i % 4 == 3, is proposed for 2026; its agency is i % 10). The admin key names
 -- the agency, as a portalrb key's own agency would be. Every call is also written to the fetch log.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "seed.lua") -- a seed per thread and run
 local units = tonumber(os.getenv("ZI_UNITS") or "1000")
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("ZI_KEY")
 request = function()

@@ -1,4 +1,5 @@
 -- GET /api/v1/units/{id}/compliance over random units of the generated database.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "seed.lua") -- a seed per thread and run
 local units = tonumber(os.getenv("ZI_UNITS") or "1000")
 wrk.headers["X-Api-Key"] = os.getenv("ZI_KEY")
 request = function()
