@@ -51,12 +51,8 @@ public static class AbsorptionData
             command.Parameters.AddWithValue("$units", units);
             await command.ExecuteNonQueryAsync();
         }
+        // No ANALYZE, as in ComplianceData: the service runs without statistics, so the load runs against what it would meet.
         await transaction.CommitAsync();
-        await using (var analyze = connection.CreateCommand())
-        {
-            analyze.CommandText = "PRAGMA analysis_limit = 1000; ANALYZE;";
-            await analyze.ExecuteNonQueryAsync();
-        }
         Console.WriteLine($"Generated one agency of {units} units with budgets and 8 months of realisation in {watch.Elapsed.TotalSeconds:F1} s.");
     }
 }
