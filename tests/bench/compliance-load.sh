@@ -3,7 +3,8 @@
 # For each size: migrate a fresh SQLite database, generate the units, start the API, and run wrk (32 connections, 20 s)
 # against a unit's compliance (first right after start, then again), an agency's list page, PortalRB's jawaban-unit and the
 # LKE workbook export, then a long mixed run after which the server's RSS is printed; the same wrk run against a bare
-# Kestrel app gives the ceiling. ZI_MIXED_DURATION (default 5m) sets the mixed run.
+# Kestrel app gives the ceiling. ZI_MIXED_DURATION (default 5m) sets the mixed run. Units are picked at random with a
+# seed per wrk thread and run (seed.lua); ZI_SEED=N repeats a run's picks.
 set -euo pipefail
 sizes=${ZI_SIZES:-"1000 100000"}
 duration=${ZI_DURATION:-20s}
