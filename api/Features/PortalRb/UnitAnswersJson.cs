@@ -10,7 +10,8 @@ namespace ZonaIntegritas.Api.Features.PortalRb;
 /// </summary>
 internal static class UnitAnswersJson
 {
-    public static byte[] Write(string unitId, PortalRbSheet sheet, int year, SoalMap map, JsonSerializerOptions json, Func<string, string> link)
+    /// <summary>The body, in the writer's own buffer: the response sends it from there rather than from a copy.</summary>
+    public static ReadOnlyMemory<byte> Write(string unitId, PortalRbSheet sheet, int year, SoalMap map, JsonSerializerOptions json, Func<string, string> link)
     {
         var buffer = new ArrayBufferWriter<byte>(32 * 1024);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented, SkipValidation = true }))
@@ -36,7 +37,7 @@ internal static class UnitAnswersJson
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
+        return buffer.WrittenMemory;
     }
 
     private static void WriteStringOrNull(Utf8JsonWriter writer, JsonEncodedText name, string? value)
