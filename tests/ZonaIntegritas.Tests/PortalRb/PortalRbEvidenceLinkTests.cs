@@ -31,6 +31,15 @@ public sealed partial class PortalRbEvidenceLinkTests
         await (await client.PostJson($"/api/v1/assessments/{assessment}/items/{item}/evidence",
             new { url = "https://drive.example.go.id/sk?a=1&b=2", title, description = "Dokumen <i>asli</i>" })).Json(HttpStatusCode.Created);
 
+    /// <summary>The proposed unit with a PDF on MP.P.1.a and one on MP.P.1.b.</summary>
+    private static async Task<PortalRbWorld> WithPdfsOnTwoItems(TestApp app)
+    {
+        var w = await BuildAsync(app);
+        await UploadPdf(w.Admin, w.Assessment, "MP.P.1.a");
+        await UploadPdf(w.Admin, w.Assessment, "MP.P.1.b");
+        return w;
+    }
+
     /// <summary>The links jawaban-unit hands out, by item code.</summary>
     private static async Task<Dictionary<string, string?>> Links(PortalRbWorld w)
     {
@@ -102,9 +111,7 @@ public sealed partial class PortalRbEvidenceLinkTests
     public async Task ATamperedLinkIsRefusedAndAnExpiredOneIsGone()
     {
         await using var app = await TestApp.StartAsync();
-        var w = await BuildAsync(app);
-        await UploadPdf(w.Admin, w.Assessment, "MP.P.1.a");
-        await UploadPdf(w.Admin, w.Assessment, "MP.P.1.b");
+        var w = await WithPdfsOnTwoItems(app);
         var anonymous = app.ClientWithKey(null);
         var url = PathAndQuery((await Links(w))["MP.P.1.a"]!);
         var exp = long.Parse(Regex.Match(url, "exp=([0-9]+)").Groups[1].Value);
@@ -133,9 +140,7 @@ public sealed partial class PortalRbEvidenceLinkTests
     public async Task ALinksSignatureIsTheHmacOfItsItemAndExpirySoLinksHandedOutBeforeAnUpgradeStillOpen()
     {
         await using var app = await TestApp.StartAsync();
-        var w = await BuildAsync(app);
-        await UploadPdf(w.Admin, w.Assessment, "MP.P.1.a");
-        await UploadPdf(w.Admin, w.Assessment, "MP.P.1.b");
+        var w = await WithPdfsOnTwoItems(app);
 
         // Signed twice on one request's thread and again on later requests: a reused HMAC must give each link its own value.
         var first = await Links(w);
