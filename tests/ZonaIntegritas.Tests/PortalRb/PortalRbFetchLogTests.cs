@@ -2,6 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using ZonaIntegritas.Api.Auth;
+using ZonaIntegritas.Api.Data;
+using ZonaIntegritas.Api.Features.PortalRb;
 using ZonaIntegritas.Tests.Infrastructure;
 using static ZonaIntegritas.Tests.PortalRb.PortalRbWorld;
 
@@ -80,7 +84,7 @@ public sealed class PortalRbFetchLogTests
     {
         await using var app = await TestApp.StartAsync();
         var w = await BuildAsync(app);
-        var writer = app.Services.GetRequiredService<ZonaIntegritas.Api.Features.PortalRb.FetchLogWriter>();
+        var writer = app.Services.GetRequiredService<FetchLogWriter>();
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => w.PortalRb.GetAsync("/portalrb/v1/pengusulan/unit-wbk")));
         await writer.StopAsync(CancellationToken.None);
@@ -89,6 +93,35 @@ public sealed class PortalRbFetchLogTests
 
         Assert.Equal(20, afterStop);
         Assert.Equal(21, await Rows(app));
+    }
+
+    [Fact]
+    public async Task ACallThatFindsTheQueueFullWaitsForRoomInsteadOfWritingItsOwnEntry()
+    {
+        await using var app = await TestApp.StartAsync();
+        // A writer of its own, not started: nothing drains its queue until the test starts it.
+        var writer = new FetchLogWriter(app.Services.GetRequiredService<DbConnectionFactory>(), app.Services.GetRequiredService<ChangeStamps>(),
+            NullLogger<FetchLogWriter>.Instance);
+        var caller = new Caller(Guid.NewGuid(), "portalrb", Guid.NewGuid(), null) { At = DateTimeOffset.UtcNow };
+        FetchEntry Entry(int n) => new(caller with { RequestId = $"queued-{n}" }, "unit-wbk", caller.AgencyId, null, 2026, 200);
+
+        for (var n = 0; n < 10_000; n++)
+        {
+            await writer.AddAsync(Entry(n));
+        }
+        var overflow = writer.AddAsync(Entry(10_000)).AsTask();
+        await Task.Delay(300);
+        var whileFull = await Rows(app);
+        var waitedWhileFull = !overflow.IsCompleted;
+        await writer.StartAsync(CancellationToken.None);
+        await overflow.WaitAsync(TimeSpan.FromSeconds(30));
+        await writer.FlushAsync(CancellationToken.None);
+        await writer.StopAsync(CancellationToken.None);
+
+        // Writing its own entry would have queued the request for SQLite's write lock, on the thread (see FetchLogWriter).
+        Assert.True(waitedWhileFull, "the call past the queue's capacity completed while nothing drained the queue");
+        Assert.Equal(0, whileFull);
+        Assert.Equal(10_001, await Rows(app));
     }
 
     private static async Task<long> Rows(TestApp app)
