@@ -34,12 +34,9 @@ public sealed class FetchLogWriter(DbConnectionFactory db, ChangeStamps stamps, 
     public async ValueTask AddAsync(FetchEntry entry)
     {
         Interlocked.Increment(ref _queued);
-        if (_queue.Writer.TryWrite(entry))
-        {
-            return;
-        }
         try
         {
+            // Completes at once while there is room.
             await _queue.Writer.WriteAsync(entry);
             return;
         }
