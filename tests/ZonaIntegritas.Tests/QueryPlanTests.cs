@@ -73,8 +73,8 @@ public sealed class QueryPlanTests
     /// <summary>The readers of the audit trail by position: the webhook projector and the change feed.</summary>
     public static TheoryData<string, string> AuditTrailRanges() => new()
     {
-        { "the projector's next entries", new SqliteDialect().OutboxEntries },
-        { "the change feed's next entries", new SqliteDialect().ChangeFeedEntries },
+        { "the projector's next entries", SqliteDialect.Instance.OutboxEntries },
+        { "the change feed's next entries", SqliteDialect.Instance.ChangeFeedEntries },
     };
 
     // Both run every few hundred milliseconds on every instance, and the trail only grows: each must seek its range by
