@@ -148,6 +148,36 @@ public sealed class ComplianceStoreTests
     }
 
     [Fact]
+    public async Task AFetchAfterTheRowWasBuiltIsSentInTheBytesAndETagAFreshBuildWouldSend()
+    {
+        await using var app = await TestApp.StartAsync(settings: new() { ["Compliance:RefreshMilliseconds"] = "60000", ["Cache:Enabled"] = "false" });
+        var w = await PortalRbWorld.BuildAsync(app);
+        (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}")).EnsureSuccessStatusCode();
+        await w.FetchesLogged();
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        await PortalRbWorld.Answer(w.Admin, w.Assessment, "tpi", new Dictionary<string, string> { ["MP.P.1.b"] = "B" });
+        // Built after the change: the row shows the first fetch and asks for a refetch.
+        var built = await (await w.Admin.GetAsync($"/api/v1/units/{w.Unit}/compliance")).Json(HttpStatusCode.OK);
+        Assert.Contains(PortalRbStanding.RefetchFlag, built.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        (await w.PortalRb.GetAsync($"/portalrb/v1/lke/jawaban-unit/{w.Unit}")).EnsureSuccessStatusCode();
+        await w.FetchesLogged();
+        var sent = await w.Admin.GetAsync($"/api/v1/units/{w.Unit}/compliance");
+        var body = await sent.Content.ReadAsByteArrayAsync();
+
+        // The refetch settled the flag and the time without a rebuild; a build from the tables is the oracle.
+        var factory = app.Services.GetRequiredService<DbConnectionFactory>();
+        await using var connection = await factory.OpenAsync();
+        var fresh = (await app.Services.GetRequiredService<ComplianceStore>().BuiltFromTablesAsync(connection, factory.Dialect, w.Unit, IndonesiaClock.Today(app.Clock)))!;
+        Assert.Equal(Encoding.UTF8.GetString(fresh.Body), Encoding.UTF8.GetString(body));
+        Assert.Equal(fresh.ETag, sent.Headers.ETag?.Tag);
+        Assert.DoesNotContain(PortalRbStanding.RefetchFlag, JsonDocument.Parse(body).RootElement.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>(
+            "SELECT COUNT(*) FROM compliance_documents WHERE unit_id = @Unit AND valid_until IS NOT NULL AND portalrb_fetched_at IS NOT NULL AND portalrb_fetched_at <> last_fetched_at", new { w.Unit }));
+    }
+
+    [Fact]
     public async Task AFetchCommittedLateWithAnEarlierTimeLeavesTheDocumentsLastFetchAtTheLatest()
     {
         await using var app = await TestApp.StartAsync(settings: new() { ["Compliance:RefreshMilliseconds"] = "60000", ["Cache:Enabled"] = "false" });

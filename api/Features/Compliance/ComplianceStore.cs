@@ -304,8 +304,12 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
         {
             return UnitEntry.Stored(row.UnitId, row.AgencyId, body, row.Etag!, Json);
         }
-        var document = JsonSerializer.Deserialize<UnitCompliance>(body, Json)!;
         var standing = PortalRbStanding.Of(fetched, row.AnswersChangedAt);
+        if (PortalRbPart.Settle(body, standing, Json) is { } settled)
+        {
+            return UnitEntry.Stored(row.UnitId, row.AgencyId, settled, UnitEntry.TagOf(settled), Json);
+        }
+        var document = JsonSerializer.Deserialize<UnitCompliance>(body, Json)!;
         return UnitEntry.Of(document with { PortalRb = standing, Flags = ComplianceDocuments.WithRefetchFlag(document.Flags, standing) }, Json);
     }
 

@@ -48,7 +48,7 @@ public sealed class UnitEntry
         new(unitId, agencyId, body, etag, null, json);
 
     // A strong validator: the hash of exactly the bytes the document serialises to.
-    private static string TagOf(byte[] body) => $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"";
+    internal static string TagOf(byte[] body) => $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"";
 }
 
 /// <summary>One unit's document for the pacts of <c>Year</c> and the assessment of <c>AssessmentYear</c> (null: the latest).</summary>
