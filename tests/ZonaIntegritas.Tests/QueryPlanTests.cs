@@ -107,6 +107,18 @@ public sealed class QueryPlanTests
         Assert.True(steps.Any(step => step.StartsWith(expectedSearch, StringComparison.Ordinal)), $"{path}: {string.Join(" | ", steps)}");
     }
 
+    // PortalRB pulls each proposed unit's sheet, most of them cold: which items have live evidence must come from the
+    // index alone, not from one evidence row (a page of its own, once uploads are spread over weeks) per item.
+    [Fact]
+    public async Task ThePortalRbSheetFindsEvidencedItemsInTheIndexAlone()
+    {
+        var steps = await PlanAsync(SqliteDialect.Instance.PortalRbSheet.Replace("IN @Statuses", "IN (@Statuses)", StringComparison.Ordinal),
+            "@UnitId", "@AgencyId", "@Year", "@Statuses");
+
+        Assert.DoesNotContain(steps, step => step.StartsWith("SCAN ", StringComparison.Ordinal));
+        Assert.True(steps.Any(step => step.StartsWith("SEARCH e USING COVERING INDEX ix_evidence_assessment_item", StringComparison.Ordinal)), string.Join(" | ", steps));
+    }
+
     /// <summary>SQLite's plan of the statement (each step's detail) on a freshly migrated database, every parameter NULL.</summary>
     private static async Task<List<string>> PlanAsync(string sql, params string[] parameters)
     {

@@ -56,6 +56,16 @@ public sealed class SqlServerModelTests
     }
 
     [Fact]
+    public void ADropIndexThatNamesNoIndexIsReportedWithItsMigration()
+    {
+        var migrations = Migrations().Append(("9999_drop.sql", "DROP INDEX ix_no_such_index ON dbo.evidence;\nGO\n")).ToList();
+
+        var problems = SqlServerModel.FromMigrations(migrations).Problems;
+
+        Assert.Contains(problems, p => p.StartsWith("9999_drop.sql:1", StringComparison.Ordinal) && p.Contains("ix_no_such_index names nothing on dbo.evidence"));
+    }
+
+    [Fact]
     public void AnUnknownTableAWrongColumnCountAndAnUnknownFunctionAreReported()
     {
         var model = SqlServerModel.FromMigrations(Migrations());
@@ -147,7 +157,7 @@ internal sealed partial class SqlServerModel
     private static TSqlModel? Build(List<(string Name, string Text)> migrations, List<string> problems)
     {
         var tables = new Dictionary<string, (string Source, CreateTableStatement Statement)>(StringComparer.OrdinalIgnoreCase);
-        var others = new List<(string Source, string Text)>();
+        var others = new List<(string Source, string Text, TSqlStatement Statement)>();
         foreach (var (file, text) in migrations)
         {
             var script = (TSqlScript)new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(text), out var errors);
@@ -174,11 +184,20 @@ internal sealed partial class SqlServerModel
                             }
                         }
                         break;
+                    case DropIndexStatement dropIndex:
+                        foreach (var clause in dropIndex.DropIndexClauses.OfType<DropIndexClause>())
+                        {
+                            if (!DropIndex(tables, others, clause))
+                            {
+                                problems.Add($"{source}: DROP INDEX {clause.Index.Value} names nothing on {NameOf(clause.Object)}.");
+                            }
+                        }
+                        break;
                     case AlterTableStatement alter:
                         problems.Add($"{source}: {alter.GetType().Name} is not folded into the model yet; teach SqlServerModel.Build how to apply it.");
                         break;
                     default:
-                        others.Add((source, text.Substring(statement.StartOffset, statement.FragmentLength)));
+                        others.Add((source, text.Substring(statement.StartOffset, statement.FragmentLength), statement));
                         break;
                 }
             }
@@ -194,11 +213,27 @@ internal sealed partial class SqlServerModel
             generator.GenerateScript(create, out var script);
             model.AddOrUpdateObjects(script, source, new TSqlObjectOptions());
         }
-        foreach (var (source, text) in others)
+        foreach (var (source, text, _) in others)
         {
             model.AddOrUpdateObjects(text, source, new TSqlObjectOptions());
         }
         return model;
+    }
+
+    /// <summary>Applies a DROP INDEX to the index's CREATE INDEX, or to the CREATE TABLE that declares it; false when nothing had that name.</summary>
+    private static bool DropIndex(Dictionary<string, (string Source, CreateTableStatement Statement)> tables,
+        List<(string Source, string Text, TSqlStatement Statement)> others, DropIndexClause clause)
+    {
+        bool Named(Identifier? identifier) => string.Equals(identifier?.Value, clause.Index.Value, StringComparison.OrdinalIgnoreCase);
+        var table = NameOf(clause.Object);
+        var created = others.FindIndex(o => o.Statement is CreateIndexStatement create && Named(create.Name) &&
+            string.Equals(NameOf(create.OnName), table, StringComparison.OrdinalIgnoreCase));
+        if (created >= 0)
+        {
+            others.RemoveAt(created);
+            return true;
+        }
+        return tables.TryGetValue(table, out var declared) && declared.Statement.Definition.Indexes.Remove(declared.Statement.Definition.Indexes.FirstOrDefault(i => Named(i.Name))!);
     }
 
     /// <summary>Applies a DROP CONSTRAINT / COLUMN / INDEX to the folded CREATE TABLE; false when nothing had that name.</summary>
