@@ -54,6 +54,9 @@ public sealed class PortalRbSheetCacheTests
         await using var app = await TestApp.StartAsync();
         var w = await BuildAsync(app);
         var before = await (await w.Admin.GetAsync($"/api/v1/units/{w.Unit}/compliance?year=2026")).Json(HttpStatusCode.OK);
+        // The change feed also reads this instance's own entries (invalidating twice, harmlessly). Had it not yet read
+        // the setup's, it would do so after the first fetch and drop the sheet for a reason other than a fetch.
+        await app.Services.GetServices<IHostedService>().OfType<ChangeFeed>().Single().PollAsync(CancellationToken.None);
         var first = await Fetch(w.PortalRb, w.Unit);
         await w.FetchesLogged();
         await SneakSelfAnswer(app.Database.ConnectionString, w.Assessment, "Tidak");
