@@ -27,6 +27,7 @@ namespace ZonaIntegritas.Api.Features.Compliance;
 public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptions<ProposalOptions> proposals, IOptions<JsonOptions> json, TimeProvider time)
 {
     private JsonSerializerOptions Json => json.Value.SerializerOptions;
+    private PortalRbPart? _portalRbPart;
 
     private sealed class StoredRow
     {
@@ -305,7 +306,7 @@ public sealed partial class ComplianceStore(FrameworkCatalogue catalogue, IOptio
             return UnitEntry.Stored(row.UnitId, row.AgencyId, body, row.Etag!, Json);
         }
         var standing = PortalRbStanding.Of(fetched, row.AnswersChangedAt);
-        if (PortalRbPart.Settle(body, standing, Json) is { } settled)
+        if ((_portalRbPart ??= new PortalRbPart(Json)).Settle(body, standing) is { } settled)
         {
             return UnitEntry.Stored(row.UnitId, row.AgencyId, settled, UnitEntry.TagOf(settled), Json);
         }

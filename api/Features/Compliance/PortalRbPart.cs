@@ -9,13 +9,15 @@ namespace ZonaIntegritas.Api.Features.Compliance;
 /// ones the serializer gives for the document with that standing (the stored body is compact, written with the same
 /// options), so the ETag stays the hash of what a fresh build would send.
 /// </summary>
-internal static class PortalRbPart
+internal sealed class PortalRbPart(JsonSerializerOptions json)
 {
+    // The two property names as the serializer writes them, encoded once rather than on every read.
+    private readonly JsonEncodedText _flagsName = JsonEncodedText.Encode(NameOf(nameof(UnitCompliance.Flags), json));
+    private readonly JsonEncodedText _portalRbName = JsonEncodedText.Encode(NameOf(nameof(UnitCompliance.PortalRb), json));
+
     /// <summary>The body with <paramref name="standing"/> in place, or null when the body lacks either value (the caller then reads it whole).</summary>
-    public static byte[]? Settle(byte[] body, PortalRbStanding standing, JsonSerializerOptions json)
+    public byte[]? Settle(byte[] body, PortalRbStanding standing)
     {
-        var flagsName = NameOf(nameof(UnitCompliance.Flags), json);
-        var portalRbName = NameOf(nameof(UnitCompliance.PortalRb), json);
         (int Start, int End) flagsAt = default, portalRbAt = default;
         List<string>? flags = null;
 
@@ -26,8 +28,8 @@ internal static class PortalRbPart
         }
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var isFlags = reader.ValueTextEquals(flagsName);
-            var isPortalRb = !isFlags && reader.ValueTextEquals(portalRbName);
+            var isFlags = reader.ValueTextEquals(_flagsName.EncodedUtf8Bytes);
+            var isPortalRb = !isFlags && reader.ValueTextEquals(_portalRbName.EncodedUtf8Bytes);
             reader.Read();
             var start = (int)reader.TokenStartIndex;
             if (isFlags && reader.TokenType == JsonTokenType.StartArray)
