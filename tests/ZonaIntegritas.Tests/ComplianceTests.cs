@@ -156,8 +156,7 @@ public sealed class ComplianceCacheTests
         }
         var stale = await (await admin.GetAsync($"/api/v1/units/{unit}/compliance")).Json(HttpStatusCode.OK);
 
-        var feed = app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ZonaIntegritas.Api.Data.ChangeFeed>().Single();
-        await feed.PollAsync(CancellationToken.None);
+        await app.ReadChangeFeedAsync();
 
         var fresh = await (await admin.GetAsync($"/api/v1/units/{unit}/compliance")).Json(HttpStatusCode.OK);
         Assert.Equal(0, stale.GetProperty("pacts").GetProperty("signedEmployees").GetInt32()); // served from memory until the feed is read

@@ -114,6 +114,10 @@ public sealed class TestApp : WebApplicationFactory<Program>
 
     public HttpClient Admin() => ClientWithKey(AdminKey);
 
+    /// <summary>Reads the audit trail's new entries into this instance's change stamps now, as its change feed does every few seconds.</summary>
+    public Task ReadChangeFeedAsync() =>
+        Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ZonaIntegritas.Api.Data.ChangeFeed>().Single().PollAsync(CancellationToken.None);
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

@@ -56,7 +56,7 @@ public sealed class PortalRbSheetCacheTests
         var before = await (await w.Admin.GetAsync($"/api/v1/units/{w.Unit}/compliance?year=2026")).Json(HttpStatusCode.OK);
         // The change feed also reads this instance's own entries (invalidating twice, harmlessly). Had it not yet read
         // the setup's, it would do so after the first fetch and drop the sheet for a reason other than a fetch.
-        await app.Services.GetServices<IHostedService>().OfType<ChangeFeed>().Single().PollAsync(CancellationToken.None);
+        await app.ReadChangeFeedAsync();
         var first = await Fetch(w.PortalRb, w.Unit);
         await w.FetchesLogged();
         await SneakSelfAnswer(app.Database.ConnectionString, w.Assessment, "Tidak");
@@ -142,18 +142,17 @@ public sealed class PortalRbSheetCacheTests
         await using var b = await TestApp.StartAsync(settings: new(quiet) { ["ConnectionStrings:ZonaIntegritas"] = a.Database.ConnectionString });
         b.Clock.Set(April2026);
         var portalRbOnB = Bearer(b, w.PortalRbKey);
-        var feed = b.Services.GetServices<IHostedService>().OfType<ChangeFeed>().Single();
-        await feed.PollAsync(CancellationToken.None);
+        await b.ReadChangeFeedAsync();
 
         var first = await Fetch(portalRbOnB, w.Unit);
         await SneakSelfAnswer(a.Database.ConnectionString, w.Assessment, "Tidak");
         await Fetch(w.PortalRb, w.Unit);
         await w.FetchesLogged();
-        await feed.PollAsync(CancellationToken.None);
+        await b.ReadChangeFeedAsync();
         var afterFetchOnA = await Fetch(portalRbOnB, w.Unit);
         await Answer(w.Admin, w.Assessment, "tpi", new Dictionary<string, string> { ["MP.P.1.b"] = "B" });
         var beforeFeed = await Fetch(portalRbOnB, w.Unit);
-        await feed.PollAsync(CancellationToken.None);
+        await b.ReadChangeFeedAsync();
         var afterFeed = await Fetch(portalRbOnB, w.Unit);
 
         Assert.Equal(SelfAnswer(first, Sneaked), SelfAnswer(afterFetchOnA, Sneaked));
