@@ -233,8 +233,11 @@ internal sealed partial class SqlServerModel
             others.RemoveAt(created);
             return true;
         }
-        return tables.TryGetValue(table, out var declared) && declared.Statement.Definition.Indexes.Remove(declared.Statement.Definition.Indexes.FirstOrDefault(i => Named(i.Name))!);
+        return tables.TryGetValue(table, out var declared) && RemoveIndex(declared.Statement.Definition, clause.Index.Value);
     }
+
+    private static bool RemoveIndex(TableDefinition table, string name) =>
+        table.Indexes.Remove(table.Indexes.FirstOrDefault(i => string.Equals(i.Name?.Value, name, StringComparison.OrdinalIgnoreCase))!);
 
     /// <summary>Applies a DROP CONSTRAINT / COLUMN / INDEX to the folded CREATE TABLE; false when nothing had that name.</summary>
     private static bool DropElement(TableDefinition table, AlterTableDropTableElement element)
@@ -246,7 +249,7 @@ internal sealed partial class SqlServerModel
             case TableElementType.Column:
                 return table.ColumnDefinitions.Remove(table.ColumnDefinitions.FirstOrDefault(c => Named(c.ColumnIdentifier))!);
             case TableElementType.Index:
-                return table.Indexes.Remove(table.Indexes.FirstOrDefault(i => Named(i.Name))!);
+                return RemoveIndex(table, name);
             default:
                 // A constraint is declared on the table or inline on one of its columns.
                 if (table.TableConstraints.FirstOrDefault(c => Named(c.ConstraintIdentifier)) is { } tableConstraint)
